@@ -1,0 +1,240 @@
+"""The one access policy. Pages, API, exports and tasks all ask here.
+
+Rules (../shared/domain.md, "Roles"):
+- nobody sees anything of a train they are not a member of: such objects are *not found* (404);
+- a member who may see an object but not do the action gets *permission denied* (403);
+- superusers may do everything; staff may see every train (admin support) but act only by role.
+
+Usage:
+    train = train_for_user(user, train_id, Action.MANAGE_TRAIN)          # 404 / 403 / train
+    story = object_for_user(user, Story.objects.all(), pk, Action.EDIT_TEAM,
+                            teams=lambda s: [s.team_id])                   # team-scoped action
+    qs = visible(user, Feature.objects.all())                              # lists
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from .models import Membership, ReleaseTrain
+
+Role = Membership.Role
+M = TypeVar("M", bound=models.Model)
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    MANAGE_TRAIN = "manage_train"  # PIs, iterations, teams, people and roles, milestones, events, baselines
+    EDIT_BACKLOG = "edit_backlog"  # features, WSJF scores, feature placement
+    EDIT_TEAM = "edit_team"  # a team's stories, objectives, capacity (members, absences): team-scoped
+    EDIT_DEPENDENCY = "edit_dependency"  # dependency cards where the team is requester or provider
+    EDIT_RISK = "edit_risk"
+    SCORE_BV = "score_bv"  # planned and actual business value of objectives
+    VOTE = "vote"
+    RUN_EVENTS = "run_events"  # open/reveal votes, commit baselines, recompute metrics
+
+
+#: Which roles may do which action. Team-scoped actions also need the member's team among the
+#: teams the object concerns; the RTE may do everything in the train.
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.RTE: frozenset(Action),
+    Role.PRODUCT: frozenset({Action.VIEW, Action.EDIT_BACKLOG}),
+    Role.BUSINESS_OWNER: frozenset({Action.VIEW, Action.SCORE_BV, Action.VOTE}),
+    Role.MEMBER: frozenset(
+        {Action.VIEW, Action.EDIT_TEAM, Action.EDIT_DEPENDENCY, Action.EDIT_RISK, Action.VOTE}
+    ),
+    Role.VIEWER: frozenset({Action.VIEW}),
+}
+TEAM_SCOPED = frozenset({Action.EDIT_TEAM, Action.EDIT_DEPENDENCY})
+
+#: How each model reaches its train, for filtering lists to the trains a user belongs to.
+TRAIN_PATHS: dict[str, str] = {
+    "art.releasetrain": "",
+    "art.team": "train",
+    "art.teammember": "team__train",
+    "art.membership": "train",
+    "art.programincrement": "train",
+    "art.iteration": "pi__train",
+    "art.milestone": "pi__train",
+    "art.absence": "member__team__train",
+    "art.feature": "train",
+    "art.featuretransition": "feature__train",
+    "art.story": "train",
+    "art.changerecord": "train",
+}
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A user's place in one train."""
+
+    role: str
+    team_id: int | None
+
+
+def register_train_path(label: str, path: str) -> None:
+    """Apps declare how their models reach the train (called from their AppConfig.ready)."""
+    TRAIN_PATHS[label] = path
+
+
+def _seats(user: Any) -> dict[int, Seat]:
+    # One query per request: the user's seats are cached on the user object.
+    cached = getattr(user, "_railyard_seats", None)
+    if cached is None:
+        cached = {}
+        if user is not None and user.is_authenticated:
+            cached = {
+                train_id: Seat(role, team_id)
+                for train_id, role, team_id in Membership.objects.filter(user=user).values_list(
+                    "train_id", "role", "team_id"
+                )
+            }
+        user._railyard_seats = cached
+    return cached
+
+
+def forget_seats(user: Any) -> None:
+    """Drop the cached seats after a membership change affecting this user object."""
+    if hasattr(user, "_railyard_seats"):
+        del user._railyard_seats
+
+
+def seat(user: Any, train_id: int) -> Seat | None:
+    return _seats(user).get(train_id)
+
+
+def can_see_all(user: Any) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff))
+
+
+def can_see(user: Any, train_id: int) -> bool:
+    return can_see_all(user) or seat(user, train_id) is not None
+
+
+def can(user: Any, action: Action | str, train_id: int, teams: Iterable[int | None] = ()) -> bool:
+    """May `user` do `action` in train `train_id`? For team-scoped actions, `teams` are the teams
+    the object concerns (a story's team; a dependency's requester and provider)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    action = Action(action)
+    s = seat(user, train_id)
+    if s is None:
+        return user.is_staff and action is Action.VIEW
+    if action not in ROLE_ACTIONS[s.role]:
+        return False
+    if action in TEAM_SCOPED and s.role == Role.MEMBER:
+        return s.team_id is not None and s.team_id in set(teams)
+    return True
+
+
+def check(user: Any, action: Action | str, train_id: int, teams: Iterable[int | None] = ()) -> None:
+    """Raise 404 if the train is invisible to the user, 403 if the action is not theirs."""
+    if not can_see(user, train_id):
+        raise Http404("No such train")
+    if not can(user, action, train_id, teams):
+        raise PermissionDenied(_refusal(user, action, train_id))
+
+
+def _refusal(user: Any, action: Action | str, train_id: int) -> str:
+    s = seat(user, train_id)
+    role = Role(s.role).label if s else "staff"
+    what = {
+        Action.VIEW: "see this",
+        Action.MANAGE_TRAIN: "manage the train (RTE only)",
+        Action.EDIT_BACKLOG: "edit the feature backlog (product management and RTE)",
+        Action.EDIT_TEAM: "change another team's work",
+        Action.EDIT_DEPENDENCY: "change a dependency your team is not part of",
+        Action.EDIT_RISK: "change risks",
+        Action.SCORE_BV: "set business value (business owners)",
+        Action.VOTE: "vote",
+        Action.RUN_EVENTS: "run the train's events (RTE only)",
+    }[Action(action)]
+    return f"As {role} you may not {what}."
+
+
+def permissions(user: Any, train_id: int) -> dict[str, bool]:
+    """Flags for templates: {"manage_train": True, ...} (team-scoped ones: for any team)."""
+    flags = {}
+    s = seat(user, train_id)
+    for action in Action:
+        if user.is_superuser:
+            flags[action.value] = True
+        elif s is None:
+            flags[action.value] = bool(user.is_staff and action is Action.VIEW)
+        else:
+            flags[action.value] = action in ROLE_ACTIONS[s.role]
+    return flags
+
+
+def my_team_id(user: Any, train_id: int) -> int | None:
+    s = seat(user, train_id)
+    return s.team_id if s else None
+
+
+# --- fetching -------------------------------------------------------------------------------
+
+
+def visible_train_ids(user: Any) -> list[int] | None:
+    """Train ids the user may see; None means all (superuser or staff)."""
+    if can_see_all(user):
+        return None
+    return list(_seats(user))
+
+
+def visible(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """Restrict a queryset to the trains the user belongs to."""
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    ids = visible_train_ids(user)
+    if ids is None:
+        return queryset
+    path = TRAIN_PATHS[queryset.model._meta.label_lower]
+    lookup = f"{path}_id__in" if path else "id__in"
+    # A path like "pi__train" filters on pi__train_id.
+    return queryset.filter(**{lookup: ids})
+
+
+def train_id_of(obj: models.Model) -> int:
+    path = TRAIN_PATHS[obj._meta.label_lower]
+    if not path:
+        return obj.pk
+    target: Any = obj
+    parts = path.split("__")
+    for part in parts[:-1]:
+        target = getattr(target, part)
+    return getattr(target, f"{parts[-1]}_id")
+
+
+def train_for_user(user: Any, train_id: int | str, action: Action | str = Action.VIEW) -> ReleaseTrain:
+    """The train by id or slug, if the user may do `action` in it (404 / 403 otherwise)."""
+    lookup = {"pk": int(train_id)} if str(train_id).isdigit() else {"slug": train_id}
+    train = ReleaseTrain.objects.filter(**lookup).first()
+    if train is None:
+        raise Http404("No such train")
+    check(user, action, train.pk)
+    return train
+
+
+def object_for_user(
+    user: Any,
+    queryset: models.QuerySet[M],
+    pk: Any,
+    action: Action | str = Action.VIEW,
+    teams: Callable[[M], Iterable[int | None]] | None = None,
+) -> M:
+    """Fetch one object of a visible train and check the action on it."""
+    try:
+        obj = visible(user, queryset).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No such {queryset.model._meta.verbose_name}")
+    check(user, action, train_id_of(obj), teams(obj) if teams else ())
+    return obj

@@ -1,0 +1,31 @@
+"""Domain errors raised by services and turned into responses by pages and the API.
+
+Validation problems are django.core.exceptions.ValidationError with a message dict that names
+the field and the rule; the API answers 400 and pages show the message next to the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class ConflictError(Exception):
+    """A write was based on a stale version of a card. Nothing was changed.
+
+    `current` is the card as it is now; `changes` maps each field the other writer changed to
+    (what the caller saw, what it is now) where the caller told us what it saw."""
+
+    def __init__(self, current: models.Model, expected_version: int, changes: dict[str, Any] | None = None):
+        self.current = current
+        self.expected_version = expected_version
+        self.changes = changes or {}
+        super().__init__(
+            f"{current._meta.verbose_name} was changed by someone else "
+            f"(you had version {expected_version}, it is now version {current.version})"
+        )
+
+
+class PreconditionFailed(ConflictError):
+    """A stale If-Match header (API): answered 412 rather than 409."""

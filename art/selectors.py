@@ -1,0 +1,119 @@
+"""Reads shared by pages, API and tasks. Each owns its select_related/prefetch/annotate so that
+the number of queries does not grow with rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from art.access import visible
+from art.models import (
+    Absence,
+    ChangeRecord,
+    Feature,
+    FeatureTransition,
+    Iteration,
+    Membership,
+    Milestone,
+    ProgramIncrement,
+    ReleaseTrain,
+    Story,
+    Team,
+    TeamMember,
+)
+
+#: The backlog's WSJF order (domain.md): highest WSJF first; ties: higher cost of delay, then
+#: higher time criticality, then smaller job size, then the older feature. Unscored features last.
+FEATURE_RANK_ORDER = [
+    F("wsjf").desc(nulls_last=True),
+    F("cost_of_delay").desc(nulls_last=True),
+    F("time_criticality").desc(nulls_last=True),
+    F("job_size").asc(nulls_last=True),
+    F("created_at").asc(),
+    F("id").asc(),
+]
+
+
+def train_list(*, user: Any) -> QuerySet[ReleaseTrain]:
+    """The trains a user belongs to, with counts for the 'my trains' page."""
+    return visible(user, ReleaseTrain.objects.all()).annotate(
+        team_count=Count("teams", distinct=True),
+        people_count=Count("memberships", distinct=True),
+    ).order_by("name")
+
+
+def team_list(*, train: ReleaseTrain) -> QuerySet[Team]:
+    return Team.objects.filter(train=train).annotate(
+        member_count=Count("members", distinct=True),
+        fte_total=Count("members", filter=Q(members__delivering=True), distinct=True),
+    ).order_by("name")
+
+
+def membership_list(*, train: ReleaseTrain) -> QuerySet[Membership]:
+    return Membership.objects.filter(train=train).select_related("user", "team").order_by(
+        "role", "user__username"
+    )
+
+
+def pi_list(*, train: ReleaseTrain) -> QuerySet[ProgramIncrement]:
+    return ProgramIncrement.objects.filter(train=train).annotate(
+        iteration_count=Count("iterations", distinct=True),
+        feature_count=Count("features", distinct=True),
+    ).order_by("-start_date")
+
+
+def pi_current(*, train: ReleaseTrain) -> ProgramIncrement | None:
+    """The PI being executed, else the next one in planning, else the latest."""
+    pis = ProgramIncrement.objects.filter(train=train)
+    return (
+        pis.filter(state=ProgramIncrement.State.EXECUTING).order_by("start_date").first()
+        or pis.filter(state=ProgramIncrement.State.PLANNING).order_by("start_date").first()
+        or pis.order_by("-start_date").first()
+    )
+
+
+def pi_detail(*, pi: ProgramIncrement) -> dict[str, Any]:
+    iterations = list(
+        Iteration.objects.filter(pi=pi).annotate(
+            story_count=Count("stories", distinct=True), feature_count=Count("features", distinct=True)
+        ).order_by("number")
+    )
+    milestones = list(Milestone.objects.filter(pi=pi).order_by("date", "name"))
+    for iteration in iterations:
+        iteration.milestone_list = [m for m in milestones if iteration.start_date <= m.date <= iteration.end_date]
+    return {"pi": pi, "iterations": iterations, "milestones": milestones}
+
+
+def feature_list(*, user: Any) -> QuerySet[Feature]:
+    return visible(user, Feature.objects.all()).select_related("team", "iteration", "pi")
+
+
+def feature_ranked(queryset: QuerySet[Feature]) -> QuerySet[Feature]:
+    return queryset.order_by(*FEATURE_RANK_ORDER)
+
+
+def feature_transitions(*, feature: Feature) -> QuerySet[FeatureTransition]:
+    return FeatureTransition.objects.filter(feature=feature).select_related("actor").order_by("at", "id")
+
+
+def story_list(*, user: Any) -> QuerySet[Story]:
+    return visible(user, Story.objects.all()).select_related("team", "iteration", "feature")
+
+
+def team_member_list(*, team: Team) -> QuerySet[TeamMember]:
+    return TeamMember.objects.filter(team=team).select_related("user").prefetch_related(
+        Prefetch("absences", queryset=Absence.objects.select_related("iteration"))
+    )
+
+
+def change_history(*, obj: Any, limit: int = 50) -> QuerySet[ChangeRecord]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).select_related("actor")[:limit]
+
+
+def train_recent_changes(*, train: ReleaseTrain, limit: int = 20) -> QuerySet[ChangeRecord]:
+    return ChangeRecord.objects.filter(train=train).select_related("actor", "content_type")[:limit]

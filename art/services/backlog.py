@@ -1,0 +1,188 @@
+"""Features, their state history, and stories."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from art.errors import ConflictError
+from art.models import Feature, FeatureState, FeatureTransition, Iteration, Story, Team
+
+from .common import create_validated, delete_recorded, record_change, update_fields
+
+FEATURE_FIELDS = {
+    "title", "description", "kind", "points", "team", "pi", "iteration", "external_key",
+    "user_business_value", "time_criticality", "risk_reduction", "job_size",
+}
+STORY_FIELDS = {"feature", "team", "iteration", "title", "points", "state", "external_key"}
+# Clock skew allowed for a transition stamped by a client slightly ahead of the server.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def feature_create(
+    *,
+    actor: Any,
+    train: Any,
+    title: str,
+    state: str = FeatureState.FUNNEL,
+    created_at: dt.datetime | None = None,
+    **fields: Any,
+) -> Feature:
+    """Create a feature and the first entry of its state history, at its creation time
+    (integrations importing older work pass created_at)."""
+    unknown = set(fields) - FEATURE_FIELDS
+    if unknown:
+        raise ValidationError({name: f"{name} is not a feature field" for name in unknown})
+    now = timezone.now()
+    created_at = created_at or now
+    if created_at > now + FUTURE_TOLERANCE:
+        raise ValidationError({"created_at": "created_at must not be in the future"})
+    if state not in FeatureState.values:
+        raise ValidationError({"state": f"state must be one of {', '.join(FeatureState.values)}"})
+    feature = Feature(train=train, title=(title or "").strip(), state=state, created_at=created_at, **fields)
+    feature.iteration_is_explicit = feature.iteration_id is not None
+    with transaction.atomic():
+        create_validated(actor=actor, obj=feature)
+        FeatureTransition.objects.create(feature=feature, from_state="", to_state=state, at=created_at,
+                                         actor=actor if getattr(actor, "is_authenticated", False) else None)
+    feature.refresh_from_db(fields=["cost_of_delay", "wsjf"])
+    return feature
+
+
+def feature_update(*, actor: Any, feature: Feature, version: int | None = None, **changes: Any) -> Feature:
+    """Edit a feature (fields of FEATURE_FIELDS, and `state`, which appends a transition now).
+    A delivery iteration given here is explicit; None hands it back to the stories."""
+    unknown = set(changes) - FEATURE_FIELDS - {"state"}
+    if unknown:
+        raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
+    state = changes.pop("state", None)
+    with transaction.atomic():
+        if "iteration" in changes:
+            changes["iteration_is_explicit"] = changes["iteration"] is not None
+        if "pi" in changes and "iteration" not in changes:
+            new_pi = changes["pi"]
+            current = Feature.objects.filter(pk=feature.pk).values_list("iteration__pi_id", flat=True).first()
+            if current is not None and (new_pi is None or current != new_pi.pk):
+                changes["iteration"] = None
+                changes["iteration_is_explicit"] = False
+        updated = update_fields(actor=actor, queryset=Feature.objects.all(), pk=feature.pk, changes=changes,
+                                version=version)
+        if state is not None and state != updated.state:
+            updated = feature_transition_add(actor=actor, feature=updated, state=state)
+        if "iteration" in changes and changes["iteration"] is None:
+            feature_follow_stories(feature_ids=[updated.pk])
+    updated.refresh_from_db()
+    return updated
+
+
+def feature_transition_add(
+    *, actor: Any, feature: Feature, state: str, at: dt.datetime | None = None, version: int | None = None
+) -> Feature:
+    """Append one state change. `at` defaults to now; back-dating is allowed for imports, but
+    never before the previous transition, and never into the future."""
+    now = timezone.now()
+    at = at or now
+    if state not in FeatureState.values:
+        raise ValidationError({"state": f"state must be one of {', '.join(FeatureState.values)}"})
+    if at > now + FUTURE_TOLERANCE:
+        raise ValidationError({"at": "at must not be in the future"})
+    with transaction.atomic():
+        current = Feature.objects.select_for_update().get(pk=feature.pk)
+        if version is not None and int(version) != current.version:
+            raise ConflictError(current, int(version))
+        if current.state == state:
+            raise ValidationError({"state": f"the feature is already {FeatureState(state).label.lower()}"})
+        last = current.transitions.aggregate(last=Max("at"))["last"]
+        if last is not None and at < last:
+            raise ValidationError(
+                {"at": f"at must not be before the previous transition ({last.isoformat()})"}
+            )
+        FeatureTransition.objects.create(feature=current, from_state=current.state, to_state=state, at=at,
+                                         actor=actor if getattr(actor, "is_authenticated", False) else None)
+        before = current.state
+        Feature.objects.filter(pk=current.pk).update(state=state, version=current.version + 1, updated_at=now)
+        record_change(actor=actor, obj=current, action="updated", changes={"state": [before, state]})
+    current.refresh_from_db()
+    return current
+
+
+def feature_delete(*, actor: Any, feature: Feature) -> None:
+    delete_recorded(actor=actor, obj=feature)
+
+
+def feature_follow_stories(*, feature_ids: Iterable[int]) -> None:
+    """A feature's delivery iteration follows its stories unless set explicitly: the latest
+    iteration of the feature's PI in which one of its stories is placed."""
+    ids = [i for i in set(feature_ids) if i]
+    if not ids:
+        return
+    features = list(Feature.objects.filter(pk__in=ids, iteration_is_explicit=False, pi__isnull=False))
+    if not features:
+        return
+    latest: dict[int, int | None] = {f.pk: None for f in features}
+    rows = (
+        Story.objects.filter(feature_id__in=latest, iteration__isnull=False)
+        .values("feature_id", "feature__pi_id", "iteration_id", "iteration__pi_id", "iteration__number")
+    )
+    best: dict[int, int] = {}
+    for row in rows:
+        if row["iteration__pi_id"] != row["feature__pi_id"]:
+            continue
+        fid = row["feature_id"]
+        if fid not in best or row["iteration__number"] > best[fid]:
+            best[fid] = row["iteration__number"]
+            latest[fid] = row["iteration_id"]
+    changed = [f for f in features if f.iteration_id != latest[f.pk]]
+    for f in changed:
+        f.iteration_id = latest[f.pk]
+    if changed:
+        Feature.objects.bulk_update(changed, ["iteration"])
+
+
+def story_create(
+    *, actor: Any, team: Team, title: str, feature: Feature | None = None, iteration: Iteration | None = None,
+    points: int | None = None, state: str = Story.State.TODO, external_key: str | None = None,
+) -> Story:
+    story = Story(train_id=team.train_id, team=team, title=(title or "").strip(), feature=feature,
+                  iteration=iteration, points=points, state=state or Story.State.TODO, external_key=external_key)
+    with transaction.atomic():
+        create_validated(actor=actor, obj=story)
+        feature_follow_stories(feature_ids=[story.feature_id])
+    return story
+
+
+def story_update(*, actor: Any, story: Story, version: int | None = None, **changes: Any) -> Story:
+    unknown = set(changes) - STORY_FIELDS
+    if unknown:
+        raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
+    with transaction.atomic():
+        before_feature = Story.objects.filter(pk=story.pk).values_list("feature_id", flat=True).first()
+        updated = update_fields(actor=actor, queryset=Story.objects.all(), pk=story.pk, changes=changes,
+                                version=version)
+        if {"iteration", "feature"} & set(changes):
+            feature_follow_stories(feature_ids=[before_feature, updated.feature_id])
+    return updated
+
+
+def story_move(
+    *, actor: Any, story: Story, iteration: Iteration | None, team: Team | None = None, version: int | None = None
+) -> Story:
+    """Place a story in an iteration (None: unplanned) and optionally another team. Never
+    refused for conflicts it creates: the board shows them."""
+    changes: dict[str, Any] = {"iteration": iteration}
+    if team is not None:
+        changes["team"] = team
+    return story_update(actor=actor, story=story, version=version, **changes)
+
+
+def story_delete(*, actor: Any, story: Story) -> None:
+    with transaction.atomic():
+        feature_id = story.feature_id
+        delete_recorded(actor=actor, obj=story)
+        feature_follow_stories(feature_ids=[feature_id])

@@ -1,0 +1,159 @@
+"""Trains, teams, people and roles, capacity inputs (team members and absences)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from art.models import Absence, Iteration, Membership, ReleaseTrain, Team, TeamMember
+
+from .common import create_validated, delete_recorded, update_fields
+
+User = get_user_model()
+
+
+def train_create(*, actor: Any, name: str, slug: str = "", description: str = "", time_zone: str = "UTC") -> ReleaseTrain:
+    """Create a train; its creator becomes its RTE (unless a superuser with no seat wants none)."""
+    with transaction.atomic():
+        train = ReleaseTrain(
+            name=(name or "").strip(), slug=slug or slugify(name or "")[:120], description=description,
+            time_zone=time_zone or "UTC",
+        )
+        create_validated(actor=actor, obj=train)
+        if actor is not None and actor.is_authenticated:
+            Membership.objects.create(user=actor, train=train, role=Membership.Role.RTE)
+            if hasattr(actor, "_railyard_seats"):
+                del actor._railyard_seats
+    return train
+
+
+def train_update(*, actor: Any, train: ReleaseTrain, **changes: Any) -> ReleaseTrain:
+    allowed = {"name", "slug", "description", "time_zone"}
+    return update_fields(actor=actor, queryset=ReleaseTrain.objects.all(), pk=train.pk,
+                         changes={k: v for k, v in changes.items() if k in allowed})
+
+
+def team_create(*, actor: Any, train: ReleaseTrain, name: str, kind: str = Team.Kind.STREAM_ALIGNED,
+                abbreviation: str = "", description: str = "") -> Team:
+    team = Team(train=train, name=(name or "").strip(), kind=kind or Team.Kind.STREAM_ALIGNED,
+                abbreviation=abbreviation or "", description=description or "")
+    return create_validated(actor=actor, obj=team)
+
+
+def team_update(*, actor: Any, team: Team, **changes: Any) -> Team:
+    allowed = {"name", "kind", "abbreviation", "description"}
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+    return update_fields(actor=actor, queryset=Team.objects.all(), pk=team.pk,
+                         changes={k: v for k, v in changes.items() if k in allowed})
+
+
+def team_delete(*, actor: Any, team: Team) -> None:
+    if team.stories.exists() or team.features.exists():
+        raise ValidationError({"team": f"{team.name} still has features or stories: move them to another team first"})
+    delete_recorded(actor=actor, obj=team)
+
+
+def _user_by_username(username: str | None) -> Any:
+    user = User.objects.filter(username=username).first() if username else None
+    if user is None:
+        raise ValidationError({"user": f"no user is called '{username}'" if username else "user is required"})
+    return user
+
+
+def membership_create(*, actor: Any, train: ReleaseTrain, username: str | None = None, user: Any = None,
+                      role: str, team: Team | None = None) -> Membership:
+    user = user or _user_by_username(username)
+    if role != Membership.Role.MEMBER:
+        team = None
+    membership = Membership(user=user, train=train, role=role, team=team)
+    create_validated(actor=actor, obj=membership)
+    if hasattr(user, "_railyard_seats"):
+        del user._railyard_seats
+    return membership
+
+
+def _guard_last_rte(membership: Membership, new_role: str | None) -> None:
+    if membership.role == Membership.Role.RTE and new_role != Membership.Role.RTE:
+        others = Membership.objects.filter(train_id=membership.train_id, role=Membership.Role.RTE).exclude(
+            pk=membership.pk
+        )
+        if not others.exists():
+            raise ValidationError({"role": "a train needs at least one RTE: appoint another RTE first"})
+
+
+def membership_update(*, actor: Any, membership: Membership, role: str | None = None,
+                      team: Team | None = None) -> Membership:
+    role = role or membership.role
+    with transaction.atomic():
+        _guard_last_rte(membership, role)
+        return update_fields(
+            actor=actor, queryset=Membership.objects.all(), pk=membership.pk,
+            changes={"role": role, "team": team if role == Membership.Role.MEMBER else None},
+        )
+
+
+def membership_delete(*, actor: Any, membership: Membership) -> None:
+    with transaction.atomic():
+        _guard_last_rte(membership, None)
+        delete_recorded(actor=actor, obj=membership)
+
+
+def team_member_create(*, actor: Any, team: Team, name: str, fte: Decimal | float | str = Decimal("1"),
+                       delivering: bool = True, role: str = TeamMember.Role.DEVELOPER, user: Any = None) -> TeamMember:
+    member = TeamMember(team=team, name=(name or "").strip(), fte=Decimal(str(fte)), delivering=delivering,
+                        role=role or TeamMember.Role.DEVELOPER, user=user)
+    return create_validated(actor=actor, obj=member)
+
+
+def team_member_update(*, actor: Any, member: TeamMember, **changes: Any) -> TeamMember:
+    allowed = {"name", "fte", "delivering", "role", "user"}
+    if "fte" in changes and changes["fte"] is not None:
+        changes["fte"] = Decimal(str(changes["fte"]))
+    return update_fields(actor=actor, queryset=TeamMember.objects.all(), pk=member.pk,
+                         changes={k: v for k, v in changes.items() if k in allowed})
+
+
+def team_member_delete(*, actor: Any, member: TeamMember) -> None:
+    delete_recorded(actor=actor, obj=member)
+
+
+def absence_set(*, actor: Any, member: TeamMember, iteration: Iteration, days: Decimal | float | str,
+                reason: str = "") -> Absence | None:
+    """Set a member's absence days in an iteration (0 removes the row)."""
+    days = Decimal(str(days))
+    if iteration.pi.train_id != member.team.train_id:
+        raise ValidationError({"iteration": "iteration must belong to the member's train"})
+    existing = Absence.objects.filter(member=member, iteration=iteration).first()
+    if existing is None:
+        if days == 0:
+            return None
+        return create_validated(actor=actor, obj=Absence(member=member, iteration=iteration, days=days, reason=reason))
+    if days == 0:
+        delete_recorded(actor=actor, obj=existing)
+        return None
+    return update_fields(actor=actor, queryset=Absence.objects.all(), pk=existing.pk,
+                         changes={"days": days, "reason": reason or existing.reason})
+
+
+def absence_create(*, actor: Any, member: TeamMember, iteration: Iteration, days: Decimal | float | str,
+                   reason: str = "") -> Absence:
+    absence = Absence(member=member, iteration=iteration, days=Decimal(str(days)), reason=reason or "")
+    return create_validated(actor=actor, obj=absence)
+
+
+def absence_update(*, actor: Any, absence: Absence, **changes: Any) -> Absence:
+    allowed = {"days", "reason"}
+    if "days" in changes:
+        changes["days"] = Decimal(str(changes["days"]))
+    return update_fields(actor=actor, queryset=Absence.objects.all(), pk=absence.pk,
+                         changes={k: v for k, v in changes.items() if k in allowed})
+
+
+def absence_delete(*, actor: Any, absence: Absence) -> None:
+    delete_recorded(actor=actor, obj=absence)

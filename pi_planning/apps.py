@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PiPlanningConfig(AppConfig):
+    name = "pi_planning"
+    verbose_name = "PI planning"

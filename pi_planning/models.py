@@ -1,0 +1,1 @@
+"""PI planning models."""

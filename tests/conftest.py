@@ -1,0 +1,61 @@
+"""Fixtures every test may use: a train with one user per role."""
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from art.models import Membership
+from tests.art.factories import PASSWORD, MembershipFactory, PIFactory, TeamFactory, TrainFactory, UserFactory
+
+
+@dataclass
+class TrainWorld:
+    train: object
+    team: object
+    other_team: object
+    pi: object
+    rte: object
+    product: object
+    business_owner: object
+    member: object
+    other_member: object
+    viewer: object
+    outsider: object
+
+    def user(self, role: str):
+        return getattr(self, role)
+
+
+@pytest.fixture
+def world(db) -> TrainWorld:
+    """A train with two teams and a PI, one user per role, and an outsider who is the member
+    of another train."""
+    train = TrainFactory(name="Payments ART", slug="payments")
+    team, other_team = TeamFactory(train=train, name="Alpha"), TeamFactory(train=train, name="Bravo")
+    pi = PIFactory(train=train, name="PI 26.1")
+    users = {}
+    for role, member_team, username in [
+        (Membership.Role.RTE, None, "rte"),
+        (Membership.Role.PRODUCT, None, "product"),
+        (Membership.Role.BUSINESS_OWNER, None, "business_owner"),
+        (Membership.Role.MEMBER, team, "member"),
+        (Membership.Role.MEMBER, other_team, "other_member"),
+        (Membership.Role.VIEWER, None, "viewer"),
+    ]:
+        users[username] = UserFactory(username=username)
+        MembershipFactory(user=users[username], train=train, role=role, team=member_team)
+    elsewhere = TrainFactory(name="Elsewhere ART", slug="elsewhere")
+    outsider = UserFactory(username="outsider")
+    MembershipFactory(user=outsider, train=elsewhere, role=Membership.Role.RTE)
+    return TrainWorld(train=train, team=team, other_team=other_team, pi=pi, outsider=outsider, **users)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
