@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 
 from art.access import visible
 from art.models import (
@@ -46,7 +46,6 @@ def train_list(*, user: Any) -> QuerySet[ReleaseTrain]:
 def team_list(*, train: ReleaseTrain) -> QuerySet[Team]:
     return Team.objects.filter(train=train).annotate(
         member_count=Count("members", distinct=True),
-        fte_total=Count("members", filter=Q(members__delivering=True), distinct=True),
     ).order_by("name")
 
 
