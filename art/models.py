@@ -163,7 +163,9 @@ class TeamMember(models.Model):
     class Meta:
         ordering = ["team_id", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(fte__gte=0) & Q(fte__lte=1), name="member_fte_between_0_and_1"),
+            models.CheckConstraint(
+                condition=Q(fte__gte=0) & Q(fte__lte=1), name="member_fte_between_0_and_1"
+            ),
             models.CheckConstraint(condition=~Q(name=""), name="member_name_not_empty"),
         ]
 
@@ -184,19 +186,22 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["train_id", "user__username"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "train"],
+                fields=["train", "user"],
                 name="membership_one_role_per_train",
-                violation_error_message="user already has a role in this train (one role per person and train)",
+                violation_error_message="user already has a role in this train (one role per person)",
             ),
             models.CheckConstraint(
-                condition=(Q(role="member") & Q(team__isnull=False)) | (~Q(role="member") & Q(team__isnull=True)),
+                condition=(Q(role="member") & Q(team__isnull=False))
+                | (~Q(role="member") & Q(team__isnull=True)),
                 name="membership_team_iff_member",
             ),
         ]
@@ -283,7 +288,9 @@ class Iteration(models.Model):
                 name="iteration_number_unique_per_pi",
                 violation_error_message="number must be unique within the PI",
             ),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="iteration_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="iteration_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(number__gte=1), name="iteration_number_from_1"),
         ]
 
@@ -304,14 +311,18 @@ class Iteration(models.Model):
                     {"start_date": f"an iteration must lie inside its PI ({pi.start_date} to {pi.end_date})"}
                 )
             overlapping = (
-                Iteration.objects.filter(pi_id=self.pi_id, start_date__lte=self.end_date, end_date__gte=self.start_date)
+                Iteration.objects.filter(
+                    pi_id=self.pi_id, start_date__lte=self.end_date, end_date__gte=self.start_date
+                )
                 .exclude(pk=self.pk)
                 .first()
             )
             if overlapping:
                 raise ValidationError(
-                    {"start_date": f"iterations of one PI may not overlap: {overlapping.name} runs "
-                     f"{overlapping.start_date} to {overlapping.end_date}"}
+                    {
+                        "start_date": f"iterations of one PI may not overlap: {overlapping.name} runs "
+                        f"{overlapping.start_date} to {overlapping.end_date}"
+                    }
                 )
 
 
@@ -331,7 +342,10 @@ class Milestone(models.Model):
     def clean(self) -> None:
         if self.pi_id and self.date and not (self.pi.start_date <= self.date <= self.pi.end_date):
             raise ValidationError(
-                {"date": f"a milestone's date must lie inside its PI ({self.pi.start_date} to {self.pi.end_date})"}
+                {
+                    "date": "a milestone's date must lie inside its PI "
+                    f"({self.pi.start_date} to {self.pi.end_date})"
+                }
             )
 
 
@@ -340,9 +354,7 @@ class Absence(models.Model):
 
     member = models.ForeignKey(TeamMember, on_delete=models.CASCADE, related_name="absences")
     iteration = models.ForeignKey(Iteration, on_delete=models.CASCADE, related_name="absences")
-    days = models.DecimalField(
-        max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
-    )
+    days = models.DecimalField(max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0"))])
     reason = models.CharField(max_length=120, blank=True)
 
     class Meta:
@@ -351,7 +363,7 @@ class Absence(models.Model):
             models.UniqueConstraint(
                 fields=["member", "iteration"],
                 name="absence_one_row_per_member_iteration",
-                violation_error_message="this member already has an absence in this iteration: change its days",
+                violation_error_message="this member already has an absence in this iteration",
             ),
             models.CheckConstraint(condition=Q(days__gte=0), name="absence_days_not_negative"),
         ]
@@ -403,7 +415,11 @@ class Feature(VersionedModel):
     points = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(10000)])
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="features")
     iteration = models.ForeignKey(
-        Iteration, null=True, blank=True, on_delete=models.SET_NULL, related_name="features",
+        Iteration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="features",
         help_text="Delivery iteration.",
     )
     iteration_is_explicit = models.BooleanField(
@@ -417,11 +433,11 @@ class Feature(VersionedModel):
     )
     risk_reduction = models.PositiveSmallIntegerField(
         "risk reduction / opportunity enablement",
-        null=True, blank=True, validators=[validate_fibonacci],
+        null=True,
+        blank=True,
+        validators=[validate_fibonacci],
     )
-    job_size = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[validate_fibonacci]
-    )
+    job_size = models.PositiveSmallIntegerField(null=True, blank=True, validators=[validate_fibonacci])
     # Derived in the database so that the backlog can be ranked in SQL; the rule lives here only.
     cost_of_delay = models.GeneratedField(
         expression=F("user_business_value") + F("time_criticality") + F("risk_reduction"),
@@ -429,7 +445,9 @@ class Feature(VersionedModel):
         db_persist=True,
     )
     wsjf = models.GeneratedField(
-        expression=Cast(F("user_business_value") + F("time_criticality") + F("risk_reduction"), models.FloatField())
+        expression=Cast(
+            F("user_business_value") + F("time_criticality") + F("risk_reduction"), models.FloatField()
+        )
         / Cast(F("job_size"), models.FloatField()),
         output_field=models.FloatField(null=True),
         db_persist=True,
@@ -511,7 +529,9 @@ class Story(VersionedModel):
         DONE = "done", "Done"
 
     train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="stories")
-    feature = models.ForeignKey(Feature, null=True, blank=True, on_delete=models.CASCADE, related_name="stories")
+    feature = models.ForeignKey(
+        Feature, null=True, blank=True, on_delete=models.CASCADE, related_name="stories"
+    )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="stories")
     iteration = models.ForeignKey(
         Iteration, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
@@ -534,7 +554,9 @@ class Story(VersionedModel):
                 violation_error_message="external_key must be unique within the train",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="story_title_not_empty"),
-            models.CheckConstraint(condition=Q(points__isnull=True) | Q(points__lte=100), name="story_points_max_100"),
+            models.CheckConstraint(
+                condition=Q(points__isnull=True) | Q(points__lte=100), name="story_points_max_100"
+            ),
         ]
         indexes = [models.Index(fields=["team", "iteration"], name="story_team_iteration")]
 

@@ -37,29 +37,43 @@ FEATURE_RANK_ORDER = [
 
 def train_list(*, user: Any) -> QuerySet[ReleaseTrain]:
     """The trains a user belongs to, with counts for the 'my trains' page."""
-    return visible(user, ReleaseTrain.objects.all()).annotate(
-        team_count=Count("teams", distinct=True),
-        people_count=Count("memberships", distinct=True),
-    ).order_by("name")
+    return (
+        visible(user, ReleaseTrain.objects.all())
+        .annotate(
+            team_count=Count("teams", distinct=True),
+            people_count=Count("memberships", distinct=True),
+        )
+        .order_by("name")
+    )
 
 
 def team_list(*, train: ReleaseTrain) -> QuerySet[Team]:
-    return Team.objects.filter(train=train).annotate(
-        member_count=Count("members", distinct=True),
-    ).order_by("name")
+    return (
+        Team.objects.filter(train=train)
+        .annotate(
+            member_count=Count("members", distinct=True),
+        )
+        .order_by("name")
+    )
 
 
 def membership_list(*, train: ReleaseTrain) -> QuerySet[Membership]:
-    return Membership.objects.filter(train=train).select_related("user", "team").order_by(
-        "role", "user__username"
+    return (
+        Membership.objects.filter(train=train)
+        .select_related("user", "team")
+        .order_by("role", "user__username")
     )
 
 
 def pi_list(*, train: ReleaseTrain) -> QuerySet[ProgramIncrement]:
-    return ProgramIncrement.objects.filter(train=train).annotate(
-        iteration_count=Count("iterations", distinct=True),
-        feature_count=Count("features", distinct=True),
-    ).order_by("-start_date")
+    return (
+        ProgramIncrement.objects.filter(train=train)
+        .annotate(
+            iteration_count=Count("iterations", distinct=True),
+            feature_count=Count("features", distinct=True),
+        )
+        .order_by("-start_date")
+    )
 
 
 def pi_current(*, train: ReleaseTrain) -> ProgramIncrement | None:
@@ -74,13 +88,15 @@ def pi_current(*, train: ReleaseTrain) -> ProgramIncrement | None:
 
 def pi_detail(*, pi: ProgramIncrement) -> dict[str, Any]:
     iterations = list(
-        Iteration.objects.filter(pi=pi).annotate(
-            story_count=Count("stories", distinct=True), feature_count=Count("features", distinct=True)
-        ).order_by("number")
+        Iteration.objects.filter(pi=pi)
+        .annotate(story_count=Count("stories", distinct=True), feature_count=Count("features", distinct=True))
+        .order_by("number")
     )
     milestones = list(Milestone.objects.filter(pi=pi).order_by("date", "name"))
     for iteration in iterations:
-        iteration.milestone_list = [m for m in milestones if iteration.start_date <= m.date <= iteration.end_date]
+        iteration.milestone_list = [
+            m for m in milestones if iteration.start_date <= m.date <= iteration.end_date
+        ]
     return {"pi": pi, "iterations": iterations, "milestones": milestones}
 
 
@@ -101,8 +117,10 @@ def story_list(*, user: Any) -> QuerySet[Story]:
 
 
 def team_member_list(*, team: Team) -> QuerySet[TeamMember]:
-    return TeamMember.objects.filter(team=team).select_related("user").prefetch_related(
-        Prefetch("absences", queryset=Absence.objects.select_related("iteration"))
+    return (
+        TeamMember.objects.filter(team=team)
+        .select_related("user")
+        .prefetch_related(Prefetch("absences", queryset=Absence.objects.select_related("iteration")))
     )
 
 
@@ -116,3 +134,16 @@ def change_history(*, obj: Any, limit: int = 50) -> QuerySet[ChangeRecord]:
 
 def train_recent_changes(*, train: ReleaseTrain, limit: int = 20) -> QuerySet[ChangeRecord]:
     return ChangeRecord.objects.filter(train=train).select_related("actor", "content_type")[:limit]
+
+
+def pi_current_by_train(*, train_ids: list[int]) -> dict[int, ProgramIncrement]:
+    """pi_current for many trains in one query (the 'my trains' cards)."""
+    by_train: dict[int, list[ProgramIncrement]] = {}
+    for pi in ProgramIncrement.objects.filter(train_id__in=train_ids).order_by("start_date"):
+        by_train.setdefault(pi.train_id, []).append(pi)
+    current = {}
+    for train_id, pis in by_train.items():
+        executing = [p for p in pis if p.state == ProgramIncrement.State.EXECUTING]
+        planning = [p for p in pis if p.state == ProgramIncrement.State.PLANNING]
+        current[train_id] = (executing or planning or pis[::-1])[0]
+    return current

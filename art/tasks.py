@@ -5,7 +5,9 @@ from celery import shared_task
 from art.services import pi_advance_states as advance
 
 
-@shared_task(name="art.tasks.pi_advance_states", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+@shared_task(
+    name="art.tasks.pi_advance_states", autoretry_for=(Exception,), retry_backoff=True, max_retries=3
+)
 def pi_advance_states(today: str | None = None) -> int:
     import datetime as dt
 

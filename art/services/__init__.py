@@ -40,6 +40,7 @@ from .train import (
     team_member_update,
     team_update,
     train_create,
+    train_delete,
     train_update,
 )
 

@@ -17,8 +17,18 @@ from art.models import Feature, FeatureState, FeatureTransition, Iteration, Stor
 from .common import create_validated, delete_recorded, record_change, update_fields
 
 FEATURE_FIELDS = {
-    "title", "description", "kind", "points", "team", "pi", "iteration", "external_key",
-    "user_business_value", "time_criticality", "risk_reduction", "job_size",
+    "title",
+    "description",
+    "kind",
+    "points",
+    "team",
+    "pi",
+    "iteration",
+    "external_key",
+    "user_business_value",
+    "time_criticality",
+    "risk_reduction",
+    "job_size",
 }
 STORY_FIELDS = {"feature", "team", "iteration", "title", "points", "state", "external_key"}
 # Clock skew allowed for a transition stamped by a client slightly ahead of the server.
@@ -49,8 +59,13 @@ def feature_create(
     feature.iteration_is_explicit = feature.iteration_id is not None
     with transaction.atomic():
         create_validated(actor=actor, obj=feature)
-        FeatureTransition.objects.create(feature=feature, from_state="", to_state=state, at=created_at,
-                                         actor=actor if getattr(actor, "is_authenticated", False) else None)
+        FeatureTransition.objects.create(
+            feature=feature,
+            from_state="",
+            to_state=state,
+            at=created_at,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
     feature.refresh_from_db(fields=["cost_of_delay", "wsjf"])
     return feature
 
@@ -71,8 +86,9 @@ def feature_update(*, actor: Any, feature: Feature, version: int | None = None, 
             if current is not None and (new_pi is None or current != new_pi.pk):
                 changes["iteration"] = None
                 changes["iteration_is_explicit"] = False
-        updated = update_fields(actor=actor, queryset=Feature.objects.all(), pk=feature.pk, changes=changes,
-                                version=version)
+        updated = update_fields(
+            actor=actor, queryset=Feature.objects.all(), pk=feature.pk, changes=changes, version=version
+        )
         if state is not None and state != updated.state:
             updated = feature_transition_add(actor=actor, feature=updated, state=state)
         if "iteration" in changes and changes["iteration"] is None:
@@ -103,8 +119,13 @@ def feature_transition_add(
             raise ValidationError(
                 {"at": f"at must not be before the previous transition ({last.isoformat()})"}
             )
-        FeatureTransition.objects.create(feature=current, from_state=current.state, to_state=state, at=at,
-                                         actor=actor if getattr(actor, "is_authenticated", False) else None)
+        FeatureTransition.objects.create(
+            feature=current,
+            from_state=current.state,
+            to_state=state,
+            at=at,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         before = current.state
         Feature.objects.filter(pk=current.pk).update(state=state, version=current.version + 1, updated_at=now)
         record_change(actor=actor, obj=current, action="updated", changes={"state": [before, state]})
@@ -126,9 +147,8 @@ def feature_follow_stories(*, feature_ids: Iterable[int]) -> None:
     if not features:
         return
     latest: dict[int, int | None] = {f.pk: None for f in features}
-    rows = (
-        Story.objects.filter(feature_id__in=latest, iteration__isnull=False)
-        .values("feature_id", "feature__pi_id", "iteration_id", "iteration__pi_id", "iteration__number")
+    rows = Story.objects.filter(feature_id__in=latest, iteration__isnull=False).values(
+        "feature_id", "feature__pi_id", "iteration_id", "iteration__pi_id", "iteration__number"
     )
     best: dict[int, int] = {}
     for row in rows:
@@ -146,11 +166,26 @@ def feature_follow_stories(*, feature_ids: Iterable[int]) -> None:
 
 
 def story_create(
-    *, actor: Any, team: Team, title: str, feature: Feature | None = None, iteration: Iteration | None = None,
-    points: int | None = None, state: str = Story.State.TODO, external_key: str | None = None,
+    *,
+    actor: Any,
+    team: Team,
+    title: str,
+    feature: Feature | None = None,
+    iteration: Iteration | None = None,
+    points: int | None = None,
+    state: str = Story.State.TODO,
+    external_key: str | None = None,
 ) -> Story:
-    story = Story(train_id=team.train_id, team=team, title=(title or "").strip(), feature=feature,
-                  iteration=iteration, points=points, state=state or Story.State.TODO, external_key=external_key)
+    story = Story(
+        train_id=team.train_id,
+        team=team,
+        title=(title or "").strip(),
+        feature=feature,
+        iteration=iteration,
+        points=points,
+        state=state or Story.State.TODO,
+        external_key=external_key,
+    )
     with transaction.atomic():
         create_validated(actor=actor, obj=story)
         feature_follow_stories(feature_ids=[story.feature_id])
@@ -163,15 +198,21 @@ def story_update(*, actor: Any, story: Story, version: int | None = None, **chan
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
     with transaction.atomic():
         before_feature = Story.objects.filter(pk=story.pk).values_list("feature_id", flat=True).first()
-        updated = update_fields(actor=actor, queryset=Story.objects.all(), pk=story.pk, changes=changes,
-                                version=version)
+        updated = update_fields(
+            actor=actor, queryset=Story.objects.all(), pk=story.pk, changes=changes, version=version
+        )
         if {"iteration", "feature"} & set(changes):
             feature_follow_stories(feature_ids=[before_feature, updated.feature_id])
     return updated
 
 
 def story_move(
-    *, actor: Any, story: Story, iteration: Iteration | None, team: Team | None = None, version: int | None = None
+    *,
+    actor: Any,
+    story: Story,
+    iteration: Iteration | None,
+    team: Team | None = None,
+    version: int | None = None,
 ) -> Story:
     """Place a story in an iteration (None: unplanned) and optionally another team. Never
     refused for conflicts it creates: the board shows them."""

@@ -44,7 +44,9 @@ def validate(obj: models.Model, exclude: Iterable[str] | None = None) -> None:
         raise ValidationError(errors)
 
 
-def save_validated(obj: M, *, exclude: Iterable[str] | None = None, update_fields: Iterable[str] | None = None) -> M:
+def save_validated(
+    obj: M, *, exclude: Iterable[str] | None = None, update_fields: Iterable[str] | None = None
+) -> M:
     """Validate, then save. A constraint that a concurrent writer broke after validation
     still answers as a validation error rather than a server error."""
     validate(obj, exclude)

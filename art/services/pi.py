@@ -58,14 +58,21 @@ def pi_create(
         end_date = last_end
     elif end_date < last_end:
         raise ValidationError(
-            {"end_date": f"{iterations} iterations of {iteration_weeks} weeks run until {last_end}: "
-             f"end_date must not be before that"}
+            {
+                "end_date": f"{iterations} iterations of {iteration_weeks} weeks run until {last_end}: "
+                f"end_date must not be before that"
+            }
         )
     with transaction.atomic():
         # Lock the train so two PIs created at once cannot both pass the overlap check.
         ReleaseTrain.objects.select_for_update().filter(pk=train.pk).first()
-        pi = ProgramIncrement(train=train, name=(name or "").strip(), start_date=start_date, end_date=end_date,
-                              state=state or ProgramIncrement.State.PLANNING)
+        pi = ProgramIncrement(
+            train=train,
+            name=(name or "").strip(),
+            start_date=start_date,
+            end_date=end_date,
+            state=state or ProgramIncrement.State.PLANNING,
+        )
         create_validated(actor=actor, obj=pi)
         Iteration.objects.bulk_create(
             Iteration(pi=pi, number=n, name=label, start_date=b, end_date=e, is_ip=ip)
@@ -84,27 +91,46 @@ def pi_update(*, actor: Any, pi: ProgramIncrement, **changes: Any) -> ProgramInc
         outside = pi.iterations.exclude(start_date__gte=start, end_date__lte=end).order_by("number").first()
         if outside is not None:
             raise ValidationError(
-                {"start_date" if outside.start_date < start else "end_date":
-                 f"{outside.name} ({outside.start_date} to {outside.end_date}) would fall outside the PI: "
-                 "move or delete it first"}
+                {
+                    "start_date"
+                    if outside.start_date < start
+                    else "end_date": f"{outside.name} ({outside.start_date} to {outside.end_date}) would fall outside the PI: "
+                    "move or delete it first"
+                }
             )
         return update_fields(actor=actor, queryset=ProgramIncrement.objects.all(), pk=pi.pk, changes=changes)
 
 
 def pi_delete(*, actor: Any, pi: ProgramIncrement) -> None:
     if pi.features.exists():
-        raise ValidationError({"pi": f"{pi.name} still has features: move them to another PI or the backlog first"})
+        raise ValidationError(
+            {"pi": f"{pi.name} still has features: move them to another PI or the backlog first"}
+        )
     delete_recorded(actor=actor, obj=pi)
 
 
-def iteration_create(*, actor: Any, pi: ProgramIncrement, start_date: dt.date, end_date: dt.date,
-                     name: str = "", number: int | None = None, is_ip: bool = False) -> Iteration:
+def iteration_create(
+    *,
+    actor: Any,
+    pi: ProgramIncrement,
+    start_date: dt.date,
+    end_date: dt.date,
+    name: str = "",
+    number: int | None = None,
+    is_ip: bool = False,
+) -> Iteration:
     with transaction.atomic():
         ProgramIncrement.objects.select_for_update().filter(pk=pi.pk).first()
         if number is None:
             number = (pi.iterations.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        iteration = Iteration(pi=pi, number=number, name=name or ("IP" if is_ip else f"Iteration {number}"),
-                              start_date=start_date, end_date=end_date, is_ip=is_ip)
+        iteration = Iteration(
+            pi=pi,
+            number=number,
+            name=name or ("IP" if is_ip else f"Iteration {number}"),
+            start_date=start_date,
+            end_date=end_date,
+            is_ip=is_ip,
+        )
         return create_validated(actor=actor, obj=iteration)
 
 
@@ -112,8 +138,12 @@ def iteration_update(*, actor: Any, iteration: Iteration, **changes: Any) -> Ite
     allowed = {"name", "start_date", "end_date", "is_ip", "number"}
     with transaction.atomic():
         ProgramIncrement.objects.select_for_update().filter(pk=iteration.pi_id).first()
-        return update_fields(actor=actor, queryset=Iteration.objects.all(), pk=iteration.pk,
-                             changes={k: v for k, v in changes.items() if k in allowed})
+        return update_fields(
+            actor=actor,
+            queryset=Iteration.objects.all(),
+            pk=iteration.pk,
+            changes={k: v for k, v in changes.items() if k in allowed},
+        )
 
 
 def iteration_delete(*, actor: Any, iteration: Iteration) -> None:
@@ -124,15 +154,22 @@ def iteration_delete(*, actor: Any, iteration: Iteration) -> None:
     delete_recorded(actor=actor, obj=iteration)
 
 
-def milestone_create(*, actor: Any, pi: ProgramIncrement, name: str, date: dt.date, description: str = "") -> Milestone:
-    return create_validated(actor=actor, obj=Milestone(pi=pi, name=(name or "").strip(), date=date,
-                                                       description=description or ""))
+def milestone_create(
+    *, actor: Any, pi: ProgramIncrement, name: str, date: dt.date, description: str = ""
+) -> Milestone:
+    return create_validated(
+        actor=actor, obj=Milestone(pi=pi, name=(name or "").strip(), date=date, description=description or "")
+    )
 
 
 def milestone_update(*, actor: Any, milestone: Milestone, **changes: Any) -> Milestone:
     allowed = {"name", "date", "description"}
-    return update_fields(actor=actor, queryset=Milestone.objects.all(), pk=milestone.pk,
-                         changes={k: v for k, v in changes.items() if k in allowed})
+    return update_fields(
+        actor=actor,
+        queryset=Milestone.objects.all(),
+        pk=milestone.pk,
+        changes={k: v for k, v in changes.items() if k in allowed},
+    )
 
 
 def milestone_delete(*, actor: Any, milestone: Milestone) -> None:
@@ -145,11 +182,16 @@ def pi_advance_states(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     pi_type = ContentType.objects.get_for_model(ProgramIncrement)
     moves = [
-        (ProgramIncrement.objects.filter(end_date__lt=today).exclude(state=ProgramIncrement.State.CLOSED),
-         ProgramIncrement.State.CLOSED),
-        (ProgramIncrement.objects.filter(state=ProgramIncrement.State.PLANNING, start_date__lte=today,
-                                         end_date__gte=today),
-         ProgramIncrement.State.EXECUTING),
+        (
+            ProgramIncrement.objects.filter(end_date__lt=today).exclude(state=ProgramIncrement.State.CLOSED),
+            ProgramIncrement.State.CLOSED,
+        ),
+        (
+            ProgramIncrement.objects.filter(
+                state=ProgramIncrement.State.PLANNING, start_date__lte=today, end_date__gte=today
+            ),
+            ProgramIncrement.State.EXECUTING,
+        ),
     ]
     changed = 0
     with transaction.atomic():
@@ -159,8 +201,14 @@ def pi_advance_states(*, today: dt.date | None = None) -> int:
                 continue
             ProgramIncrement.objects.filter(pk__in=[r[0] for r in rows]).update(state=state)
             ChangeRecord.objects.bulk_create(
-                ChangeRecord(train_id=train_id, content_type=pi_type, object_id=pk, object_repr=name,
-                             action=ChangeRecord.Action.UPDATED, changes={"state": [before, state]})
+                ChangeRecord(
+                    train_id=train_id,
+                    content_type=pi_type,
+                    object_id=pk,
+                    object_repr=name,
+                    action=ChangeRecord.Action.UPDATED,
+                    changes={"state": [before, state]},
+                )
                 for pk, train_id, name, before in rows
             )
             changed += len(rows)

@@ -41,7 +41,11 @@ def api_token_revoke(*, user: Any, token: ApiToken) -> ApiToken:
 
 def api_token_user(key: str) -> Any | None:
     """The user a key belongs to, if the token is active; stamps its last use (at most once a minute)."""
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key), revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_key(key), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,11 +17,15 @@ from .common import create_validated, delete_recorded, update_fields
 User = get_user_model()
 
 
-def train_create(*, actor: Any, name: str, slug: str = "", description: str = "", time_zone: str = "UTC") -> ReleaseTrain:
+def train_create(
+    *, actor: Any, name: str, slug: str = "", description: str = "", time_zone: str = "UTC"
+) -> ReleaseTrain:
     """Create a train; its creator becomes its RTE (unless a superuser with no seat wants none)."""
     with transaction.atomic():
         train = ReleaseTrain(
-            name=(name or "").strip(), slug=slug or slugify(name or "")[:120], description=description,
+            name=(name or "").strip(),
+            slug=slug or slugify(name or "")[:120],
+            description=description,
             time_zone=time_zone or "UTC",
         )
         create_validated(actor=actor, obj=train)
@@ -34,14 +38,36 @@ def train_create(*, actor: Any, name: str, slug: str = "", description: str = ""
 
 def train_update(*, actor: Any, train: ReleaseTrain, **changes: Any) -> ReleaseTrain:
     allowed = {"name", "slug", "description", "time_zone"}
-    return update_fields(actor=actor, queryset=ReleaseTrain.objects.all(), pk=train.pk,
-                         changes={k: v for k, v in changes.items() if k in allowed})
+    return update_fields(
+        actor=actor,
+        queryset=ReleaseTrain.objects.all(),
+        pk=train.pk,
+        changes={k: v for k, v in changes.items() if k in allowed},
+    )
 
 
-def team_create(*, actor: Any, train: ReleaseTrain, name: str, kind: str = Team.Kind.STREAM_ALIGNED,
-                abbreviation: str = "", description: str = "") -> Team:
-    team = Team(train=train, name=(name or "").strip(), kind=kind or Team.Kind.STREAM_ALIGNED,
-                abbreviation=abbreviation or "", description=description or "")
+def train_delete(*, actor: Any, train: ReleaseTrain) -> None:
+    """Delete a train and everything in it (its history goes with it)."""
+    with transaction.atomic():
+        train.delete()
+
+
+def team_create(
+    *,
+    actor: Any,
+    train: ReleaseTrain,
+    name: str,
+    kind: str = Team.Kind.STREAM_ALIGNED,
+    abbreviation: str = "",
+    description: str = "",
+) -> Team:
+    team = Team(
+        train=train,
+        name=(name or "").strip(),
+        kind=kind or Team.Kind.STREAM_ALIGNED,
+        abbreviation=abbreviation or "",
+        description=description or "",
+    )
     return create_validated(actor=actor, obj=team)
 
 
@@ -49,13 +75,19 @@ def team_update(*, actor: Any, team: Team, **changes: Any) -> Team:
     allowed = {"name", "kind", "abbreviation", "description"}
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
-    return update_fields(actor=actor, queryset=Team.objects.all(), pk=team.pk,
-                         changes={k: v for k, v in changes.items() if k in allowed})
+    return update_fields(
+        actor=actor,
+        queryset=Team.objects.all(),
+        pk=team.pk,
+        changes={k: v for k, v in changes.items() if k in allowed},
+    )
 
 
 def team_delete(*, actor: Any, team: Team) -> None:
     if team.stories.exists() or team.features.exists():
-        raise ValidationError({"team": f"{team.name} still has features or stories: move them to another team first"})
+        raise ValidationError(
+            {"team": f"{team.name} still has features or stories: move them to another team first"}
+        )
     delete_recorded(actor=actor, obj=team)
 
 
@@ -66,8 +98,15 @@ def _user_by_username(username: str | None) -> Any:
     return user
 
 
-def membership_create(*, actor: Any, train: ReleaseTrain, username: str | None = None, user: Any = None,
-                      role: str, team: Team | None = None) -> Membership:
+def membership_create(
+    *,
+    actor: Any,
+    train: ReleaseTrain,
+    username: str | None = None,
+    user: Any = None,
+    role: str,
+    team: Team | None = None,
+) -> Membership:
     user = user or _user_by_username(username)
     if role != Membership.Role.MEMBER:
         team = None
@@ -87,13 +126,16 @@ def _guard_last_rte(membership: Membership, new_role: str | None) -> None:
             raise ValidationError({"role": "a train needs at least one RTE: appoint another RTE first"})
 
 
-def membership_update(*, actor: Any, membership: Membership, role: str | None = None,
-                      team: Team | None = None) -> Membership:
+def membership_update(
+    *, actor: Any, membership: Membership, role: str | None = None, team: Team | None = None
+) -> Membership:
     role = role or membership.role
     with transaction.atomic():
         _guard_last_rte(membership, role)
         return update_fields(
-            actor=actor, queryset=Membership.objects.all(), pk=membership.pk,
+            actor=actor,
+            queryset=Membership.objects.all(),
+            pk=membership.pk,
             changes={"role": role, "team": team if role == Membership.Role.MEMBER else None},
         )
 
@@ -104,27 +146,60 @@ def membership_delete(*, actor: Any, membership: Membership) -> None:
         delete_recorded(actor=actor, obj=membership)
 
 
-def team_member_create(*, actor: Any, team: Team, name: str, fte: Decimal | float | str = Decimal("1"),
-                       delivering: bool = True, role: str = TeamMember.Role.DEVELOPER, user: Any = None) -> TeamMember:
-    member = TeamMember(team=team, name=(name or "").strip(), fte=Decimal(str(fte)), delivering=delivering,
-                        role=role or TeamMember.Role.DEVELOPER, user=user)
+FTE_RULE = "fte must be between 0 and 1 (the share of a full-time person)"
+
+
+def _fte(value: Any) -> Decimal:
+    """The fte as a Decimal, refused with the rule outside 0-1 (pages and API alike)."""
+    try:
+        fte = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"fte": f"'{value}' is not a number: {FTE_RULE}"})
+    if not fte.is_finite() or not Decimal("0") <= fte <= Decimal("1"):
+        raise ValidationError({"fte": f"{value} is not allowed: {FTE_RULE}"})
+    return fte
+
+
+def team_member_create(
+    *,
+    actor: Any,
+    team: Team,
+    name: str,
+    fte: Decimal | float | str = Decimal("1"),
+    delivering: bool = True,
+    role: str = TeamMember.Role.DEVELOPER,
+    user: Any = None,
+) -> TeamMember:
+    member = TeamMember(
+        team=team,
+        name=(name or "").strip(),
+        fte=_fte(fte),
+        delivering=delivering,
+        role=role or TeamMember.Role.DEVELOPER,
+        user=user,
+    )
     return create_validated(actor=actor, obj=member)
 
 
 def team_member_update(*, actor: Any, member: TeamMember, **changes: Any) -> TeamMember:
     allowed = {"name", "fte", "delivering", "role", "user"}
     if "fte" in changes and changes["fte"] is not None:
-        changes["fte"] = Decimal(str(changes["fte"]))
-    return update_fields(actor=actor, queryset=TeamMember.objects.all(), pk=member.pk,
-                         changes={k: v for k, v in changes.items() if k in allowed})
+        changes["fte"] = _fte(changes["fte"])
+    return update_fields(
+        actor=actor,
+        queryset=TeamMember.objects.all(),
+        pk=member.pk,
+        changes={k: v for k, v in changes.items() if k in allowed},
+    )
 
 
 def team_member_delete(*, actor: Any, member: TeamMember) -> None:
     delete_recorded(actor=actor, obj=member)
 
 
-def absence_set(*, actor: Any, member: TeamMember, iteration: Iteration, days: Decimal | float | str,
-                reason: str = "") -> Absence | None:
+def absence_set(
+    *, actor: Any, member: TeamMember, iteration: Iteration, days: Decimal | float | str, reason: str = ""
+) -> Absence | None:
     """Set a member's absence days in an iteration (0 removes the row)."""
     days = Decimal(str(days))
     if iteration.pi.train_id != member.team.train_id:
@@ -133,16 +208,23 @@ def absence_set(*, actor: Any, member: TeamMember, iteration: Iteration, days: D
     if existing is None:
         if days == 0:
             return None
-        return create_validated(actor=actor, obj=Absence(member=member, iteration=iteration, days=days, reason=reason))
+        return create_validated(
+            actor=actor, obj=Absence(member=member, iteration=iteration, days=days, reason=reason)
+        )
     if days == 0:
         delete_recorded(actor=actor, obj=existing)
         return None
-    return update_fields(actor=actor, queryset=Absence.objects.all(), pk=existing.pk,
-                         changes={"days": days, "reason": reason or existing.reason})
+    return update_fields(
+        actor=actor,
+        queryset=Absence.objects.all(),
+        pk=existing.pk,
+        changes={"days": days, "reason": reason or existing.reason},
+    )
 
 
-def absence_create(*, actor: Any, member: TeamMember, iteration: Iteration, days: Decimal | float | str,
-                   reason: str = "") -> Absence:
+def absence_create(
+    *, actor: Any, member: TeamMember, iteration: Iteration, days: Decimal | float | str, reason: str = ""
+) -> Absence:
     absence = Absence(member=member, iteration=iteration, days=Decimal(str(days)), reason=reason or "")
     return create_validated(actor=actor, obj=absence)
 
@@ -151,8 +233,12 @@ def absence_update(*, actor: Any, absence: Absence, **changes: Any) -> Absence:
     allowed = {"days", "reason"}
     if "days" in changes:
         changes["days"] = Decimal(str(changes["days"]))
-    return update_fields(actor=actor, queryset=Absence.objects.all(), pk=absence.pk,
-                         changes={k: v for k, v in changes.items() if k in allowed})
+    return update_fields(
+        actor=actor,
+        queryset=Absence.objects.all(),
+        pk=absence.pk,
+        changes={k: v for k, v in changes.items() if k in allowed},
+    )
 
 
 def absence_delete(*, actor: Any, absence: Absence) -> None:

@@ -1,0 +1,88 @@
+"""PI objectives: written by the teams, valued by business owners."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from art.models import Feature, ProgramIncrement, Team
+from art.services.common import create_validated, delete_recorded, record_change, update_fields
+from pi_planning.models import Objective
+
+TEAM_FIELDS = {"title", "description", "committed", "order", "external_key"}
+#: Only business owners (and the RTE) set these (domain.md).
+VALUE_FIELDS = {"planned_bv", "actual_bv"}
+
+
+def objective_create(
+    *,
+    actor: Any,
+    pi: ProgramIncrement,
+    team: Team,
+    title: str,
+    committed: bool = True,
+    description: str = "",
+    planned_bv: int | None = None,
+    actual_bv: int | None = None,
+    features: Iterable[Feature] = (),
+    external_key: str | None = None,
+) -> Objective:
+    with transaction.atomic():
+        order = (Objective.objects.filter(pi=pi, team=team).count() + 1) * 10
+        objective = create_validated(
+            actor=actor,
+            obj=Objective(
+                pi=pi,
+                team=team,
+                title=(title or "").strip(),
+                committed=committed,
+                description=description or "",
+                planned_bv=planned_bv,
+                actual_bv=actual_bv,
+                order=order,
+                external_key=external_key,
+            ),
+        )
+        objective_link_features(actor=actor, objective=objective, features=features)
+    return objective
+
+
+def objective_update(
+    *, actor: Any, objective: Objective, version: int | None = None, **changes: Any
+) -> Objective:
+    """Edit an objective. The caller's access check decides who may pass VALUE_FIELDS."""
+    features = changes.pop("features", None)
+    unknown = set(changes) - TEAM_FIELDS - VALUE_FIELDS
+    if unknown:
+        raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
+    with transaction.atomic():
+        updated = update_fields(
+            actor=actor, queryset=Objective.objects.all(), pk=objective.pk, changes=changes, version=version
+        )
+        if features is not None:
+            objective_link_features(actor=actor, objective=updated, features=features)
+    return updated
+
+
+def objective_link_features(*, actor: Any, objective: Objective, features: Iterable[Feature]) -> None:
+    features = list(features)
+    foreign = [f for f in features if f.train_id != objective.pi.train_id]
+    if foreign:
+        raise ValidationError({"features": "features must belong to the objective's train"})
+    before = set(objective.features.values_list("pk", flat=True))
+    after = {f.pk for f in features}
+    if before != after:
+        objective.features.set(features)
+        record_change(
+            actor=actor,
+            obj=objective,
+            action="updated",
+            changes={"features": [sorted(before), sorted(after)]},
+        )
+
+
+def objective_delete(*, actor: Any, objective: Objective) -> None:
+    delete_recorded(actor=actor, obj=objective)
