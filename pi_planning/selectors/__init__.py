@@ -1,0 +1,1 @@
+"""Reads of PI planning shared by pages, API, exports and tasks."""

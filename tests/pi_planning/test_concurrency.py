@@ -1,0 +1,67 @@
+"""Two people saving the same dependency card at the same moment: one wins, the other gets a
+conflict with the current card; nothing is silently overwritten. Runs on PostgreSQL (row
+locks); on SQLite, writes are serialized by the database and the same outcome holds."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from art.errors import ConflictError
+from art.models import ChangeRecord
+from pi_planning import services
+from pi_planning.models import Dependency
+from tests.art.factories import PIFactory, TeamFactory, UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_updates_of_one_dependency_one_wins_one_conflicts():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent transactions on one row (set DATABASE_URL)")
+    # given a dependency both teams look at, at version 1
+    pi = PIFactory()
+    requester, provider = TeamFactory(train=pi.train), TeamFactory(train=pi.train)
+    dep = services.dependency_create(
+        actor=None,
+        pi=pi,
+        requester_team=requester,
+        provider_team=provider,
+        needed_by=pi.iterations.get(number=3),
+    )
+    ana, ben = UserFactory(username="ana"), UserFactory(username="ben")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def save(user, changes):
+        try:
+            card = Dependency.objects.get(pk=dep.pk)  # both read version 1
+            barrier.wait(timeout=10)
+            outcomes[user.username] = services.dependency_update(
+                actor=user, dependency=card, version=card.version, **changes
+            )
+        except ConflictError as exc:
+            outcomes[user.username] = exc
+        finally:
+            connections.close_all()
+
+    # when both save at once
+    threads = [
+        threading.Thread(target=save, args=(ana, {"owner": "Ana"})),
+        threading.Thread(target=save, args=(ben, {"owner": "Ben", "description": "Needs the sandbox"})),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    # then exactly one succeeded and the other got a conflict carrying the winner's card
+    conflicts = {name: o for name, o in outcomes.items() if isinstance(o, ConflictError)}
+    wins = {name: o for name, o in outcomes.items() if isinstance(o, Dependency)}
+    assert len(conflicts) == 1 and len(wins) == 1, outcomes
+    (winner, won), (loser, conflict) = next(iter(wins.items())), next(iter(conflicts.items()))
+    assert conflict.current.version == 2 and conflict.current.owner == won.owner
+    final = Dependency.objects.get(pk=dep.pk)
+    assert final.version == 2 and final.owner == won.owner
+    # and the history holds exactly the winner's change, by the winner
+    updates = ChangeRecord.objects.filter(object_id=dep.pk, action="updated")
+    assert [u.actor.username for u in updates] == [winner]
