@@ -1,7 +1,29 @@
-"""/api/v1/: every app's REST face under one router."""
+"""/api/v1/: every app's REST face side by side, plus the OpenAPI schema and its docs.
+
+Apps add their resources here: `path("", include("pi_planning.api.urls"))`."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
+
+
+class HtmlPageNegotiation(DefaultContentNegotiation):
+    """The docs are an HTML page whatever the client's Accept header says (no 406)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            return renderers[0], renderers[0].media_type
+
+
+class DocsView(SpectacularSwaggerView):
+    content_negotiation_class = HtmlPageNegotiation
+
 
 urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("art.api.urls")),
 ]

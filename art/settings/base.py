@@ -203,7 +203,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Several resources have a `state`, `kind` or `role` with their own choices: name each set.
+        "FeatureStateEnum": "art.models.FeatureState",
+        "StoryStateEnum": "art.models.Story.State",
+        "PIStateEnum": "art.models.ProgramIncrement.State",
+        "FeatureKindEnum": "art.models.Feature.Kind",
+        "TeamKindEnum": "art.models.Team.Kind",
+        "MembershipRoleEnum": "art.models.Membership.Role",
+        "TeamMemberRoleEnum": "art.models.TeamMember.Role",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_two_concurrent_updates_of_one_dependency_one_wins_one_conflicts():
     conflicts = {name: o for name, o in outcomes.items() if isinstance(o, ConflictError)}
     wins = {name: o for name, o in outcomes.items() if isinstance(o, Dependency)}
     assert len(conflicts) == 1 and len(wins) == 1, outcomes
-    (winner, won), (loser, conflict) = next(iter(wins.items())), next(iter(conflicts.items()))
+    (winner, won), (_loser, conflict) = next(iter(wins.items())), next(iter(conflicts.items()))
     assert conflict.current.version == 2 and conflict.current.owner == won.owner
     final = Dependency.objects.get(pk=dep.pk)
     assert final.version == 2 and final.owner == won.owner
