@@ -1,1 +1,77 @@
-"""Metrics models."""
+"""Daily metric snapshots: each day's figures per train and team, computed nightly (and on
+demand) by metrics.tasks. One row per (train, team, day); team empty = the whole train.
+The rules behind each figure live in metrics/calculations.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from art.models import ProgramIncrement, ReleaseTrain, Team
+
+
+class MetricSnapshot(models.Model):
+    train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="metric_snapshots")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="metric_snapshots")
+    pi = models.ForeignKey(
+        ProgramIncrement, null=True, blank=True, on_delete=models.SET_NULL, related_name="metric_snapshots",
+        help_text="The PI the day falls in, if any.",
+    )
+    day = models.DateField()
+    # Flow state of features at the end of the day (cumulative flow diagram).
+    not_started = models.PositiveIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    wip = models.PositiveIntegerField(default=0, help_text="Features in flow (waiting + active) at end of day.")
+    # Finished that day.
+    throughput_count = models.PositiveIntegerField(default=0)
+    throughput_points = models.PositiveIntegerField(default=0)
+    # Dependencies at the end of the day.
+    open_dependencies = models.PositiveIntegerField(default=0)
+    aging_dependencies = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["train_id", "team_id", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["train", "team", "day"], condition=Q(team__isnull=False), name="snapshot_one_per_team_day"
+            ),
+            models.UniqueConstraint(
+                fields=["train", "day"], condition=Q(team__isnull=True), name="snapshot_one_per_train_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["train", "day"], name="snapshot_train_day")]
+
+    def __str__(self) -> str:
+        return f"{self.train} / {self.team or 'train'} / {self.day}"
+
+
+class RecomputeRun(models.Model):
+    """One recompute of a train's snapshots: queued, running with progress, done or failed."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="recompute_runs")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    days = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Recompute {self.train} {self.state} {self.progress}%"
