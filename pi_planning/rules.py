@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from metrics import calculations as calc
+
 # --- Capacity and load -----------------------------------------------------------------------
 
 #: Normalized story points of a full-time person in a 2-week (10-workday) iteration (SAFe: 10
@@ -339,15 +341,17 @@ def dependency_state_refusal(
 
 
 def dependency_age_days(created_at: dt.datetime, resolved_at: dt.datetime | None, now: dt.datetime) -> int:
-    """(resolved_at or now) − created_at in whole days; a resolved dependency keeps its age."""
-    return max(0, ((resolved_at or now) - created_at).days)
+    """(resolved_at or now) − created_at in whole days; a resolved dependency keeps its age.
+    The rule lives in metrics.calculations; this adapter takes the model's fields."""
+    return calc.dependency_age_days(calc.DependencyDates(created_at, resolved_at), now)
 
 
 #: Open dependencies older than this many days are *aging* (domain.md, product rule).
-AGING_AFTER_DAYS = 14
+AGING_AFTER_DAYS = calc.AGING_AFTER_DAYS
 
 
 def dependency_is_aging(age_days: int, resolved: bool) -> bool:
+    """Open and older than 14 whole days (the same rule as metrics.calculations.is_aging)."""
     return not resolved and age_days > AGING_AFTER_DAYS
 
 
