@@ -26,4 +26,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("art.api.urls")),
+    path("", include("metrics.api.urls")),
 ]

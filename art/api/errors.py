@@ -31,7 +31,11 @@ def exception_handler(exc, context):
                 current = serializer_class()(exc.current, context={"request": context.get("request")}).data
             except Exception:  # the conflict matters more than the body
                 current = None
-        code = status.HTTP_412_PRECONDITION_FAILED if isinstance(exc, PreconditionFailed) else status.HTTP_409_CONFLICT
+        code = (
+            status.HTTP_412_PRECONDITION_FAILED
+            if isinstance(exc, PreconditionFailed)
+            else status.HTTP_409_CONFLICT
+        )
         response = Response(
             {"detail": str(exc), "version": exc.current.version, "current": current, "changes": exc.changes},
             status=code,

@@ -116,9 +116,13 @@ def feature_transition_add(
             raise ValidationError({"state": f"the feature is already {FeatureState(state).label.lower()}"})
         last = current.transitions.aggregate(last=Max("at"))["last"]
         if last is not None and at < last:
-            raise ValidationError(
-                {"at": f"at must not be before the previous transition ({last.isoformat()})"}
-            )
+            if at < last.replace(microsecond=0):
+                raise ValidationError(
+                    {"at": f"at must not be before the previous transition ({last.isoformat()})"}
+                )
+            # A time given to the second (as most clients send it) within the second of the
+            # previous change means that moment: keep the history a sequence instead of refusing.
+            at = last
         FeatureTransition.objects.create(
             feature=current,
             from_state=current.state,

@@ -104,7 +104,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env("SQLITE_PATH", str(BASE_DIR / "railyard.sqlite3")),
+            "NAME": env("SQLITE_PATH") or str(BASE_DIR / "railyard.sqlite3"),
             "OPTIONS": {
                 # WAL and a busy timeout let the dev server and seed_demo share the file.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -143,6 +143,11 @@ CELERY_BEAT_SCHEDULE = {
     "pi-advance-states": {
         "task": "art.tasks.pi_advance_states",
         "schedule": crontab(minute=5, hour="*/1"),
+    },
+    # Recomputes every train's metric snapshots (metrics.tasks), after midnight in Europe.
+    "metrics-recompute-nightly": {
+        "task": "metrics.tasks.recompute_all_nightly",
+        "schedule": crontab(minute=30, hour=2),
     },
 }
 

@@ -1,0 +1,281 @@
+"""What every REST resource of Railyard shares, for this app and the ones that follow
+(pi_planning, sync, metrics):
+
+- `TrainScopedViewSet`: a thin ModelViewSet. Lists are limited to the caller's trains
+  (art.access.visible); one object is fetched and its action checked by art.access
+  (404 outside the caller's trains, 403 for what their role may not do); writes go through the
+  subclass's service calls (`create_object`, `update_object`, `delete_object`).
+- `VersionedCardMixin`: optimistic concurrency for cards with a `version` (features, stories,
+  dependencies, risks, objectives): `ETag: "<version>"` on answers, `If-Match` checked (412) and
+  a stale `version` in the body refused (409), both before anything changes.
+- `AliasOrderingFilter`: `?ordering=` with named orders such as `rank` (WSJF with the tie rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django_filters.rest_framework import DjangoFilterBackend, NumberFilter
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, status, viewsets
+from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from art.access import Action, check, object_for_user, visible
+from art.errors import ConflictError, PreconditionFailed
+
+# --- filtering and ordering -----------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(NumberFilter):
+    """`?team=3`: an id (whole number). An id of a train the caller cannot see matches nothing."""
+
+    field_class = forms.IntegerField
+    LARGEST_ID = 2**63 - 1  # beyond what the database can compare: a 400, not a 500
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", self.LARGEST_ID)
+        super().__init__(*args, **kwargs)
+
+
+class AliasOrderingFilter(OrderingFilter):
+    """`?ordering=` as in DRF, plus the named orders a view lists in `ordering_aliases`
+    (e.g. {"rank": FEATURE_RANK_ORDER}); the rule of each order stays in its selector."""
+
+    def filter_queryset(self, request: Request, queryset: models.QuerySet, view: Any) -> models.QuerySet:
+        aliases = getattr(view, "ordering_aliases", {})
+        param = request.query_params.get(self.ordering_param, "").strip()
+        if param in aliases:
+            return queryset.order_by(*aliases[param])
+        return super().filter_queryset(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        choices = ", ".join(
+            [*getattr(view, "ordering_aliases", {}), *(fields if isinstance(fields, list | tuple) else [])]
+        )
+        for parameter in parameters:
+            parameter["description"] = (
+                f"Order of the results: one of {choices} (prefix a field with - for descending; "
+                "several fields separated by commas)."
+            )
+        return parameters
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+class TrainScopedViewSet(viewsets.ModelViewSet):
+    """A train's resource, thin: serializers parse, art.access decides, services act.
+
+    Subclasses set `queryset` (the model's objects), `write_action` (the Action that create,
+    update and delete need), and `parent_field` (the field naming what a new object belongs
+    to: train, team, pi, ...), and implement `scope()` (the train and teams of a new object),
+    `create_object()`, `update_object()`, `delete_object()`; team-scoped resources also
+    `teams_of()`. `list_queryset()` is where a selector comes in.
+    """
+
+    write_action: Action = Action.MANAGE_TRAIN
+    parent_field: str | None = None
+    lookup_value_regex = r"[0-9]+"
+    filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
+    ordering_aliases: dict[str, list[Any]] = {}
+
+    # -- reading
+    def list_queryset(self) -> models.QuerySet:
+        """All objects with what the serializer needs joined; get_queryset() limits them to the
+        caller's trains."""
+        return super().get_queryset()
+
+    def get_queryset(self) -> models.QuerySet:
+        return visible(self.request.user, self.list_queryset())
+
+    def access_action(self) -> Action:
+        return Action.VIEW if self.request.method in SAFE_METHODS else self.write_action
+
+    def teams_of(self, obj: Any) -> Iterable[int | None]:
+        """The teams an object concerns, for team-scoped actions (Action.EDIT_TEAM, ...)."""
+        return ()
+
+    def get_object(self) -> Any:
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        obj = object_for_user(
+            self.request.user,
+            self.list_queryset(),
+            self.kwargs[lookup],
+            self.access_action(),
+            teams=self.teams_of,
+        )
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    # -- creating
+    def scope(self, data: dict[str, Any]) -> tuple[int, Iterable[int | None]]:
+        """The train (and teams) a new object made of `data` belongs to; `data` holds at least
+        the parent field."""
+        raise NotImplementedError
+
+    def check_create(self, data: dict[str, Any]) -> None:
+        train_id, teams = self.scope(data)
+        check(self.request.user, self.write_action, train_id, teams)
+
+    def _check_create_early(self, serializer: Any) -> None:
+        """Refuse a create the caller may not do (403) before complaining about its details (400),
+        as soon as the parent it names is one the caller can see."""
+        data = self.request.data
+        if not self.parent_field or not isinstance(data, dict) or data.get(self.parent_field) is None:
+            return
+        try:
+            parent = serializer.fields[self.parent_field].run_validation(data[self.parent_field])
+        except (exceptions.ValidationError, DjangoValidationError):
+            return
+        if parent is not None:
+            self.check_create({self.parent_field: parent})
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        self._check_create_early(serializer)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        self.check_create(data)
+        obj = self.create_object(data)
+        body = self.get_serializer(obj).data
+        return Response(body, status=status.HTTP_201_CREATED, headers=self.get_success_headers(body))
+
+    def create_object(self, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    # -- changing
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        obj = self.apply_update(serializer)
+        return Response(self.get_serializer(obj).data)
+
+    def apply_update(self, serializer: Any) -> Any:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        return self.update_object(serializer.instance, data)
+
+    def update_object(self, obj: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.apply_destroy(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def apply_destroy(self, obj: Any) -> None:
+        self.delete_object(obj)
+
+    def delete_object(self, obj: Any) -> None:
+        raise NotImplementedError
+
+
+# --- concurrency ----------------------------------------------------------------------------
+
+ANY = "*"
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match_versions(request: Request) -> list[int] | str | None:
+    """The versions an If-Match header names: None without the header, "*" for any."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    header = header.strip()
+    if header == ANY:
+        return ANY
+    versions = []
+    for tag in header.split(","):
+        tag = tag.strip()
+        if tag.startswith("W/"):
+            tag = tag[2:]
+        tag = tag.strip('"')
+        if not tag.isdigit():
+            raise exceptions.ParseError('If-Match must name the ETag of the card, e.g. If-Match: "3".')
+        versions.append(int(tag))
+    if not versions:
+        raise exceptions.ParseError('If-Match must name the ETag of the card, e.g. If-Match: "3".')
+    return versions
+
+
+if TYPE_CHECKING:
+    _CardBase = TrainScopedViewSet
+else:
+    _CardBase = object
+
+
+class VersionedCardMixin(_CardBase):
+    """Optimistic concurrency for a TrainScopedViewSet of cards that carry a `version`.
+
+    Answers to GET (detail), POST, PUT and PATCH carry `ETag: "<version>"`. A write states the
+    version it was based on either as `If-Match: "<version>"` (stale: 412) or as `version` in the
+    body (stale: 409); the 409/412 answer carries the current card (art.api.errors). The version
+    is handed to the service (`update_object(obj, data, version=...)`), which compares it under a
+    lock, so two writers based on the same version cannot both succeed. Deletes honour If-Match.
+
+    Use: `class RiskViewSet(VersionedCardMixin, TrainScopedViewSet)` with an
+    `update_object(self, obj, data, version)` that passes `version` to the service; custom
+    actions wrap their service call in `with self.precondition(obj, body_version) as version:`.
+    """
+
+    @contextmanager
+    def precondition(self, instance: Any, body_version: int | None = None) -> Iterator[int | None]:
+        """Yields the version to pass to the service; turns its ConflictError into 412 when the
+        version came from If-Match."""
+        wanted = if_match_versions(self.request)
+        if wanted is None or wanted == ANY:
+            yield body_version
+            return
+        assert isinstance(wanted, list)
+        if instance.version not in wanted:
+            raise PreconditionFailed(instance, wanted[0])
+        if body_version is not None and body_version != instance.version:
+            raise ConflictError(instance, body_version)
+        try:
+            yield instance.version
+        except PreconditionFailed:
+            raise
+        except ConflictError as exc:
+            raise PreconditionFailed(exc.current, exc.expected_version, exc.changes)
+
+    def apply_update(self, serializer: Any) -> Any:
+        data = dict(serializer.validated_data)
+        body_version = data.pop("version", None)
+        with self.precondition(serializer.instance, body_version) as version:
+            return self.update_object(serializer.instance, data, version=version)  # type: ignore[call-arg]
+
+    def apply_destroy(self, obj: Any) -> None:
+        # Services delete without a version: the If-Match check is against the card as fetched.
+        with self.precondition(obj):
+            self.delete_object(obj)
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if (
+            self.action in {"retrieve", "create", "update", "partial_update"}
+            and 200 <= response.status_code < 300
+            and isinstance(data, dict)
+            and isinstance(data.get("version"), int)
+            and not response.has_header("ETag")
+        ):
+            response["ETag"] = etag(data["version"])
+        return response
