@@ -22,6 +22,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import slugify
 
+#: domain.md: "The IP iteration carries no planned feature load."
+IP_NO_FEATURE_LOAD = "the IP iteration carries no planned feature load: place it in a development iteration"
+
 # The modified Fibonacci scale of WSJF inputs (domain.md): any other value is refused.
 FIBONACCI = (1, 2, 3, 5, 8, 13, 20)
 FIBONACCI_RULE = "must be one of 1, 2, 3, 5, 8, 13, 20 (modified Fibonacci)"
@@ -496,6 +499,8 @@ class Feature(VersionedModel):
                 errors["iteration"] = "a delivery iteration needs the feature's pi"
             elif self.iteration.pi_id != self.pi_id:
                 errors["iteration"] = "iteration must belong to the feature's pi"
+            elif self.iteration.is_ip:
+                errors["iteration"] = IP_NO_FEATURE_LOAD
         if errors:
             raise ValidationError(errors)
 
@@ -575,6 +580,8 @@ class Story(VersionedModel):
             errors["feature"] = "feature must belong to the story's train"
         if self.iteration_id and self.train_id and self.iteration.pi.train_id != self.train_id:
             errors["iteration"] = "iteration must belong to the story's train"
+        elif self.iteration_id and self.feature_id and self.iteration.is_ip:
+            errors["iteration"] = IP_NO_FEATURE_LOAD
         if errors:
             raise ValidationError(errors)
 
