@@ -26,5 +26,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("art.api.urls")),
+    path("", include("pi_planning.api.urls")),
     path("", include("metrics.api.urls")),
 ]

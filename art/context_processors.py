@@ -48,7 +48,9 @@ def register_train_nav(item: NavItem, *, before: str | None = None) -> None:
 def _current_pi(train: Any) -> ProgramIncrement | None:
     """The PI being executed, else the next in planning, else the latest (as selectors.pi_current),
     in one query."""
-    pis = list(ProgramIncrement.objects.filter(train=train).only("id", "name", "state", "start_date", "train_id"))
+    pis = list(
+        ProgramIncrement.objects.filter(train=train).only("id", "name", "state", "start_date", "train_id")
+    )
     for state in (ProgramIncrement.State.EXECUTING, ProgramIncrement.State.PLANNING):
         candidates = sorted((p for p in pis if p.state == state), key=lambda p: p.start_date)
         if candidates:

@@ -14,7 +14,11 @@ urlpatterns = [
     path("trains/<slug:slug>/teams/<int:team_id>/", views.team, name="team"),
     path("trains/<slug:slug>/teams/<int:team_id>/edit/", views.team_update, name="team_update"),
     path("trains/<slug:slug>/teams/<int:team_id>/delete/", views.team_delete, name="team_delete"),
-    path("trains/<slug:slug>/teams/<int:team_id>/people/add/", views.team_member_create, name="team_member_create"),
+    path(
+        "trains/<slug:slug>/teams/<int:team_id>/people/add/",
+        views.team_member_create,
+        name="team_member_create",
+    ),
     path(
         "trains/<slug:slug>/teams/<int:team_id>/people/<int:member_id>/edit/",
         views.team_member_update,
@@ -26,9 +30,15 @@ urlpatterns = [
         name="team_member_delete",
     ),
     path("trains/<slug:slug>/people/add/", views.membership_create, name="membership_create"),
-    path("trains/<slug:slug>/people/<int:membership_id>/edit/", views.membership_update, name="membership_update"),
     path(
-        "trains/<slug:slug>/people/<int:membership_id>/delete/", views.membership_delete, name="membership_delete"
+        "trains/<slug:slug>/people/<int:membership_id>/edit/",
+        views.membership_update,
+        name="membership_update",
+    ),
+    path(
+        "trains/<slug:slug>/people/<int:membership_id>/delete/",
+        views.membership_delete,
+        name="membership_delete",
     ),
     path("trains/<slug:slug>/pis/add/", views.pi_create, name="pi_create"),
     path("trains/<slug:slug>/pis/<int:pi_id>/", views.pi, name="pi"),
@@ -38,7 +48,9 @@ urlpatterns = [
         views.iteration_update,
         name="iteration_update",
     ),
-    path("trains/<slug:slug>/pis/<int:pi_id>/milestones/add/", views.milestone_create, name="milestone_create"),
+    path(
+        "trains/<slug:slug>/pis/<int:pi_id>/milestones/add/", views.milestone_create, name="milestone_create"
+    ),
     path(
         "trains/<slug:slug>/pis/<int:pi_id>/milestones/<int:milestone_id>/edit/",
         views.milestone_update,

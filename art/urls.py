@@ -17,4 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("art.api_urls")),
     path("", include("art.page_urls")),
+    path("", include("metrics.urls")),
+    path("", include("pi_planning.urls")),
 ]

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.middleware import HtmxDetails
 
 from art import selectors, services
 from art.access import Action, can, object_for_user, permissions, seat, train_for_user
@@ -51,13 +52,24 @@ from art.models import (
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (for type checking)."""
+
+    htmx: HtmxDetails
+
+
+def _signed_in(request: HtmxHttpRequest) -> Any:
+    """The user of a view behind @login_required (never anonymous there)."""
+    return request.user
+
+
+def _int_param(request: HtmxHttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isdigit() else None
 
 
 def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], sections: set[str], status: int = 200
+    request: HtmxHttpRequest, template: str, context: dict[str, Any], sections: set[str], status: int = 200
 ) -> HttpResponse:
     """The full page, or the section an htmx request targets."""
     target = request.htmx.target if request.htmx else None
@@ -67,7 +79,7 @@ def _page(
 
 
 def _written(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     *,
     template: str,
     section: str,
@@ -87,7 +99,9 @@ def _written(
     return response
 
 
-def _refused(request: HttpRequest, *, template: str, section: str, context: dict[str, Any]) -> HttpResponse:
+def _refused(
+    request: HtmxHttpRequest, *, template: str, section: str, context: dict[str, Any]
+) -> HttpResponse:
     """Invalid input: the section (htmx) or the page with the messages next to the fields, 422."""
     name = f"{template}#{section}" if request.htmx else template
     return render(request, name, context, status=422)
@@ -101,14 +115,21 @@ def _focus(context: dict[str, Any], element_id: str) -> dict[str, Any]:
 # --- sign in and my trains ------------------------------------------------------------------
 
 
-def _my_trains_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _my_trains_context(request: HtmxHttpRequest, **extra: Any) -> dict[str, Any]:
     trains = list(selectors.train_list(user=request.user))
     current = selectors.pi_current_by_train(train_ids=[t.pk for t in trains])
+    cards = []
     for train in trains:
-        train.current_pi = current.get(train.pk)
-        train.seat = seat(request.user, train.pk)
-        train.role_label = Membership.Role(train.seat.role).label if train.seat else "Admin access"
-    context = {"trains": trains, "can_create_train": request.user.is_superuser}
+        train_seat = seat(request.user, train.pk)
+        cards.append(
+            {
+                "train": train,
+                "current_pi": current.get(train.pk),
+                "seat": train_seat,
+                "role_label": Membership.Role(train_seat.role).label if train_seat else "Admin access",
+            }
+        )
+    context: dict[str, Any] = {"trains": cards, "can_create_train": request.user.is_superuser}
     if request.user.is_superuser:
         context["train_form"] = TrainForm()
     context.update(extra)
@@ -117,13 +138,13 @@ def _my_trains_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 @login_required
-def my_trains(request: HttpRequest) -> HttpResponse:
+def my_trains(request: HtmxHttpRequest) -> HttpResponse:
     return _page(request, "art/my_trains.html", _my_trains_context(request), {"trains"})
 
 
 @require_POST
 @login_required
-def train_create(request: HttpRequest) -> HttpResponse:
+def train_create(request: HtmxHttpRequest) -> HttpResponse:
     # Creating a train is an administrator's act; trains are otherwise reached through a seat.
     if not request.user.is_superuser:
         raise PermissionDenied("Only an administrator may create a train: ask your RTE for an invitation.")
@@ -138,7 +159,9 @@ def train_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{train.name} created: you are its RTE.")
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _refused(
-        request, template="art/my_trains.html", section="trains",
+        request,
+        template="art/my_trains.html",
+        section="trains",
         context=_my_trains_context(request, train_form=form, show_train_form=True),
     )
 
@@ -149,7 +172,7 @@ TRAIN_TEMPLATE = "art/train.html"
 TRAIN_SECTIONS = {"pis", "teams", "people"}
 
 
-def _train_context(request: HttpRequest, train: ReleaseTrain, **extra: Any) -> dict[str, Any]:
+def _train_context(request: HtmxHttpRequest, train: ReleaseTrain, **extra: Any) -> dict[str, Any]:
     can_flags = permissions(request.user, train.pk)
     my_seat = seat(request.user, train.pk)
     context: dict[str, Any] = {
@@ -173,7 +196,7 @@ def _train_context(request: HttpRequest, train: ReleaseTrain, **extra: Any) -> d
 
 @require_GET
 @login_required
-def train(request: HttpRequest, slug: str) -> HttpResponse:
+def train(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.VIEW)
     context = _train_context(request, train)
     if context["can"][Action.MANAGE_TRAIN]:
@@ -182,7 +205,8 @@ def train(request: HttpRequest, slug: str) -> HttpResponse:
         if team is not None:
             context["edit_team_id"] = team.pk
             context["edit_team_form"] = TeamForm(
-                initial={"name": team.name, "kind": team.kind, "abbreviation": team.abbreviation}, auto_id=EDIT_IDS
+                initial={"name": team.name, "kind": team.kind, "abbreviation": team.abbreviation},
+                auto_id=EDIT_IDS,
             )
         person = next((m for m in context["memberships"] if m.pk == edit_person_id), None)
         if person is not None:
@@ -199,7 +223,7 @@ def _train_url(train: ReleaseTrain, anchor: str = "") -> str:
 
 @require_POST
 @login_required
-def team_create(request: HttpRequest, slug: str) -> HttpResponse:
+def team_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     form = TeamForm(request.POST)
     if form.is_valid():
@@ -209,21 +233,29 @@ def team_create(request: HttpRequest, slug: str) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=TRAIN_TEMPLATE, section="teams",
+                request,
+                template=TRAIN_TEMPLATE,
+                section="teams",
                 context=lambda: _focus(_train_context(request, train), "id_team-name"),
-                redirect_to=_train_url(train, "teams"), message=f"Team {team.name} added.", event="teams-changed",
+                redirect_to=_train_url(train, "teams"),
+                message=f"Team {team.name} added.",
+                event="teams-changed",
             )
-    return _refused(request, template=TRAIN_TEMPLATE, section="teams",
-                    context=_train_context(request, train, team_form=form))
+    return _refused(
+        request,
+        template=TRAIN_TEMPLATE,
+        section="teams",
+        context=_train_context(request, train, team_form=form),
+    )
 
 
-def _team_of_train(request: HttpRequest, train: ReleaseTrain, team_id: int, action: Action) -> Team:
+def _team_of_train(request: HtmxHttpRequest, train: ReleaseTrain, team_id: int, action: Action) -> Team:
     return object_for_user(request.user, Team.objects.filter(train=train), team_id, action)
 
 
 @require_POST
 @login_required
-def team_update(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+def team_update(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     team = _team_of_train(request, train, team_id, Action.MANAGE_TRAIN)
     form = TeamForm(request.POST, auto_id=EDIT_IDS)
@@ -234,17 +266,25 @@ def team_update(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=TRAIN_TEMPLATE, section="teams",
+                request,
+                template=TRAIN_TEMPLATE,
+                section="teams",
                 context=lambda: _focus(_train_context(request, train), f"team-{team.pk}-edit"),
-                redirect_to=_train_url(train, "teams"), message=f"Team {team.name} saved.", event="teams-changed",
+                redirect_to=_train_url(train, "teams"),
+                message=f"Team {team.name} saved.",
+                event="teams-changed",
             )
-    return _refused(request, template=TRAIN_TEMPLATE, section="teams",
-                    context=_train_context(request, train, edit_team_id=team.pk, edit_team_form=form))
+    return _refused(
+        request,
+        template=TRAIN_TEMPLATE,
+        section="teams",
+        context=_train_context(request, train, edit_team_id=team.pk, edit_team_form=form),
+    )
 
 
 @require_POST
 @login_required
-def team_delete(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+def team_delete(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     team = _team_of_train(request, train, team_id, Action.MANAGE_TRAIN)
     try:
@@ -253,17 +293,26 @@ def team_delete(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
         if not request.htmx:
             messages.error(request, " ".join(exc.messages))
             return redirect(_train_url(train, "teams"))
-        return _refused(request, template=TRAIN_TEMPLATE, section="teams",
-                        context=_train_context(request, train, row_error={team.pk: " ".join(exc.messages)}))
+        return _refused(
+            request,
+            template=TRAIN_TEMPLATE,
+            section="teams",
+            context=_train_context(request, train, row_error={team.pk: " ".join(exc.messages)}),
+        )
     return _written(
-        request, template=TRAIN_TEMPLATE, section="teams", context=lambda: _train_context(request, train),
-        redirect_to=_train_url(train, "teams"), message=f"Team {team.name} deleted.", event="teams-changed",
+        request,
+        template=TRAIN_TEMPLATE,
+        section="teams",
+        context=lambda: _train_context(request, train),
+        redirect_to=_train_url(train, "teams"),
+        message=f"Team {team.name} deleted.",
+        event="teams-changed",
     )
 
 
 @require_POST
 @login_required
-def membership_create(request: HttpRequest, slug: str) -> HttpResponse:
+def membership_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     form = MembershipForm(request.POST, train=train)
     if form.is_valid():
@@ -273,47 +322,65 @@ def membership_create(request: HttpRequest, slug: str) -> HttpResponse:
             apply_service_errors(form, exc, aliases={"user": "username"})
         else:
             return _written(
-                request, template=TRAIN_TEMPLATE, section="people",
+                request,
+                template=TRAIN_TEMPLATE,
+                section="people",
                 context=lambda: _focus(_train_context(request, train), "id_person-username"),
-                redirect_to=_train_url(train, "people"), event="people-changed",
+                redirect_to=_train_url(train, "people"),
+                event="people-changed",
                 message=f"{membership.user.get_username()} added as {membership.get_role_display()}.",
             )
-    return _refused(request, template=TRAIN_TEMPLATE, section="people",
-                    context=_train_context(request, train, person_form=form))
+    return _refused(
+        request,
+        template=TRAIN_TEMPLATE,
+        section="people",
+        context=_train_context(request, train, person_form=form),
+    )
 
 
-def _membership_of_train(request: HttpRequest, train: ReleaseTrain, membership_id: int) -> Membership:
+def _membership_of_train(request: HtmxHttpRequest, train: ReleaseTrain, membership_id: int) -> Membership:
     return object_for_user(
-        request.user, Membership.objects.filter(train=train).select_related("user"), membership_id,
+        request.user,
+        Membership.objects.filter(train=train).select_related("user"),
+        membership_id,
         Action.MANAGE_TRAIN,
     )
 
 
 @require_POST
 @login_required
-def membership_update(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+def membership_update(request: HtmxHttpRequest, slug: str, membership_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     membership = _membership_of_train(request, train, membership_id)
     form = MembershipRoleForm(request.POST, train=train)
     if form.is_valid():
         try:
-            membership = services.membership_update(actor=request.user, membership=membership, **form.cleaned_data)
+            membership = services.membership_update(
+                actor=request.user, membership=membership, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=TRAIN_TEMPLATE, section="people",
+                request,
+                template=TRAIN_TEMPLATE,
+                section="people",
                 context=lambda: _focus(_train_context(request, train), f"person-{membership.pk}-edit"),
-                redirect_to=_train_url(train, "people"), event="people-changed",
+                redirect_to=_train_url(train, "people"),
+                event="people-changed",
                 message=f"{membership.user.get_username()} is now {membership.get_role_display()}.",
             )
-    return _refused(request, template=TRAIN_TEMPLATE, section="people",
-                    context=_train_context(request, train, edit_person_id=membership.pk, edit_person_form=form))
+    return _refused(
+        request,
+        template=TRAIN_TEMPLATE,
+        section="people",
+        context=_train_context(request, train, edit_person_id=membership.pk, edit_person_form=form),
+    )
 
 
 @require_POST
 @login_required
-def membership_delete(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+def membership_delete(request: HtmxHttpRequest, slug: str, membership_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     membership = _membership_of_train(request, train, membership_id)
     try:
@@ -322,18 +389,26 @@ def membership_delete(request: HttpRequest, slug: str, membership_id: int) -> Ht
         if not request.htmx:
             messages.error(request, " ".join(exc.messages))
             return redirect(_train_url(train, "people"))
-        return _refused(request, template=TRAIN_TEMPLATE, section="people",
-                        context=_train_context(request, train, row_error={membership.pk: " ".join(exc.messages)}))
+        return _refused(
+            request,
+            template=TRAIN_TEMPLATE,
+            section="people",
+            context=_train_context(request, train, row_error={membership.pk: " ".join(exc.messages)}),
+        )
     return _written(
-        request, template=TRAIN_TEMPLATE, section="people", context=lambda: _train_context(request, train),
-        redirect_to=_train_url(train, "people"), event="people-changed",
+        request,
+        template=TRAIN_TEMPLATE,
+        section="people",
+        context=lambda: _train_context(request, train),
+        redirect_to=_train_url(train, "people"),
+        event="people-changed",
         message=f"{membership.user.get_username()} removed from {train.name}.",
     )
 
 
 @require_POST
 @login_required
-def pi_create(request: HttpRequest, slug: str) -> HttpResponse:
+def pi_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     form = PICreateForm(request.POST)
     if form.is_valid():
@@ -343,13 +418,20 @@ def pi_create(request: HttpRequest, slug: str) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=TRAIN_TEMPLATE, section="pis",
+                request,
+                template=TRAIN_TEMPLATE,
+                section="pis",
                 context=lambda: _focus(_train_context(request, train), f"pi-{pi.pk}-link"),
-                redirect_to=_train_url(train, "pis"), event="pis-changed",
+                redirect_to=_train_url(train, "pis"),
+                event="pis-changed",
                 message=f"{pi.name} created with {form.cleaned_data['iterations']} iterations.",
             )
-    return _refused(request, template=TRAIN_TEMPLATE, section="pis",
-                    context=_train_context(request, train, pi_form=form, show_pi_form=True))
+    return _refused(
+        request,
+        template=TRAIN_TEMPLATE,
+        section="pis",
+        context=_train_context(request, train, pi_form=form, show_pi_form=True),
+    )
 
 
 # --- PI page: iterations and milestones -----------------------------------------------------
@@ -358,11 +440,13 @@ PI_TEMPLATE = "art/pi.html"
 PI_SECTIONS = {"pi-details", "schedule"}
 
 
-def _pi_of_train(request: HttpRequest, train: ReleaseTrain, pi_id: int) -> ProgramIncrement:
+def _pi_of_train(request: HtmxHttpRequest, train: ReleaseTrain, pi_id: int) -> ProgramIncrement:
     return object_for_user(request.user, ProgramIncrement.objects.filter(train=train), pi_id, Action.VIEW)
 
 
-def _pi_context(request: HttpRequest, train: ReleaseTrain, pi: ProgramIncrement, **extra: Any) -> dict[str, Any]:
+def _pi_context(
+    request: HtmxHttpRequest, train: ReleaseTrain, pi: ProgramIncrement, **extra: Any
+) -> dict[str, Any]:
     context = {"train": train, "can": permissions(request.user, train.pk), **selectors.pi_detail(pi=pi)}
     context["development_iterations"] = [i for i in context["iterations"] if not i.is_ip]
     context["unplaced_milestones"] = [
@@ -380,26 +464,39 @@ def _pi_url(pi: ProgramIncrement, train: ReleaseTrain, anchor: str = "") -> str:
 
 @require_GET
 @login_required
-def pi(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+def pi(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.VIEW)
     pi = _pi_of_train(request, train, pi_id)
     context = _pi_context(request, train, pi)
     if context["can"][Action.MANAGE_TRAIN]:
         if request.GET.get("edit") == "pi":
             context["edit_pi_form"] = PIForm(
-                initial={"name": pi.name, "start_date": pi.start_date, "end_date": pi.end_date, "state": pi.state}
+                initial={
+                    "name": pi.name,
+                    "start_date": pi.start_date,
+                    "end_date": pi.end_date,
+                    "state": pi.state,
+                }
             )
-        iteration = next((i for i in context["iterations"] if i.pk == _int_param(request, "edit_iteration")), None)
+        iteration = next(
+            (i for i in context["iterations"] if i.pk == _int_param(request, "edit_iteration")), None
+        )
         if iteration is not None:
             context["edit_iteration_id"] = iteration.pk
             context["edit_iteration_form"] = IterationForm(
                 initial={"start_date": iteration.start_date, "end_date": iteration.end_date}
             )
-        milestone = next((m for m in context["milestones"] if m.pk == _int_param(request, "edit_milestone")), None)
+        milestone = next(
+            (m for m in context["milestones"] if m.pk == _int_param(request, "edit_milestone")), None
+        )
         if milestone is not None:
             context["edit_milestone_id"] = milestone.pk
             context["edit_milestone_form"] = MilestoneForm(
-                initial={"name": milestone.name, "date": milestone.date, "description": milestone.description},
+                initial={
+                    "name": milestone.name,
+                    "date": milestone.date,
+                    "description": milestone.description,
+                },
                 auto_id=EDIT_IDS,
             )
     return _page(request, PI_TEMPLATE, context, PI_SECTIONS)
@@ -407,7 +504,7 @@ def pi(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def pi_update(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+def pi_update(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     pi = _pi_of_train(request, train, pi_id)
     form = PIForm(request.POST)
@@ -418,41 +515,57 @@ def pi_update(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=PI_TEMPLATE, section="pi-details",
+                request,
+                template=PI_TEMPLATE,
+                section="pi-details",
                 context=lambda: _focus(_pi_context(request, train, pi), "pi-edit"),
-                redirect_to=_pi_url(pi, train), message=f"{pi.name} saved.",
+                redirect_to=_pi_url(pi, train),
+                message=f"{pi.name} saved.",
             )
-    return _refused(request, template=PI_TEMPLATE, section="pi-details",
-                    context=_pi_context(request, train, pi, edit_pi_form=form))
+    return _refused(
+        request,
+        template=PI_TEMPLATE,
+        section="pi-details",
+        context=_pi_context(request, train, pi, edit_pi_form=form),
+    )
 
 
 @require_POST
 @login_required
-def iteration_update(request: HttpRequest, slug: str, pi_id: int, iteration_id: int) -> HttpResponse:
+def iteration_update(request: HtmxHttpRequest, slug: str, pi_id: int, iteration_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     pi = _pi_of_train(request, train, pi_id)
-    iteration = object_for_user(request.user, Iteration.objects.filter(pi=pi), iteration_id, Action.MANAGE_TRAIN)
+    iteration = object_for_user(
+        request.user, Iteration.objects.filter(pi=pi), iteration_id, Action.MANAGE_TRAIN
+    )
     form = IterationForm(request.POST)
     if form.is_valid():
         try:
-            iteration = services.iteration_update(actor=request.user, iteration=iteration, **form.cleaned_data)
+            iteration = services.iteration_update(
+                actor=request.user, iteration=iteration, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=PI_TEMPLATE, section="schedule",
+                request,
+                template=PI_TEMPLATE,
+                section="schedule",
                 context=lambda: _focus(_pi_context(request, train, pi), f"iteration-{iteration.pk}-edit"),
-                redirect_to=_pi_url(pi, train, "schedule"), message=f"{iteration.name} saved.",
+                redirect_to=_pi_url(pi, train, "schedule"),
+                message=f"{iteration.name} saved.",
             )
     return _refused(
-        request, template=PI_TEMPLATE, section="schedule",
+        request,
+        template=PI_TEMPLATE,
+        section="schedule",
         context=_pi_context(request, train, pi, edit_iteration_id=iteration.pk, edit_iteration_form=form),
     )
 
 
 @require_POST
 @login_required
-def milestone_create(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+def milestone_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     pi = _pi_of_train(request, train, pi_id)
     form = MilestoneForm(request.POST)
@@ -463,52 +576,70 @@ def milestone_create(request: HttpRequest, slug: str, pi_id: int) -> HttpRespons
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=PI_TEMPLATE, section="schedule",
+                request,
+                template=PI_TEMPLATE,
+                section="schedule",
                 context=lambda: _focus(_pi_context(request, train, pi), "id_milestone-name"),
-                redirect_to=_pi_url(pi, train, "schedule"), message=f"Milestone {milestone.name} added.",
+                redirect_to=_pi_url(pi, train, "schedule"),
+                message=f"Milestone {milestone.name} added.",
             )
-    return _refused(request, template=PI_TEMPLATE, section="schedule",
-                    context=_pi_context(request, train, pi, milestone_form=form))
+    return _refused(
+        request,
+        template=PI_TEMPLATE,
+        section="schedule",
+        context=_pi_context(request, train, pi, milestone_form=form),
+    )
 
 
-def _milestone_of_pi(request: HttpRequest, pi: ProgramIncrement, milestone_id: int) -> Milestone:
+def _milestone_of_pi(request: HtmxHttpRequest, pi: ProgramIncrement, milestone_id: int) -> Milestone:
     return object_for_user(request.user, Milestone.objects.filter(pi=pi), milestone_id, Action.MANAGE_TRAIN)
 
 
 @require_POST
 @login_required
-def milestone_update(request: HttpRequest, slug: str, pi_id: int, milestone_id: int) -> HttpResponse:
+def milestone_update(request: HtmxHttpRequest, slug: str, pi_id: int, milestone_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     pi = _pi_of_train(request, train, pi_id)
     milestone = _milestone_of_pi(request, pi, milestone_id)
     form = MilestoneForm(request.POST, auto_id=EDIT_IDS)
     if form.is_valid():
         try:
-            milestone = services.milestone_update(actor=request.user, milestone=milestone, **form.cleaned_data)
+            milestone = services.milestone_update(
+                actor=request.user, milestone=milestone, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=PI_TEMPLATE, section="schedule",
+                request,
+                template=PI_TEMPLATE,
+                section="schedule",
                 context=lambda: _focus(_pi_context(request, train, pi), f"milestone-{milestone.pk}-edit"),
-                redirect_to=_pi_url(pi, train, "schedule"), message=f"Milestone {milestone.name} saved.",
+                redirect_to=_pi_url(pi, train, "schedule"),
+                message=f"Milestone {milestone.name} saved.",
             )
     return _refused(
-        request, template=PI_TEMPLATE, section="schedule",
+        request,
+        template=PI_TEMPLATE,
+        section="schedule",
         context=_pi_context(request, train, pi, edit_milestone_id=milestone.pk, edit_milestone_form=form),
     )
 
 
 @require_POST
 @login_required
-def milestone_delete(request: HttpRequest, slug: str, pi_id: int, milestone_id: int) -> HttpResponse:
+def milestone_delete(request: HtmxHttpRequest, slug: str, pi_id: int, milestone_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     pi = _pi_of_train(request, train, pi_id)
     milestone = _milestone_of_pi(request, pi, milestone_id)
     services.milestone_delete(actor=request.user, milestone=milestone)
     return _written(
-        request, template=PI_TEMPLATE, section="schedule", context=lambda: _pi_context(request, train, pi),
-        redirect_to=_pi_url(pi, train, "schedule"), message=f"Milestone {milestone.name} deleted.",
+        request,
+        template=PI_TEMPLATE,
+        section="schedule",
+        context=lambda: _pi_context(request, train, pi),
+        redirect_to=_pi_url(pi, train, "schedule"),
+        message=f"Milestone {milestone.name} deleted.",
     )
 
 
@@ -518,7 +649,7 @@ TEAM_TEMPLATE = "art/team.html"
 TEAM_SECTIONS = {"team-people"}
 
 
-def _team_context(request: HttpRequest, train: ReleaseTrain, team: Team, **extra: Any) -> dict[str, Any]:
+def _team_context(request: HtmxHttpRequest, train: ReleaseTrain, team: Team, **extra: Any) -> dict[str, Any]:
     can_edit = can(request.user, Action.EDIT_TEAM, train.pk, [team.pk])
     people = list(selectors.team_member_list(team=team))
     context: dict[str, Any] = {
@@ -540,7 +671,7 @@ def _team_url(train: ReleaseTrain, team: Team) -> str:
     return reverse("art:team", kwargs={"slug": train.slug, "team_id": team.pk})
 
 
-def _editable_team(request: HttpRequest, slug: str, team_id: int) -> tuple[ReleaseTrain, Team]:
+def _editable_team(request: HtmxHttpRequest, slug: str, team_id: int) -> tuple[ReleaseTrain, Team]:
     train = train_for_user(request.user, slug, Action.VIEW)
     team = object_for_user(
         request.user, Team.objects.filter(train=train), team_id, Action.EDIT_TEAM, teams=lambda t: [t.pk]
@@ -550,7 +681,7 @@ def _editable_team(request: HttpRequest, slug: str, team_id: int) -> tuple[Relea
 
 @require_GET
 @login_required
-def team(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+def team(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.VIEW)
     team = object_for_user(request.user, Team.objects.filter(train=train), team_id, Action.VIEW)
     context = _team_context(request, train, team)
@@ -559,7 +690,12 @@ def team(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
         if person is not None:
             context["edit_member_id"] = person.pk
             context["edit_member_form"] = TeamMemberForm(
-                initial={"name": person.name, "role": person.role, "fte": person.fte, "delivering": person.delivering},
+                initial={
+                    "name": person.name,
+                    "role": person.role,
+                    "fte": person.fte,
+                    "delivering": person.delivering,
+                },
                 auto_id=EDIT_IDS,
             )
     return _page(request, TEAM_TEMPLATE, context, TEAM_SECTIONS)
@@ -567,7 +703,7 @@ def team(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def team_member_create(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+def team_member_create(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
     train, team = _editable_team(request, slug, team_id)
     form = TeamMemberForm(request.POST)
     if form.is_valid():
@@ -577,23 +713,34 @@ def team_member_create(request: HttpRequest, slug: str, team_id: int) -> HttpRes
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=TEAM_TEMPLATE, section="team-people",
+                request,
+                template=TEAM_TEMPLATE,
+                section="team-people",
                 context=lambda: _focus(_team_context(request, train, team), "id_member-name"),
-                redirect_to=_team_url(train, team), message=f"{person.name} added to {team.name}.",
+                redirect_to=_team_url(train, team),
+                message=f"{person.name} added to {team.name}.",
             )
-    return _refused(request, template=TEAM_TEMPLATE, section="team-people",
-                    context=_team_context(request, train, team, member_form=form))
+    return _refused(
+        request,
+        template=TEAM_TEMPLATE,
+        section="team-people",
+        context=_team_context(request, train, team, member_form=form),
+    )
 
 
-def _person_of_team(request: HttpRequest, team: Team, member_id: int) -> TeamMember:
+def _person_of_team(request: HtmxHttpRequest, team: Team, member_id: int) -> TeamMember:
     return object_for_user(
-        request.user, TeamMember.objects.filter(team=team), member_id, Action.EDIT_TEAM, teams=lambda m: [m.team_id]
+        request.user,
+        TeamMember.objects.filter(team=team),
+        member_id,
+        Action.EDIT_TEAM,
+        teams=lambda m: [m.team_id],
     )
 
 
 @require_POST
 @login_required
-def team_member_update(request: HttpRequest, slug: str, team_id: int, member_id: int) -> HttpResponse:
+def team_member_update(request: HtmxHttpRequest, slug: str, team_id: int, member_id: int) -> HttpResponse:
     train, team = _editable_team(request, slug, team_id)
     person = _person_of_team(request, team, member_id)
     form = TeamMemberForm(request.POST, auto_id=EDIT_IDS)
@@ -604,25 +751,34 @@ def team_member_update(request: HttpRequest, slug: str, team_id: int, member_id:
             apply_service_errors(form, exc)
         else:
             return _written(
-                request, template=TEAM_TEMPLATE, section="team-people",
+                request,
+                template=TEAM_TEMPLATE,
+                section="team-people",
                 context=lambda: _focus(_team_context(request, train, team), f"member-{person.pk}-edit"),
-                redirect_to=_team_url(train, team), message=f"{person.name} saved.",
+                redirect_to=_team_url(train, team),
+                message=f"{person.name} saved.",
             )
     return _refused(
-        request, template=TEAM_TEMPLATE, section="team-people",
+        request,
+        template=TEAM_TEMPLATE,
+        section="team-people",
         context=_team_context(request, train, team, edit_member_id=person.pk, edit_member_form=form),
     )
 
 
 @require_POST
 @login_required
-def team_member_delete(request: HttpRequest, slug: str, team_id: int, member_id: int) -> HttpResponse:
+def team_member_delete(request: HtmxHttpRequest, slug: str, team_id: int, member_id: int) -> HttpResponse:
     train, team = _editable_team(request, slug, team_id)
     person = _person_of_team(request, team, member_id)
     services.team_member_delete(actor=request.user, member=person)
     return _written(
-        request, template=TEAM_TEMPLATE, section="team-people", context=lambda: _team_context(request, train, team),
-        redirect_to=_team_url(train, team), message=f"{person.name} removed from {team.name}.",
+        request,
+        template=TEAM_TEMPLATE,
+        section="team-people",
+        context=lambda: _team_context(request, train, team),
+        redirect_to=_team_url(train, team),
+        message=f"{person.name} removed from {team.name}.",
     )
 
 
@@ -631,9 +787,11 @@ def team_member_delete(request: HttpRequest, slug: str, team_id: int, member_id:
 TOKENS_TEMPLATE = "art/tokens.html"
 
 
-def _tokens_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _tokens_context(request: HtmxHttpRequest, **extra: Any) -> dict[str, Any]:
     context = {
-        "tokens": list(ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")),
+        "tokens": list(
+            ApiToken.objects.filter(user=_signed_in(request)).order_by("revoked_at", "-created_at")
+        ),
         "token_form": ApiTokenForm(),
     }
     context.update(extra)
@@ -642,13 +800,13 @@ def _tokens_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: HtmxHttpRequest) -> HttpResponse:
     return _page(request, TOKENS_TEMPLATE, _tokens_context(request), {"tokens"})
 
 
 @require_POST
 @login_required
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: HtmxHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         try:
@@ -662,19 +820,27 @@ def token_create(request: HttpRequest) -> HttpResponse:
             name = f"{TOKENS_TEMPLATE}#tokens" if request.htmx else TOKENS_TEMPLATE
             response = render(request, name, context, status=200)
             if request.htmx:
-                trigger_client_event(response, "toast", {"message": f"Token {token.name} created.", "level": "success"})
+                trigger_client_event(
+                    response, "toast", {"message": f"Token {token.name} created.", "level": "success"}
+                )
             return response
-    return _refused(request, template=TOKENS_TEMPLATE, section="tokens", context=_tokens_context(request, token_form=form))
+    return _refused(
+        request, template=TOKENS_TEMPLATE, section="tokens", context=_tokens_context(request, token_form=form)
+    )
 
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+def token_revoke(request: HtmxHttpRequest, token_id: int) -> HttpResponse:
+    token = ApiToken.objects.filter(user=_signed_in(request), pk=token_id).first()
     if token is None:
         raise Http404("No such token")
     services.api_token_revoke(user=request.user, token=token)
     return _written(
-        request, template=TOKENS_TEMPLATE, section="tokens", context=lambda: _tokens_context(request),
-        redirect_to=reverse("art:tokens"), message=f"Token {token.name} revoked: it no longer works.",
+        request,
+        template=TOKENS_TEMPLATE,
+        section="tokens",
+        context=lambda: _tokens_context(request),
+        redirect_to=reverse("art:tokens"),
+        message=f"Token {token.name} revoked: it no longer works.",
     )

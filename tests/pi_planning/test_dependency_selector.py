@@ -39,7 +39,7 @@ def test_hidden_conflict_counts_only_the_providing_teams_stories():
     pi, its, requester, provider = setup_pi()
     provided = FeatureFactory(train=pi.train, pi=pi, team=provider)
     feature_update(actor=None, feature=provided, iteration=its[1])
-    story_create(actor=None, team=requester, title="Their own", feature=provided, iteration=its[4])
+    story_create(actor=None, team=requester, title="Their own", feature=provided, iteration=its[3])
     dependency_create(
         actor=None, pi=pi, requester_team=requester, needed_by=its[2], provider_feature=provided
     )

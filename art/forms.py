@@ -1,0 +1,186 @@
+"""Forms of the train's pages. They parse input; the rules live in art.services, whose
+ValidationErrors are shown next to the field they name (apply_service_errors)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from art.models import Membership, ProgramIncrement, Team, TeamMember
+from art.services.pi import MAX_ITERATION_WEEKS, MAX_ITERATIONS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+EDIT_IDS = "id_edit-%s"
+
+
+class RailyardForm(forms.Form):
+    """A form whose messages name the field and the rule, like the services' messages."""
+
+    #: Element ids are "id_<id_prefix>-<field>", so that several forms on one page (add a team,
+    #: add a person) keep unique ids while posting plain field names. Edit forms use EDIT_IDS.
+    id_prefix = "form"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+        for name, form_field in self.fields.items():
+            label = (form_field.label or name.replace("_", " ")).lower()
+            form_field.error_messages["required"] = f"{label} is required"
+            if isinstance(form_field, forms.DateField):
+                form_field.error_messages["invalid"] = f"{label} must be a date (YYYY-MM-DD)"
+            if isinstance(form_field, forms.IntegerField | forms.DecimalField):
+                form_field.error_messages["invalid"] = f"{label} must be a number"
+
+
+def apply_service_errors(
+    form: forms.Form, exc: ValidationError, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on the form: each message next to the field it names
+    (`aliases` maps a service's field name to the form's), the rest above the form."""
+    aliases = aliases or {}
+    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [(NON_FIELD_ERRORS, exc.messages)]
+    for name, messages in items:
+        target: str | None = aliases.get(name, name)
+        if target not in form.fields:
+            target = None
+        for message in messages:
+            form.add_error(target, message)
+
+
+class TrainForm(RailyardForm):
+    id_prefix = "train"
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    time_zone = forms.CharField(
+        max_length=64, initial="UTC", help_text="An IANA name such as Europe/Berlin: dates are shown in it."
+    )
+
+    def clean_time_zone(self) -> str:
+        value = self.cleaned_data["time_zone"].strip()
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                f"'{value}' is not a known time zone (use an IANA name such as Europe/Berlin)"
+            )
+        return value
+
+
+class TeamForm(RailyardForm):
+    id_prefix = "team"
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=Team.Kind.choices, initial=Team.Kind.STREAM_ALIGNED)
+    abbreviation = forms.CharField(
+        max_length=4,
+        required=False,
+        help_text="Up to 4 letters shown on cards; derived from the name if empty.",
+    )
+
+
+class MembershipForm(RailyardForm):
+    id_prefix = "person"
+    username = forms.CharField(max_length=150, help_text="The person's sign-in name.")
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, help_text="Team members belong to one team."
+    )
+
+    def __init__(self, *args: Any, train: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        team_field = self.fields["team"]
+        assert isinstance(team_field, forms.ModelChoiceField)
+        team_field.queryset = Team.objects.filter(train=train).order_by("name")
+        team_field.empty_label = "No team (other roles)"
+        team_field.error_messages["invalid_choice"] = "team must be one of this train's teams"
+
+
+class MembershipRoleForm(MembershipForm):
+    """Changing a person's role (and team): the person stays the same."""
+
+    id_prefix = "edit"
+
+    def __init__(self, *args: Any, train: Any, **kwargs: Any):
+        super().__init__(*args, train=train, **kwargs)
+        del self.fields["username"]
+
+
+class PICreateForm(RailyardForm):
+    id_prefix = "pi"
+    name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"placeholder": "PI 26.2"}))
+    start_date = forms.DateField(widget=DateInput())
+    iterations = forms.IntegerField(
+        initial=5,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ITERATIONS}),
+        help_text="Including the IP iteration, which is the last one.",
+    )
+    iteration_weeks = forms.IntegerField(
+        label="Weeks per iteration",
+        initial=2,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ITERATION_WEEKS}),
+    )
+
+
+class PIForm(RailyardForm):
+    id_prefix = "edit-pi"
+    name = forms.CharField(max_length=80)
+    start_date = forms.DateField(widget=DateInput())
+    end_date = forms.DateField(widget=DateInput())
+    state = forms.ChoiceField(choices=ProgramIncrement.State.choices)
+
+
+class IterationForm(RailyardForm):
+    id_prefix = "edit"
+    start_date = forms.DateField(widget=DateInput())
+    end_date = forms.DateField(widget=DateInput())
+
+
+class MilestoneForm(RailyardForm):
+    id_prefix = "milestone"
+    name = forms.CharField(max_length=120)
+    date = forms.DateField(widget=DateInput())
+    description = forms.CharField(required=False, max_length=2000)
+
+
+class TeamMemberForm(RailyardForm):
+    id_prefix = "member"
+    name = forms.CharField(max_length=120)
+    role = forms.ChoiceField(choices=TeamMember.Role.choices, initial=TeamMember.Role.DEVELOPER)
+    fte = forms.DecimalField(
+        label="FTE",
+        max_digits=3,
+        decimal_places=2,
+        initial="1.00",
+        widget=forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"}),
+        help_text="Share of a full-time person, from 0 to 1.",
+    )
+    delivering = forms.BooleanField(
+        required=False,
+        initial=True,
+        help_text="Counts toward capacity. Product owners and scrum masters only when ticked.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["fte"].error_messages["max_digits"] = "FTE must be between 0 and 1"
+        self.fields["fte"].error_messages["max_whole_digits"] = "FTE must be between 0 and 1"
+        self.fields["fte"].error_messages["max_decimal_places"] = "FTE has at most 2 decimals"
+
+
+class ApiTokenForm(RailyardForm):
+    id_prefix = "token"
+    name = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Jira sync"}),
+        help_text="Say where the token is used, so you know what breaks when you revoke it.",
+    )

@@ -1,0 +1,111 @@
+"""Template helpers of the design system: icons from the SVG sprite, status badges, the train's
+navigation. They format; they never decide who may do what (views pass can_* flags)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
+
+from art.context_processors import train_nav_items
+
+register = template.Library()
+
+#: How each PI state reads: colour is never the only signal, so every badge has an icon and a word.
+PI_STATE_BADGES = {
+    "planning": ("neutral", "calendar"),
+    "executing": ("healthy", "check-circle"),
+    "closed": ("muted", "lock"),
+}
+
+
+@register.simple_tag
+def icon(name: str, label: str = "", css: str = "") -> str:
+    """An icon from static/icons/sprite.svg. Decorative unless `label` names it for screen readers."""
+    href = f"{static('icons/sprite.svg')}#{name}"
+    if label:
+        return format_html(
+            '<svg class="icon {}" role="img" aria-label="{}" focusable="false"><use href="{}"></use></svg>',
+            css,
+            label,
+            href,
+        )
+    return format_html(
+        '<svg class="icon {}" aria-hidden="true" focusable="false"><use href="{}"></use></svg>', css, href
+    )
+
+
+@register.inclusion_tag("components.html#badge")
+def pi_state_badge(pi: Any) -> dict[str, Any]:
+    tone, icon_name = PI_STATE_BADGES.get(pi.state, ("neutral", "info"))
+    return {"tone": tone, "icon_name": icon_name, "text": pi.get_state_display()}
+
+
+@register.inclusion_tag("components.html#badge")
+def badge(text: str, tone: str = "neutral", icon_name: str = "") -> dict[str, Any]:
+    return {"tone": tone, "icon_name": icon_name, "text": text}
+
+
+@register.filter
+def initials(value: Any) -> str:
+    """Two letters for an avatar: from a user's full name, else the username, else a string."""
+    name = ""
+    if hasattr(value, "get_full_name"):
+        name = value.get_full_name() or value.get_username()
+    else:
+        name = str(value or "")
+    parts = [p for p in name.replace(".", " ").replace("_", " ").split() if p]
+    if len(parts) >= 2:
+        return (parts[0][0] + parts[-1][0]).upper()
+    return name[:2].upper()
+
+
+@register.filter
+def display_name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+@register.simple_tag(takes_context=True)
+def train_nav(context: template.Context) -> list[dict[str, Any]]:
+    """The per-train navigation for the `train` (and `pi`) in the context: see TRAIN_NAV."""
+    train = context.get("train")
+    if train is None:
+        return []
+    return train_nav_items(context.get("request"), train, context.get("pi"))
+
+
+@register.simple_tag
+def control(bound_field: Any, **attrs: Any) -> str:
+    """A form field's widget, tied to its help text and error messages for screen readers."""
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_helptext")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}_errors")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    widget = bound_field.field.widget
+    input_type = getattr(widget, "input_type", None)
+    if input_type == "checkbox":
+        attrs.setdefault("class", "check__input")
+    elif widget.__class__.__name__ in {"Select", "SelectMultiple"}:
+        attrs.setdefault("class", "select")
+    else:
+        attrs.setdefault("class", "input")
+    attrs = {key.replace("_", "-"): value for key, value in attrs.items()}
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def days_inclusive(obj: Any) -> int:
+    """Calendar days of anything with start_date and end_date, both included."""
+    return (obj.end_date - obj.start_date).days + 1
+
+
+@register.filter
+def weeks(obj: Any) -> str:
+    days = days_inclusive(obj)
+    return f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
