@@ -2,7 +2,8 @@
 
 Apps add their resources here: `path("", include("pi_planning.api.urls"))`."""
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -22,10 +23,17 @@ class DocsView(SpectacularSwaggerView):
     content_negotiation_class = HtmlPageNegotiation
 
 
+def api_not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/ answer in the API's format, not with the HTML 404 page."""
+    return JsonResponse({"detail": f"No API resource at {request.path}. See /api/v1/docs/."}, status=404)
+
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("art.api.urls")),
     path("", include("pi_planning.api.urls")),
     path("", include("metrics.api.urls")),
+    # last: anything else under /api/v1/
+    re_path(r"^.*$", api_not_found),
 ]
