@@ -217,6 +217,9 @@ SPECTACULAR_SETTINGS = {
         "TeamKindEnum": "art.models.Team.Kind",
         "MembershipRoleEnum": "art.models.Membership.Role",
         "TeamMemberRoleEnum": "art.models.TeamMember.Role",
+        "DependencyStateEnum": "pi_planning.models.Dependency.State",
+        "LoadStatusEnum": "pi_planning.selectors.capacity.LOAD_STATUSES",
+        "ConfidenceStateEnum": "pi_planning.api.cards.CONFIDENCE_STATES",
     },
 }
 

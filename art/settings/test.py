@@ -1,7 +1,11 @@
-"""Tests: fast hashing, in-memory SQLite unless DATABASE_URL says PostgreSQL."""
+"""Tests: fast hashing, in-memory SQLite unless DATABASE_URL says PostgreSQL; Redis as cache
+when REDIS_URL is set, but tasks always run in-process (the round trip through a real broker
+and worker is tests/art/test_celery_roundtrip.py, which turns eager mode off for itself)."""
 
-from .base import *  # noqa: F403
-from .base import DATABASES
+import os
+
+from .base import *
+from .base import CACHES, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
@@ -12,6 +16,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Tests open and close connections across threads (live_server); keep the pool small.
     DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 8, "timeout": 20}
+# A queued task runs at once, in the test, whatever the broker: tests see its effect.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+# Parallel test processes (xdist workers, other checkouts) may share one Redis: keep apart.
+CACHES["default"]["KEY_PREFIX"] = f"railyard-test-{os.getpid()}"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,0 +1,72 @@
+# Railyard: `make run` to try it, `make test` to test it. Needs only Python >= 3.11 and make.
+# Every target builds .venv from requirements.lock first, again only when the lock changes.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+# pytest-xdist workers: "auto" is one per core; 0 runs the suite in one process.
+WORKERS ?= auto
+
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.requirements.lock.stamp
+MANAGE := $(BIN)/python manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench ci clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Railyard needs Python >= 3.11; this is " + sys.version.split()[0] + " (make PYTHON=python3.12 ...)")'
+	$(PYTHON) -m venv $(VENV)
+	@# The lock's index lines name one machine's local mirrors; pip's own configuration decides.
+	@grep -vE '^--(extra-index-url|find-links)' requirements.lock > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(VENV)/requirements.txt
+	@touch $@
+
+venv: $(STAMP) ## Create .venv from requirements.lock (only when the lock changed)
+
+run: $(STAMP) ## Migrate, seed the demo train once, serve http://127.0.0.1:8000 (PORT=8001 for another)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo ""
+	@echo "Railyard: http://$(HOST):$(PORT)/  (sign in as rte / railyard-demo; Ctrl-C stops)"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+migrate: $(STAMP) ## Apply migrations to the database of the environment (SQLite by default)
+	$(MANAGE) migrate --noinput
+
+seed: migrate ## Build the demo train (does nothing if it exists; RESET=1 rebuilds it)
+	$(MANAGE) seed_demo $(if $(RESET),--reset)
+
+seed-large: migrate ## Build the benchmark train (24 teams, 10 PIs of history) beside the demo
+	$(MANAGE) seed_demo --size large $(if $(RESET),--reset)
+
+test: $(STAMP) ## Run the whole suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	$(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS)) $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Fix what ruff can fix, and format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP) ## mypy with django-stubs
+	$(BIN)/mypy .
+
+schema: $(STAMP) ## Validate the OpenAPI schema (warnings fail)
+	$(MANAGE) spectacular --validate --fail-on-warn --file $(or $(SCHEMA_FILE),/tmp/railyard-openapi.yaml)
+
+bench: $(STAMP) ## Time `seed_demo --size large` on a fresh SQLite file
+	$(BIN)/python bench/seed_large.py
+
+ci: ## What CI runs: throwaway PostgreSQL and Redis, tests, lint, checks
+	bash .ci/run
+
+clean: ## Remove .venv, the SQLite database and caches
+	rm -rf $(VENV) railyard.sqlite3 railyard.sqlite3-* staticfiles .ruff_cache .mypy_cache

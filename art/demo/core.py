@@ -1,0 +1,586 @@
+"""Seed steps of the train's core: logins, the train, teams and people, PIs, the closed PIs'
+history and the current PI in planning. Few rows go through the services (the train, teams,
+PIs, milestones); the many (features, stories, transitions) are bulk inserts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from art import services
+from art.models import (
+    FIBONACCI,
+    Absence,
+    Feature,
+    FeatureState,
+    FeatureTransition,
+    Iteration,
+    Membership,
+    ProgramIncrement,
+    Story,
+    TeamMember,
+)
+
+from . import DEMO_LOGINS, SeedContext, data, demo_password_hash, seed_step
+from .timeline import finished_path, history, pi_calendar
+
+S = FeatureState
+BATCH = 2000
+STORY_POINTS = (1, 2, 3, 5, 8)
+STORY_POINT_WEIGHTS = (10, 22, 30, 25, 13)
+
+
+def _team_specs(ctx: SeedContext) -> list[tuple[str, str, str, str]]:
+    specs: list[tuple[str, str, str, str]]
+    if ctx.profile.size == "demo":
+        specs = list(data.PAYMENTS_TEAMS)
+    else:
+        specs = [(name, kind, "", "") for name, kind in data.FREIGHT_TEAMS]
+    out: list[tuple[str, str, str, str]] = []
+    for index in range(ctx.profile.teams):
+        name, kind, abbreviation, description = specs[index % len(specs)]
+        if index >= len(specs):
+            name, abbreviation = f"{name} {index // len(specs) + 1}", ""
+        out.append((name, kind, abbreviation, description))
+    return out
+
+
+def _username(first: str, last: str, taken: set[str]) -> str:
+    base = unicodedata.normalize("NFKD", f"{first}.{last}".lower()).encode("ascii", "ignore").decode()
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}{n}"
+    taken.add(name)
+    return name
+
+
+@seed_step(100, "logins")
+def logins(ctx: SeedContext) -> None:
+    """One login per role and an admin, with the shared demo password (reset on every build)."""
+    User = get_user_model()
+    password = demo_password_hash()
+    for login in DEMO_LOGINS:
+        admin = login.role == "admin"
+        user, _ = User.objects.update_or_create(
+            username=login.username,
+            defaults={
+                "first_name": login.first_name,
+                "last_name": login.last_name,
+                "email": f"{login.username}@railyard.example",
+                "password": password,
+                "is_staff": admin,
+                "is_superuser": admin,
+                "is_active": True,
+            },
+        )
+        ctx.users[login.username] = user
+    ctx.actor = ctx.users["admin"]
+    ctx.count("demo logins", len(DEMO_LOGINS))
+
+
+@seed_step(110, "train")
+def train(ctx: SeedContext) -> None:
+    p = ctx.profile
+    # The RTE creates the train, and so holds its RTE seat.
+    ctx.train = services.train_create(
+        actor=ctx.users["rte"],
+        name=p.train_name,
+        slug=p.train_slug,
+        description=p.description,
+        time_zone=p.time_zone,
+    )
+    ctx.count("trains", 1)
+
+
+@seed_step(120, "teams")
+def teams(ctx: SeedContext) -> None:
+    for name, kind, abbreviation, description in _team_specs(ctx):
+        ctx.teams.append(
+            services.team_create(
+                actor=ctx.users["rte"],
+                train=ctx.train,
+                name=name,
+                kind=kind,
+                abbreviation=abbreviation,
+                description=description,
+            )
+        )
+    ctx.count("teams", len(ctx.teams))
+
+
+@seed_step(130, "people")
+def people(ctx: SeedContext) -> None:
+    """Each team: a product owner, a scrum master, developers and a tester or two; some part
+    time. The demo's `member` login is a developer of the first team; some others log in too."""
+    rng, User = ctx.rng, get_user_model()
+    taken = set(User.objects.values_list("username", flat=True))
+    used_names: set[str] = set()
+    rows: list[TeamMember] = []
+    for team in ctx.teams:
+        size = rng.randint(*ctx.profile.people_per_team)
+        roles = [TeamMember.Role.PRODUCT_OWNER, TeamMember.Role.SCRUM_MASTER]
+        roles += [TeamMember.Role.TESTER] * (1 if size < 8 else 2)
+        roles += [TeamMember.Role.DEVELOPER] * (size - len(roles))
+        for role in roles:
+            name = f"{rng.choice(data.FIRST_NAMES)} {rng.choice(data.LAST_NAMES)}"
+            while name in used_names:
+                name = f"{rng.choice(data.FIRST_NAMES)} {rng.choice(data.LAST_NAMES)}"
+            used_names.add(name)
+            fte = rng.choices([Decimal("1.00"), Decimal("0.80"), Decimal("0.50")], weights=[80, 14, 6])[0]
+            # A scrum master shared by two teams sometimes delivers too; product owners do not.
+            delivering = role not in (TeamMember.Role.PRODUCT_OWNER, TeamMember.Role.SCRUM_MASTER)
+            if role == TeamMember.Role.SCRUM_MASTER and rng.random() < 0.3:
+                fte, delivering = Decimal("0.50"), True
+            rows.append(TeamMember(team=team, name=name, role=role, fte=fte, delivering=delivering))
+    first_developer = next(m for m in rows if m.team == ctx.teams[0] and m.role == TeamMember.Role.DEVELOPER)
+    member_login = ctx.users["member"]
+    first_developer.name = member_login.get_full_name()
+    first_developer.fte, first_developer.user = Decimal("1.00"), member_login
+
+    password = demo_password_hash()
+    new_users = []
+    for person in rows:
+        if person.user is None and rng.random() < ctx.profile.login_share:
+            first, _, last = person.name.partition(" ")
+            username = _username(first, last, taken)
+            person.user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                password=password,
+                email=f"{username}@railyard.example",
+            )
+            new_users.append(person.user)
+    User.objects.bulk_create(new_users, batch_size=BATCH)
+    for person in rows:
+        if person.user is not None:
+            person.user_id = person.user.pk
+    ctx.people = TeamMember.objects.bulk_create(rows, batch_size=BATCH)
+
+    seats = [
+        Membership(
+            user=ctx.users[login.username],
+            train=ctx.train,
+            role=login.role,
+            team=ctx.teams[0] if login.role == Membership.Role.MEMBER else None,
+        )
+        for login in DEMO_LOGINS
+        if login.role not in ("admin", Membership.Role.RTE)  # the RTE's seat came with the train
+    ]
+    seats += [
+        Membership(user=p.user, train=ctx.train, role=Membership.Role.MEMBER, team=p.team)
+        for p in ctx.people
+        if p.user is not None and p.user != member_login
+    ]
+    Membership.objects.bulk_create(seats, batch_size=BATCH)
+    for person in ctx.people:
+        if person.user is not None:
+            ctx.team_users.setdefault(person.team_id, []).append(person.user)
+    ctx.count("team members", len(ctx.people))
+    ctx.count("logins of team members", len(new_users))
+    ctx.count("memberships", len(seats) + 1)
+
+
+@seed_step(140, "program increments")
+def program_increments(ctx: SeedContext) -> None:
+    """The closed PIs back to back, then the current one in planning, starting next Monday;
+    milestones in the last closed PI and the current one."""
+    slots = pi_calendar(ctx.today, ctx.profile.closed_pis)
+    for slot in slots:
+        state = ProgramIncrement.State.CLOSED if slot.closed else ProgramIncrement.State.PLANNING
+        pi = services.pi_create(
+            actor=ctx.users["rte"],
+            train=ctx.train,
+            name=slot.name,
+            start_date=slot.start,
+            end_date=slot.end,
+            iterations=5,
+            iteration_weeks=2,
+            state=state,
+        )
+        ctx.pis.append(pi)
+        ctx.iterations[pi.pk] = list(Iteration.objects.filter(pi=pi).order_by("number"))
+    generic = [
+        (0, "PI planning", "Two days, all teams."),
+        (40, "Release to key accounts", "Shipped to the five largest customers first."),
+        (62, "Inspect & Adapt", "PI system demo, measurements and the problem-solving workshop."),
+    ]
+    plans = [(ctx.current_pi, data.MILESTONES_CURRENT if ctx.profile.size == "demo" else generic)]
+    if ctx.closed_pis:
+        plans.append((ctx.closed_pis[-1], data.MILESTONES_CLOSED if ctx.profile.size == "demo" else generic))
+    milestones = 0
+    for pi, items in plans:
+        for offset, name, description in items:
+            services.milestone_create(
+                actor=ctx.users["rte"],
+                pi=pi,
+                name=name,
+                date=pi.start_date + dt.timedelta(days=offset),
+                description=description,
+            )
+            milestones += 1
+    ctx.count("PIs", len(ctx.pis))
+    ctx.count("iterations", sum(len(v) for v in ctx.iterations.values()))
+    ctx.count("milestones", milestones)
+
+
+# --- features and stories --------------------------------------------------------------------
+
+
+class _Titles:
+    """Feature titles: the demo's list first, then generated ones, each used once per train."""
+
+    def __init__(self, ctx: SeedContext) -> None:
+        self.rng = ctx.rng
+        self.fixed = list(data.PAYMENTS_FEATURES) if ctx.profile.size == "demo" else []
+        self.rng.shuffle(self.fixed)
+        self.serial = 0
+
+    def next(self) -> tuple[str, str]:
+        if self.fixed:
+            return self.fixed.pop()
+        self.serial += 1
+        verb, obj = self.rng.choice(data.FREIGHT_VERBS), self.rng.choice(data.FREIGHT_OBJECTS)
+        kind = self.rng.choices(["business", "enabler", "defect"], weights=[70, 22, 8])[0]
+        if kind == "defect":
+            return f"Fix: {verb.lower()} {obj} ({self.serial})", kind
+        return f"{verb} {obj} ({self.serial})", kind
+
+
+def _wsjf(ctx: SeedContext, kind: str) -> dict[str, int]:
+    rng = ctx.rng
+    fib = list(FIBONACCI)
+    return {
+        "user_business_value": rng.choice(fib[:6] if kind != "enabler" else fib[:3]),
+        "time_criticality": rng.choice(fib[:5] if kind != "defect" else fib[3:]),
+        "risk_reduction": rng.choice(fib[:5] if kind != "enabler" else fib[2:]),
+        "job_size": rng.choice(fib[1:]),
+    }
+
+
+def _wsjf_of(feature: Feature) -> float:
+    """The feature's WSJF before it is saved (the database computes the stored one)."""
+    cost = (
+        (feature.user_business_value or 0) + (feature.time_criticality or 0) + (feature.risk_reduction or 0)
+    )
+    return cost / (feature.job_size or 1)
+
+
+def _capacity(ctx: SeedContext) -> dict[int, float]:
+    """Points a team can deliver in a two-week iteration (domain.md: 8 per full-time person)."""
+    out: dict[int, float] = {}
+    for person in ctx.people:
+        if person.delivering:
+            out[person.team_id] = out.get(person.team_id, 0.0) + 8 * float(person.fte)
+    return out
+
+
+def _story_title(ctx: SeedContext, feature_title: str) -> str:
+    subject = feature_title.split(" (")[0]
+    return ctx.rng.choice(data.STORY_PATTERNS).format(subject[0].lower() + subject[1:])[:240]
+
+
+class _Batch:
+    """Rows waiting for bulk inserts: features first (their ids are needed), then stories and
+    transitions."""
+
+    def __init__(self) -> None:
+        self.features: list[Feature] = []
+        self.stories: list[tuple[Feature | None, Story]] = []
+        self.transitions: list[tuple[Feature, str, str, dt.datetime, Any]] = []
+
+    def save(self, ctx: SeedContext) -> None:
+        Feature.objects.bulk_create(self.features, batch_size=BATCH)
+        for feature, story in self.stories:
+            if feature is not None:
+                story.feature_id = feature.pk
+        Story.objects.bulk_create([s for _, s in self.stories], batch_size=BATCH)
+        FeatureTransition.objects.bulk_create(
+            (
+                FeatureTransition(feature_id=f.pk, from_state=a, to_state=b, at=at, actor=actor)
+                for f, a, b, at, actor in self.transitions
+            ),
+            batch_size=BATCH,
+        )
+        ctx.features += self.features
+        ctx.count("features", len(self.features))
+        ctx.count("stories", len(self.stories))
+        ctx.count("feature transitions", len(self.transitions))
+
+
+def _transitions(
+    batch: _Batch, ctx: SeedContext, feature: Feature, steps: list[tuple[str, str, dt.datetime]]
+):
+    doers = ctx.team_users.get(feature.team_id or 0) or [None]
+    for before, after, at in steps:
+        actor = (
+            ctx.users["product"]
+            if after in (S.FUNNEL, S.ANALYZING, S.READY, S.CANCELLED)
+            else ctx.rng.choice(doers)
+        )
+        batch.transitions.append((feature, before, after, at, actor))
+    feature.state = steps[-1][1]
+    feature.created_at = steps[0][2]  # as feature_create does: the history starts at creation
+
+
+@seed_step(150, "closed PI history")
+def closed_pi_history(ctx: SeedContext) -> None:
+    """Each closed PI: each team's features with their whole state history, back-dated; their
+    stories done in the PI's iterations, and smaller unplanned work filling the iterations to a
+    believable load. Some features of the last closed PI are carried over, unfinished."""
+    rng, tz, p = ctx.rng, ctx.tz, ctx.profile
+    titles = _Titles(ctx)
+    capacity = _capacity(ctx)
+    now = dt.datetime.now(tz=tz)
+    batch = _Batch()
+    for pi in ctx.closed_pis:
+        iterations = ctx.iterations[pi.pk]
+        work = [i for i in iterations if not i.is_ip]
+        last_closed = pi == ctx.closed_pis[-1]
+        for team in ctx.teams:
+            load = {i.pk: 0 for i in work}
+            for _ in range(rng.randint(*p.features_per_team_pi)):
+                title, kind = titles.next()
+                created = pi.start_date - dt.timedelta(days=rng.randint(20, 130))
+                ready_by = pi.start_date - dt.timedelta(days=rng.randint(1, 12))
+                feature = Feature(
+                    train=ctx.train,
+                    pi=pi,
+                    team=team,
+                    title=title,
+                    kind=kind,
+                    created_at=dt.datetime.combine(created, dt.time(9), tzinfo=tz),
+                    **_wsjf(ctx, kind),
+                )
+                batch.features.append(feature)
+                if rng.random() < 0.04:  # dropped at or after planning
+                    path = (
+                        [S.FUNNEL, S.ANALYZING, S.CANCELLED]
+                        if rng.random() < 0.5
+                        else [S.FUNNEL, S.ANALYZING, S.READY, S.CANCELLED]
+                    )
+                    _transitions(
+                        batch,
+                        ctx,
+                        feature,
+                        history(
+                            rng,
+                            tz,
+                            path=path,
+                            created=created,
+                            ready_by=ready_by,
+                            work_start=pi.start_date,
+                            work_end=pi.start_date + dt.timedelta(days=20),
+                        ),
+                    )
+                    continue
+                first = rng.randrange(len(work))
+                span = work[first : first + rng.randint(1, 3)]
+                carried = last_closed and rng.random() < 0.1
+                points = 0
+                stories = rng.randint(*p.stories_per_feature)
+                for n in range(stories):
+                    iteration: Iteration | None = span[min(n * len(span) // stories, len(span) - 1)]
+                    size = rng.choices(STORY_POINTS, weights=STORY_POINT_WEIGHTS)[0]
+                    points += size
+                    state = Story.State.DONE
+                    if carried and iteration == span[-1] and n >= stories // 2:
+                        iteration, state = None, rng.choice([Story.State.TODO, Story.State.IN_PROGRESS])
+                    elif iteration is not None:
+                        load[iteration.pk] += size
+                    batch.stories.append(
+                        (
+                            feature,
+                            Story(
+                                train=ctx.train,
+                                team=team,
+                                iteration=iteration,
+                                title=_story_title(ctx, title),
+                                points=size,
+                                state=state,
+                                created_at=feature.created_at + dt.timedelta(days=rng.randint(1, 9)),
+                            ),
+                        )
+                    )
+                feature.points = points
+                feature.iteration = span[-1]
+                if carried:
+                    # Unfinished at the PI's end: moved to the current PI, its open stories unplanned.
+                    path = [S.FUNNEL, S.ANALYZING, S.READY, S.IN_PROGRESS]
+                    path += rng.choice([[], [S.REVIEW], [S.BLOCKED], [S.REVIEW, S.IN_PROGRESS]])
+                    feature.pi, feature.iteration = ctx.current_pi, None
+                    steps = history(
+                        rng,
+                        tz,
+                        path=path,
+                        created=created,
+                        ready_by=ready_by,
+                        work_start=span[0].start_date,
+                        work_end=pi.end_date,
+                        not_after=now,
+                    )
+                else:
+                    steps = history(
+                        rng,
+                        tz,
+                        path=finished_path(rng, p.churn),
+                        created=created,
+                        ready_by=ready_by,
+                        work_start=span[0].start_date,
+                        work_end=span[-1].end_date,
+                        finish_by=min(span[-1].end_date + dt.timedelta(days=9), pi.end_date),
+                        not_after=now,
+                    )
+                _transitions(batch, ctx, feature, steps)
+            # Unplanned work (defects, support, tech debt) fills each iteration to 75–95 %.
+            for iteration in work:
+                target = capacity.get(team.pk, 0) * rng.uniform(0.75, 0.95)
+                while load[iteration.pk] + 1 <= target:
+                    size = min(rng.choice((1, 2, 3, 5)), int(target - load[iteration.pk]))
+                    load[iteration.pk] += size
+                    batch.stories.append(
+                        (
+                            None,
+                            Story(
+                                train=ctx.train,
+                                team=team,
+                                iteration=iteration,
+                                points=size,
+                                state=Story.State.DONE,
+                                title=rng.choice(["Bug: ", "Support: ", "Tech debt: ", "Chore: "])
+                                + rng.choice(
+                                    [
+                                        "flaky test in CI",
+                                        "alert noise on weekends",
+                                        "upgrade dependencies",
+                                        "customer escalation",
+                                        "slow query on reports",
+                                        "log retention",
+                                        "expired certificate warning",
+                                        "clean up feature flags",
+                                    ]
+                                ),
+                                created_at=dt.datetime.combine(iteration.start_date, dt.time(10), tzinfo=tz),
+                            ),
+                        )
+                    )
+    batch.save(ctx)
+
+
+@seed_step(160, "current PI and backlog")
+def current_pi(ctx: SeedContext) -> None:
+    """The PI in planning: each team's candidate features, ready and scored, their stories
+    placed in iterations in WSJF order as far as the team's planners got (some teams past
+    their capacity); then the train's backlog in the funnel and in analysis."""
+    rng, tz, p = ctx.rng, ctx.tz, ctx.profile
+    pi = ctx.current_pi
+    titles = _Titles(ctx)
+    titles.fixed = [t for t in titles.fixed if t[0] not in {f.title for f in ctx.features}]
+    capacity = _capacity(ctx)
+    now = dt.datetime.now(tz=tz)
+    work = [i for i in ctx.iterations[pi.pk] if not i.is_ip]
+    batch = _Batch()
+    today = ctx.today
+    for team in ctx.teams:
+        candidates = []
+        for _ in range(rng.randint(*p.current_pi_features_per_team)):
+            title, kind = titles.next()
+            created = today - dt.timedelta(days=rng.randint(25, 160))
+            feature = Feature(
+                train=ctx.train,
+                pi=pi,
+                team=team,
+                title=title,
+                kind=kind,
+                created_at=dt.datetime.combine(created, dt.time(9), tzinfo=tz),
+                **_wsjf(ctx, kind),
+            )
+            batch.features.append(feature)
+            _transitions(
+                batch,
+                ctx,
+                feature,
+                history(
+                    rng,
+                    tz,
+                    path=[S.FUNNEL, S.ANALYZING, S.READY],
+                    created=created,
+                    ready_by=today - dt.timedelta(days=rng.randint(1, 14)),
+                    not_after=now,
+                ),
+            )
+            candidates.append(feature)
+        candidates.sort(key=_wsjf_of, reverse=True)
+        # How far this team's planning got: most plan to 60–100 % of capacity, a few overload.
+        fill = rng.choice([0.0, 0.6, 0.75, 0.85, 0.95, 1.15])
+        load = {i.pk: 0 for i in work}
+        for feature in candidates:
+            points, placed = 0, None
+            for _ in range(rng.randint(*p.stories_per_feature)):
+                size = rng.choices(STORY_POINTS, weights=STORY_POINT_WEIGHTS)[0]
+                points += size
+                iteration = next(
+                    (i for i in work if load[i.pk] + size <= capacity.get(team.pk, 0) * fill), None
+                )
+                if iteration is not None:
+                    load[iteration.pk] += size
+                    placed = iteration if placed is None or iteration.number > placed.number else placed
+                batch.stories.append(
+                    (
+                        feature,
+                        Story(
+                            train=ctx.train,
+                            team=team,
+                            iteration=iteration,
+                            title=_story_title(ctx, feature.title),
+                            points=size,
+                            created_at=feature.created_at + dt.timedelta(days=rng.randint(1, 20)),
+                        ),
+                    )
+                )
+            feature.points, feature.iteration = points, placed
+    for _ in range(p.backlog_features):
+        title, kind = titles.next()
+        created = today - dt.timedelta(days=rng.randint(3, 200))
+        scored = rng.random() < 0.8
+        feature = Feature(
+            train=ctx.train,
+            title=title,
+            kind=kind,
+            created_at=dt.datetime.combine(created, dt.time(9), tzinfo=tz),
+            **(_wsjf(ctx, kind) if scored else {}),
+        )
+        batch.features.append(feature)
+        path = [S.FUNNEL, S.ANALYZING] if scored and rng.random() < 0.6 else [S.FUNNEL]
+        _transitions(
+            batch, ctx, feature, history(rng, tz, path=path, created=created, ready_by=today, not_after=now)
+        )
+    batch.save(ctx)
+
+
+@seed_step(170, "absences")
+def absences(ctx: SeedContext) -> None:
+    """A few people away in the current PI, and a public holiday for one team."""
+    rng, pi = ctx.rng, ctx.current_pi
+    work = [i for i in ctx.iterations[pi.pk] if not i.is_ip]
+    rows: dict[tuple[int, int], Absence] = {}
+    holiday_team = ctx.teams[min(3, len(ctx.teams) - 1)]
+    for person in ctx.people:
+        if person.team_id == holiday_team.pk:
+            rows[(person.pk, work[1].pk)] = Absence(
+                member=person, iteration=work[1], days=Decimal("1"), reason="Public holiday"
+            )
+    for person in rng.sample(ctx.people, k=min(len(ctx.people), max(6, len(ctx.people) // 8))):
+        iteration = rng.choice(work)
+        reason = rng.choice(data.ABSENCE_REASONS[:1] * 4 + data.ABSENCE_REASONS[2:])
+        days = Decimal(rng.choice([1, 2, 3, 5, 5, 10] if reason == "Vacation" else [1, 2, 3]))
+        rows[(person.pk, iteration.pk)] = Absence(
+            member=person, iteration=iteration, days=days, reason=reason
+        )
+    Absence.objects.bulk_create(rows.values(), batch_size=BATCH)
+    ctx.count("absences", len(rows))
