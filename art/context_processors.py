@@ -31,8 +31,16 @@ TRAIN_NAV: list[NavItem] = [
     NavItem("Train overview", "home", "art:train", also_active=("art:team",)),
     NavItem("PIs", "calendar", "art:pi", needs_pi=True),
     NavItem("Board", "board", "pi_planning:board", needs_pi=True),
+    NavItem("Objectives", "flag", "pi_planning:objectives", needs_pi=True),
     NavItem("Dependencies", "link", "pi_planning:dependencies", needs_pi=True),
     NavItem("Risks", "alert", "pi_planning:risks", needs_pi=True),
+    NavItem(
+        "Confidence vote",
+        "check-circle",
+        "pi_planning:confidence",
+        needs_pi=True,
+        also_active=("pi_planning:vote",),
+    ),
     NavItem("Events", "clock", "sync:events"),
     NavItem("Metrics", "chart", "metrics:dashboard"),
 ]

@@ -7,6 +7,15 @@ class MetricsConfig(AppConfig):
 
     def ready(self) -> None:
         from art.access import register_train_path
+        from art.context_processors import NavItem, register_train_nav
 
         register_train_path("metrics.metricsnapshot", "train")
         register_train_path("metrics.recomputerun", "train")
+        register_train_nav(
+            NavItem(
+                "Metrics",
+                "chart",
+                "metrics:dashboard",
+                also_active=("metrics:forecast", "metrics:definitions"),
+            )
+        )

@@ -14,9 +14,15 @@ from art.models import ProgramIncrement, ReleaseTrain, Team
 
 class MetricSnapshot(models.Model):
     train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="metric_snapshots")
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="metric_snapshots")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="metric_snapshots"
+    )
     pi = models.ForeignKey(
-        ProgramIncrement, null=True, blank=True, on_delete=models.SET_NULL, related_name="metric_snapshots",
+        ProgramIncrement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="metric_snapshots",
         help_text="The PI the day falls in, if any.",
     )
     day = models.DateField()
@@ -25,7 +31,9 @@ class MetricSnapshot(models.Model):
     waiting = models.PositiveIntegerField(default=0)
     active = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    wip = models.PositiveIntegerField(default=0, help_text="Features in flow (waiting + active) at end of day.")
+    wip = models.PositiveIntegerField(
+        default=0, help_text="Features in flow (waiting + active) at end of day."
+    )
     # Finished that day.
     throughput_count = models.PositiveIntegerField(default=0)
     throughput_points = models.PositiveIntegerField(default=0)
@@ -38,7 +46,9 @@ class MetricSnapshot(models.Model):
         ordering = ["train_id", "team_id", "day"]
         constraints = [
             models.UniqueConstraint(
-                fields=["train", "team", "day"], condition=Q(team__isnull=False), name="snapshot_one_per_team_day"
+                fields=["train", "team", "day"],
+                condition=Q(team__isnull=False),
+                name="snapshot_one_per_team_day",
             ),
             models.UniqueConstraint(
                 fields=["train", "day"], condition=Q(team__isnull=True), name="snapshot_one_per_train_day"
@@ -61,7 +71,9 @@ class RecomputeRun(models.Model):
 
     train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="recompute_runs")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     requested_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -75,3 +87,8 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"Recompute {self.train} {self.state} {self.progress}%"
+
+    @property
+    def active(self) -> bool:
+        """Queued or running: its progress is worth watching."""
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -189,6 +189,25 @@
         grid: { color: grid }
       };
     }
+    var roomy = spec.labels && box.clientWidth / spec.labels.length >= 72;
+    if (spec.type === "bar" && !spec.dates && spec.labels && !roomy && !horizontal) {
+      // Too narrow to name every category: skip some, keep the distinctive part of the name.
+      categoryAxis.ticks.callback = function (value) {
+        var text = String(this.getLabelForValue(value));
+        return text.indexOf(" · ") > 0 ? text.split(" · ").pop() : text;
+      };
+    }
+    if (spec.type === "bar" && !spec.dates && spec.labels && (roomy || horizontal)) {
+      // Every category named (teams, iterations): long names wrap onto two lines.
+      categoryAxis.ticks.autoSkip = false;
+      categoryAxis.ticks.callback = function (value) {
+        var text = String(this.getLabelForValue(value));
+        if (horizontal || text.length <= 12) return text;
+        var parts = text.indexOf(" · ") > 0 ? text.split(" · ") : text.split(" ");
+        if (parts.length > 2) parts = [parts.slice(0, Math.ceil(parts.length / 2)).join(" "), parts.slice(Math.ceil(parts.length / 2)).join(" ")];
+        return parts;
+      };
+    }
     var scales = horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis };
     if (spec.y2) {
       scales.y2 = {

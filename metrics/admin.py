@@ -1,0 +1,46 @@
+"""Admin views of the metrics: read-only (snapshots are recomputed, never edited by hand)."""
+
+from django.contrib import admin
+
+from metrics.models import MetricSnapshot, RecomputeRun
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MetricSnapshot)
+class MetricSnapshotAdmin(ReadOnlyAdmin):
+    list_display = [
+        "day",
+        "train",
+        "team",
+        "pi",
+        "wip",
+        "throughput_count",
+        "open_dependencies",
+        "computed_at",
+    ]
+    list_filter = ["train"]
+    date_hierarchy = "day"
+    list_select_related = ["train", "team", "pi"]
+
+
+@admin.register(RecomputeRun)
+class RecomputeRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "requested_at",
+        "train",
+        "state",
+        "progress",
+        "days",
+        "rows",
+        "requested_by",
+        "finished_at",
+    ]
+    list_filter = ["state", "train"]
+    list_select_related = ["train", "requested_by"]

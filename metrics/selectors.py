@@ -1,0 +1,461 @@
+"""Reads of the metrics, shared by the pages, the API and the nightly task.
+
+Each selector reads what a rule of metrics/calculations.py needs in a fixed number of queries
+(never one per row, team or PI) and hands it to that rule: the rules themselves live only in
+calculations.py. Two kinds of reads:
+
+- *Inputs for a Python rule* (percentiles, Monte Carlo, predictability's statuses): one query
+  for the features and one for their transitions, or one query of the few columns a rule
+  needs (objectives, dependency dates, done_at).
+- *Set-based aggregates* (the nightly snapshots' counts per state, team and day): one SQL
+  statement per batch of days, grouping in the database. They are the set form of
+  calculations.cumulative_flow / flow_velocity / is_aging, and tests check that they agree
+  with those functions on the same data.
+
+Dates are local dates in the train's time zone (ReleaseTrain.time_zone); a day runs from local
+midnight to the next local midnight, windows are half-open [start, end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from art.models import Feature, FeatureState, FeatureTransition, Iteration, ProgramIncrement, ReleaseTrain
+from metrics import calculations as calc
+from metrics.models import MetricSnapshot, RecomputeRun
+from pi_planning.models import Dependency, Objective
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def train_today(train: ReleaseTrain) -> dt.date:
+    """Today's date in the train's time zone."""
+    return timezone.localdate(timezone=train.tz)
+
+
+# --------------------------------------------------------------------------------------------
+# Features and their histories
+# --------------------------------------------------------------------------------------------
+
+
+def _last_transition(column: str) -> Subquery:
+    """The feature's latest transition (by at, then id: the order calculations.FeatureHistory
+    sorts in): its state is the feature's state now, and if that is done its `at` is the
+    feature's done_at (calculations.done_at)."""
+    return Subquery(
+        FeatureTransition.objects.filter(feature=OuterRef("pk")).order_by("-at", "-id").values(column)[:1]
+    )
+
+
+def features_with_last_transition(train: ReleaseTrain) -> QuerySet[Feature]:
+    return Feature.objects.filter(train=train).annotate(
+        last_state=_last_transition("to_state"), last_at=_last_transition("at")
+    )
+
+
+def done_features(train: ReleaseTrain) -> QuerySet[Feature]:
+    """Features done now, annotated with `last_at` = their done_at."""
+    return features_with_last_transition(train).filter(last_state=FeatureState.DONE)  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class FeatureInfo:
+    """What pages show of a feature beside its history (the cycle-time scatter's table)."""
+
+    id: int
+    key: str
+    title: str
+    team: str
+
+
+def histories(features: QuerySet[Feature]) -> tuple[list[calc.FeatureHistory], dict[int, FeatureInfo]]:
+    """The features of a queryset as calculations.FeatureHistory, with their whole state
+    history: two queries, whatever their number."""
+    rows = list(
+        features.order_by("id").values_list(
+            "id", "kind", "points", "created_at", "external_key", "title", "team__name"
+        )
+    )
+    transitions: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    for feature_id, state, at in (
+        FeatureTransition.objects.filter(feature__in=features.values("id"))
+        .order_by("feature_id", "at", "id")
+        .values_list("feature_id", "to_state", "at")
+    ):
+        transitions[feature_id].append((state, at))
+    result, info = [], {}
+    for fid, kind, points, created_at, external_key, title, team in rows:
+        history = [calc.Transition(state, at) for state, at in transitions.get(fid, [])]
+        result.append(calc.FeatureHistory(fid, kind, points, created_at, history))
+        info[fid] = FeatureInfo(fid, external_key or f"F-{fid}", title, team or "")
+    return result, info
+
+
+def features_touching(train: ReleaseTrain, lo: dt.datetime, hi: dt.datetime) -> QuerySet[Feature]:
+    """Features that can count in any flow figure of the window [lo, hi): with a transition
+    before hi, and not out of the flow for the whole window (a feature whose last transition is
+    before lo and not into an in-flow state neither finishes in the window nor is in WIP)."""
+    in_flow = sorted(calc.IN_FLOW_STATES)
+    return (
+        features_with_last_transition(train)
+        .filter(Exists(FeatureTransition.objects.filter(feature=OuterRef("pk"), at__lt=hi)))
+        .filter(Q(last_at__gte=lo) | Q(last_state__in=in_flow))
+    )
+
+
+def finished_features(train: ReleaseTrain, lo: dt.datetime, hi: dt.datetime) -> QuerySet[Feature]:
+    """Features done now whose done_at falls in [lo, hi)."""
+    return done_features(train).filter(last_at__gte=lo, last_at__lt=hi)  # type: ignore[misc]
+
+
+def train_flow(*, train: ReleaseTrain, start: dt.date, end: dt.date) -> calc.FlowReport:
+    """Every flow figure of the train for the local dates [start, end) (API metrics/flow)."""
+    lo, hi = calc.day_bounds(start, end, train.tz)
+    items, _ = histories(features_touching(train, lo, hi))
+    return calc.flow_report(items, start, end, train.tz)
+
+
+# --------------------------------------------------------------------------------------------
+# Predictability
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamPredictability:
+    team_id: int
+    name: str
+    result: calc.PredictabilityResult
+
+
+@dataclass(frozen=True)
+class PIPredictability:
+    pi_id: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    state: str
+    result: calc.PredictabilityResult
+    teams: list[TeamPredictability]
+
+
+def _predictability(
+    pis: Iterable[ProgramIncrement], objectives: QuerySet[Objective]
+) -> list[PIPredictability]:
+    rows = objectives.values_list("pi_id", "team_id", "team__name", "committed", "planned_bv", "actual_bv")
+    by_pi: dict[int, list[calc.ObjectiveScore]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for pi_id, team_id, team_name, committed, planned, actual in rows:
+        by_pi[pi_id].append(calc.ObjectiveScore(team_id, committed, planned, actual))
+        names[team_id] = team_name
+    result = []
+    for pi in pis:
+        figures = calc.train_predictability(by_pi.get(pi.pk, []))
+        teams = sorted(
+            (TeamPredictability(team_id, names[team_id], r) for team_id, r in figures.teams.items()),
+            key=lambda t: (t.name.lower(), t.team_id),
+        )
+        result.append(
+            PIPredictability(pi.pk, pi.name, pi.start_date, pi.end_date, pi.state, figures.train, teams)
+        )
+    return result
+
+
+def predictability_for_pi(*, pi: ProgramIncrement) -> PIPredictability:
+    """The train's and each team's predictability in one PI (teams with objectives in it, by
+    name): one query."""
+    return _predictability([pi], Objective.objects.filter(pi=pi))[0]
+
+
+def predictability_for_train(*, train: ReleaseTrain) -> list[PIPredictability]:
+    """predictability_for_pi for every PI of the train, oldest first: two queries."""
+    pis = list(ProgramIncrement.objects.filter(train=train).order_by("start_date"))
+    return _predictability(pis, Objective.objects.filter(pi__train=train))
+
+
+# --------------------------------------------------------------------------------------------
+# Dependency age
+# --------------------------------------------------------------------------------------------
+
+
+def dependency_dates(
+    *, train: ReleaseTrain, pi: ProgramIncrement | None = None
+) -> list[calc.DependencyDates]:
+    queryset = Dependency.objects.filter(pi__train=train)
+    if pi is not None:
+        queryset = queryset.filter(pi=pi)
+    return [calc.DependencyDates(c, r) for c, r in queryset.values_list("created_at", "resolved_at")]
+
+
+def dependency_age(
+    *, train: ReleaseTrain, pi: ProgramIncrement | None = None, now: dt.datetime | None = None
+) -> calc.DependencyAgeSummary:
+    """Open and resolved counts, mean and max age, aging count of the train's dependencies (or
+    one PI's): one query."""
+    return calc.dependency_age_summary(dependency_dates(train=train, pi=pi), now or timezone.now())
+
+
+# --------------------------------------------------------------------------------------------
+# Forecast inputs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThroughputHistory:
+    """Features finished per local day, oldest first, ending yesterday (calculations.
+    daily_throughput_history): `counts[i]` is the count of `start + i days`."""
+
+    today: dt.date
+    counts: list[int]
+
+    @property
+    def start(self) -> dt.date:
+        return self.today - dt.timedelta(days=len(self.counts))
+
+    @property
+    def end(self) -> dt.date:
+        """The last day of the history: yesterday."""
+        return self.today - ONE_DAY
+
+    @property
+    def days(self) -> list[tuple[dt.date, int]]:
+        return [(self.start + dt.timedelta(days=i), n) for i, n in enumerate(self.counts)]
+
+
+def throughput_history(*, train: ReleaseTrain, today: dt.date | None = None) -> ThroughputHistory:
+    """The daily throughput a Monte Carlo forecast samples from: the last 90 full days, or from
+    the day of the train's first finished feature where that is more recent. Two queries: the
+    first done_at, and the done_at of the recent days."""
+    tz = train.tz
+    today = today or train_today(train)
+    first = done_features(train).aggregate(first=Min("last_at"))["first"]  # type: ignore[misc]
+    first_day = first.astimezone(tz).date() if first else None
+    since = calc.local_midnight(today - dt.timedelta(days=calc.HISTORY_DAYS), tz)
+    recent = finished_features(train, since, calc.local_midnight(today, tz))
+    done_ats = list(recent.values_list("last_at", flat=True)) if first else []  # type: ignore[misc]
+    return ThroughputHistory(
+        today, calc.daily_throughput_history(done_ats, today, tz, first_done_on=first_day)
+    )
+
+
+def remaining_features(*, pi: ProgramIncrement) -> int:
+    """Features of a PI neither done nor cancelled: what is left to finish."""
+    return (
+        Feature.objects.filter(pi=pi).exclude(state__in=[FeatureState.DONE, FeatureState.CANCELLED]).count()
+    )
+
+
+def current_pi(*, train: ReleaseTrain) -> ProgramIncrement | None:
+    """The PI being executed, else the next in planning, else the latest: one query."""
+    pis = list(ProgramIncrement.objects.filter(train=train).order_by("start_date"))
+    for state in (ProgramIncrement.State.EXECUTING, ProgramIncrement.State.PLANNING):
+        found = [pi for pi in pis if pi.state == state]
+        if found:
+            return found[0]
+    return pis[-1] if pis else None
+
+
+# --------------------------------------------------------------------------------------------
+# Snapshot figures: set-based SQL, one statement per batch of days
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DayFigures:
+    """One (day, team) cell of the snapshots: features per category at end of day, finished
+    that day, open and aging dependencies at end of day."""
+
+    categories: dict[str, int] = field(default_factory=lambda: dict.fromkeys(calc.CATEGORIES, 0))
+    throughput_count: int = 0
+    throughput_points: int = 0
+    open_dependencies: int = 0
+    aging_dependencies: int = 0
+
+    def add(self, other: DayFigures) -> None:
+        for key, n in other.categories.items():
+            self.categories[key] += n
+        self.throughput_count += other.throughput_count
+        self.throughput_points += other.throughput_points
+        self.open_dependencies += other.open_dependencies
+        self.aging_dependencies += other.aging_dependencies
+
+    @property
+    def wip(self) -> int:
+        return self.categories[calc.WAITING] + self.categories[calc.ACTIVE]
+
+
+def _adapt(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _days_cte(days: Sequence[dt.date], tz: ZoneInfo) -> tuple[str, list[Any]]:
+    """A `days(i, sod, eod, aging_before)` table of the given local days: start and end of
+    each day (local midnights, as calculations.day_bounds), and the creation time at or before
+    which a dependency open at end of day is *aging* (calculations.is_aging: more than 14 whole
+    days old, i.e. created at least 15 days before)."""
+    aging = dt.timedelta(days=calc.AGING_AFTER_DAYS + 1)
+    values, params = [], []
+    for i, day in enumerate(days):
+        sod, eod = calc.day_bounds(day, day + ONE_DAY, tz)
+        values.append("(%s, %s, %s, %s)")
+        params += [i, _adapt(sod), _adapt(eod), _adapt(eod - aging)]
+    return "days(i, sod, eod, aging_before) AS (VALUES " + ", ".join(values) + ")", params
+
+
+_FLOW_SQL = """
+WITH {days},
+spans AS (
+    SELECT f.team_id AS team_id, f.points AS points, t.to_state AS state, t.at AS start_at,
+           LEAD(t.at) OVER (PARTITION BY t.feature_id ORDER BY t.at, t.id) AS end_at
+    FROM {transition} t JOIN {feature} f ON f.id = t.feature_id
+    WHERE f.train_id = %s
+)
+SELECT d.i, s.team_id, s.state, COUNT(*),
+       SUM(CASE WHEN s.end_at IS NULL AND s.state = %s AND s.start_at >= d.sod THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.end_at IS NULL AND s.state = %s AND s.start_at >= d.sod
+                THEN COALESCE(s.points, 0) ELSE 0 END)
+FROM spans s JOIN days d ON s.start_at < d.eod AND (s.end_at IS NULL OR s.end_at >= d.eod)
+WHERE s.start_at < %s AND (s.end_at IS NULL OR s.end_at >= %s)
+GROUP BY d.i, s.team_id, s.state
+"""
+# Each transition opens a span [at, next at) in its state; the state in force at end of day is
+# that of the span containing the instant just before the next local midnight (so a transition
+# exactly at midnight belongs to the next day, as in calculations.cumulative_flow). A feature
+# whose last span is `done` is done now and that span's start is its done_at: it counts in
+# that day's throughput (calculations.flow_velocity).
+
+_DEPENDENCY_SQL = """
+WITH {days}
+SELECT d.i, dep.requester_team_id, COUNT(*),
+       SUM(CASE WHEN dep.created_at <= d.aging_before THEN 1 ELSE 0 END)
+FROM {dependency} dep
+JOIN {pi} p ON p.id = dep.pi_id
+JOIN days d ON dep.created_at < d.eod AND (dep.resolved_at IS NULL OR dep.resolved_at >= d.eod)
+WHERE p.train_id = %s
+GROUP BY d.i, dep.requester_team_id
+"""
+
+
+def snapshot_figures(
+    *, train: ReleaseTrain, days: Sequence[dt.date]
+) -> dict[tuple[int, int | None], DayFigures]:
+    """The snapshot figures of the given local days, per (index of the day, team id): team
+    None holds the features without a team (the train's row adds every team to it). Two SQL
+    statements, grouping in the database, whatever the number of features or teams.
+
+    Dependencies count for their requester team (the team that waits for them)."""
+    figures: dict[tuple[int, int | None], DayFigures] = defaultdict(DayFigures)
+    if not days:
+        return figures
+    days_sql, days_params = _days_cte(days, train.tz)
+    first_sod = calc.local_midnight(days[0], train.tz)
+    last_eod = calc.local_midnight(days[-1] + ONE_DAY, train.tz)
+    flow_sql = _FLOW_SQL.format(
+        days=days_sql, transition=FeatureTransition._meta.db_table, feature=Feature._meta.db_table
+    )
+    dependency_sql = _DEPENDENCY_SQL.format(
+        days=days_sql, dependency=Dependency._meta.db_table, pi=ProgramIncrement._meta.db_table
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            flow_sql,
+            [*days_params, train.pk, calc.DONE, calc.DONE, _adapt(last_eod), _adapt(first_sod + ONE_DAY)],
+        )
+        for i, team_id, state, n, finished, finished_points in cursor.fetchall():
+            cell = figures[(i, team_id)]
+            cell.categories[calc.state_category(state)] += n
+            cell.throughput_count += finished or 0
+            cell.throughput_points += finished_points or 0
+        cursor.execute(dependency_sql, [*days_params, train.pk])
+        for i, team_id, n, aging in cursor.fetchall():
+            cell = figures[(i, team_id)]
+            cell.open_dependencies += n
+            cell.aging_dependencies += aging or 0
+    return figures
+
+
+def snapshot_range(*, train: ReleaseTrain, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The local days a full recompute covers: from the train's first PI or first feature
+    transition, whichever is earlier, to today (both included). One query."""
+    bounds = ProgramIncrement.objects.filter(train=train).aggregate(first=Min("start_date"))
+    first_transition = FeatureTransition.objects.filter(feature__train=train).aggregate(first=Min("at"))[
+        "first"
+    ]
+    candidates = [today]
+    if bounds["first"]:
+        candidates.append(bounds["first"])
+    if first_transition:
+        candidates.append(first_transition.astimezone(train.tz).date())
+    return min(candidates), today
+
+
+# --------------------------------------------------------------------------------------------
+# Snapshots as read by the dashboard
+# --------------------------------------------------------------------------------------------
+
+
+def latest_run(*, train: ReleaseTrain) -> RecomputeRun | None:
+    return RecomputeRun.objects.filter(train=train).order_by("-requested_at", "-id").first()
+
+
+def train_snapshots(*, train: ReleaseTrain, start: dt.date, end: dt.date) -> list[MetricSnapshot]:
+    """The train's own rows (team empty) for the local days [start, end), oldest first."""
+    return list(
+        MetricSnapshot.objects.filter(train=train, team__isnull=True, day__gte=start, day__lt=end).order_by(
+            "day"
+        )
+    )
+
+
+def iteration_throughput(*, train: ReleaseTrain, start: dt.date, end: dt.date) -> list[Iteration]:
+    """The train's iterations overlapping [start, end), oldest first, each annotated with the
+    features finished (`throughput_count`, `throughput_points`) from the snapshots: one query
+    (the sums are subqueries over the snapshot table)."""
+
+    def total(column: str) -> Coalesce:
+        rows = (
+            MetricSnapshot.objects.filter(
+                train=train,
+                team__isnull=True,
+                day__gte=OuterRef("start_date"),
+                day__lte=OuterRef("end_date"),
+            )
+            .order_by()
+            .values("train")
+            .annotate(total=Sum(column))
+            .values("total")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    return list(
+        Iteration.objects.filter(pi__train=train, start_date__lt=end, end_date__gte=start)
+        .select_related("pi")
+        .annotate(throughput_count=total("throughput_count"), throughput_points=total("throughput_points"))
+        .order_by("start_date", "number")
+    )
+
+
+def snapshot_totals(*, train: ReleaseTrain, today: dt.date, weeks: int = 4) -> dict[str, Any]:
+    """Throughput of the last `weeks` weeks (today included) and of the `weeks` before, and
+    when the figures were computed: one aggregate query over the train's snapshot rows."""
+    span = dt.timedelta(weeks=weeks)
+    last_start = today - span + ONE_DAY
+    previous_start = last_start - span
+    return MetricSnapshot.objects.filter(train=train, team__isnull=True).aggregate(
+        last=Sum("throughput_count", filter=Q(day__gte=last_start, day__lte=today)),
+        last_points=Sum("throughput_points", filter=Q(day__gte=last_start, day__lte=today)),
+        previous=Sum("throughput_count", filter=Q(day__gte=previous_start, day__lt=last_start)),
+        previous_points=Sum("throughput_points", filter=Q(day__gte=previous_start, day__lt=last_start)),
+        first_day=Min("day"),
+        computed_at=Max("computed_at"),
+        last_day=Max("day"),
+    )

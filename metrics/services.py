@@ -1,0 +1,249 @@
+"""Writes of the metrics: recomputing a train's daily snapshots, and asking for it.
+
+`recompute_snapshots` is idempotent: it upserts one row per (train, team, day) and one per
+(train, day) for the whole train, so running it twice leaves the same rows (same ids, same
+figures; only computed_at moves). The upsert is `INSERT ... ON CONFLICT (...) WHERE ... DO
+UPDATE`, written out because the two unique constraints are partial (team set / team empty) and
+Django's bulk_create(update_conflicts=True) cannot name a partial index's predicate, which both
+SQLite and PostgreSQL require to pick it. Large trains are done in batches of days, each in
+its own transaction, reporting progress to the RecomputeRun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from art.models import ProgramIncrement, ReleaseTrain, Team
+from metrics import calculations as calc
+from metrics import selectors
+from metrics.models import MetricSnapshot, RecomputeRun
+
+#: Rows written per batch (days × (teams + 1)), and rows per INSERT statement.
+BATCH_ROWS = 2000
+INSERT_ROWS = 500
+#: A queued or running recompute younger than this is reused rather than queued again; an
+#: older one is taken for lost (its worker died) and a new one is queued.
+ACTIVE_RUN_TIMEOUT = dt.timedelta(minutes=30)
+
+FIGURE_COLUMNS = (
+    "not_started",
+    "waiting",
+    "active",
+    "done",
+    "wip",
+    "throughput_count",
+    "throughput_points",
+    "open_dependencies",
+    "aging_dependencies",
+)
+_COLUMNS = ("train_id", "team_id", "pi_id", "day", *FIGURE_COLUMNS, "computed_at")
+_UPDATED = ("pi_id", *FIGURE_COLUMNS, "computed_at")
+_DAY = _COLUMNS.index("day")
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    start: dt.date
+    end: dt.date  # included
+    days: int
+    rows: int
+
+
+def _pi_of_day(pis: Sequence[ProgramIncrement], day: dt.date) -> int | None:
+    for pi in pis:
+        if pi.start_date <= day <= pi.end_date:
+            return pi.pk
+    return None
+
+
+def _row(
+    train_id: int,
+    team_id: int | None,
+    pi_id: int | None,
+    day: dt.date,
+    cell: selectors.DayFigures,
+    now: dt.datetime,
+) -> tuple[Any, ...]:
+    c = cell.categories
+    return (
+        train_id,
+        team_id,
+        pi_id,
+        day,
+        c[calc.NOT_STARTED],
+        c[calc.WAITING],
+        c[calc.ACTIVE],
+        c[calc.FINISHED],
+        cell.wip,
+        cell.throughput_count,
+        cell.throughput_points,
+        cell.open_dependencies,
+        cell.aging_dependencies,
+        now,
+    )
+
+
+def _upsert(rows: Sequence[tuple[Any, ...]], *, team_rows: bool) -> None:
+    """Insert or update snapshot rows on their natural key, in statements of INSERT_ROWS."""
+    if not rows:
+        return
+    meta = MetricSnapshot._meta
+    quote = connection.ops.quote_name
+    ops = connection.ops
+    if team_rows:
+        target = (
+            f"({quote('train_id')}, {quote('team_id')}, {quote('day')}) WHERE {quote('team_id')} IS NOT NULL"
+        )
+    else:
+        target = f"({quote('train_id')}, {quote('day')}) WHERE {quote('team_id')} IS NULL"
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in _UPDATED)
+    columns = ", ".join(quote(c) for c in _COLUMNS)
+    placeholder = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_ROWS):
+            chunk = rows[start : start + INSERT_ROWS]
+            params: list[Any] = []
+            for row in chunk:
+                # Only `day` and `computed_at` need adapting (the database's date and time
+                # formats); the rest are ids and counts.
+                params += row
+                params[-1] = ops.adapt_datetimefield_value(row[-1])
+                params[-len(row) + _DAY] = ops.adapt_datefield_value(row[_DAY])
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
+                + ", ".join([placeholder] * len(chunk))
+                + f" ON CONFLICT {target} DO UPDATE SET {updates}",
+                params,
+            )
+
+
+def recompute_snapshots(
+    *,
+    train_id: int,
+    days: int | None = None,
+    today: dt.date | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> RecomputeResult:
+    """Recompute a train's snapshots for the last `days` local days up to today (both
+    included), or, by default, for its whole history (see selectors.snapshot_range): one row
+    per team and day, and the train's row (team empty) which also holds features and
+    dependencies without a team. `on_progress(percent, days_done, rows_done)` is called after
+    each batch. Rows of days outside a full recompute's range are removed."""
+    train = ReleaseTrain.objects.get(pk=train_id)
+    today = today or selectors.train_today(train)
+    if days is None:
+        start, end = selectors.snapshot_range(train=train, today=today)
+    else:
+        start, end = today - dt.timedelta(days=max(days, 1) - 1), today
+    all_days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    team_ids = list(Team.objects.filter(train=train).order_by("id").values_list("id", flat=True))
+    pis = list(ProgramIncrement.objects.filter(train=train).order_by("start_date"))
+    per_batch = max(7, BATCH_ROWS // (len(team_ids) + 1))
+    batches = math.ceil(len(all_days) / per_batch)
+    now = timezone.now()
+    written = 0
+    if days is None:
+        MetricSnapshot.objects.filter(train=train).exclude(day__gte=start, day__lte=end).delete()
+    for number in range(batches):
+        batch = all_days[number * per_batch : (number + 1) * per_batch]
+        figures = selectors.snapshot_figures(train=train, days=batch)
+        team_rows, train_rows = [], []
+        for i, day in enumerate(batch):
+            pi_id = _pi_of_day(pis, day)
+            whole = selectors.DayFigures()
+            whole.add(figures.get((i, None), selectors.DayFigures()))
+            for team_id in team_ids:
+                cell = figures.get((i, team_id), selectors.DayFigures())
+                whole.add(cell)
+                team_rows.append(_row(train.pk, team_id, pi_id, day, cell, now))
+            train_rows.append(_row(train.pk, None, pi_id, day, whole, now))
+        with transaction.atomic():
+            _upsert(team_rows, team_rows=True)
+            _upsert(train_rows, team_rows=False)
+        written += len(team_rows) + len(train_rows)
+        if on_progress:
+            on_progress(
+                round(100 * (number + 1) / batches), min((number + 1) * per_batch, len(all_days)), written
+            )
+    return RecomputeResult(start, end, len(all_days), written)
+
+
+# --------------------------------------------------------------------------------------------
+# Recompute runs: asked for by the RTE (page, API) or by the nightly beat task
+# --------------------------------------------------------------------------------------------
+
+
+def run_busy(run: RecomputeRun | None) -> bool:
+    """Queued or running, and not so long ago that its worker must have died."""
+    return bool(run and run.active and run.requested_at >= timezone.now() - ACTIVE_RUN_TIMEOUT)
+
+
+def recompute_request(*, actor: Any, train: ReleaseTrain) -> tuple[RecomputeRun, bool]:
+    """Queue a recompute of the train's snapshots (the caller has checked that the actor may:
+    art.access Action.RUN_EVENTS). A recompute already queued or running is returned instead
+    of queuing a second one: (run, created). The task is queued once the transaction commits."""
+    from metrics import tasks
+
+    with transaction.atomic():
+        active = (
+            RecomputeRun.objects.select_for_update()
+            .filter(
+                train=train,
+                state__in=[RecomputeRun.State.QUEUED, RecomputeRun.State.RUNNING],
+                requested_at__gte=timezone.now() - ACTIVE_RUN_TIMEOUT,
+            )
+            .order_by("-requested_at")
+            .first()
+        )
+        if active is not None:
+            return active, False
+        run = RecomputeRun.objects.create(
+            train=train, requested_by=actor if getattr(actor, "is_authenticated", False) else None
+        )
+        transaction.on_commit(lambda: tasks.recompute_train.delay(run.pk))
+    return run, True
+
+
+def recompute_all(*, today: dt.date | None = None) -> list[RecomputeRun]:
+    """Queue a recompute of every train (the nightly beat task)."""
+    runs = []
+    for train in ReleaseTrain.objects.order_by("id"):
+        run, _ = recompute_request(actor=None, train=train)
+        runs.append(run)
+    return runs
+
+
+def recompute_run_execute(*, run_id: int, days: int | None = None) -> RecomputeRun:
+    """Carry out a queued recompute: running with progress, then done (or failed with the
+    error, which is raised again so that the task can retry). Safe to run twice."""
+    run = RecomputeRun.objects.select_related("train").get(pk=run_id)
+    RecomputeRun.objects.filter(pk=run.pk).update(
+        state=RecomputeRun.State.RUNNING, started_at=timezone.now(), progress=0, error=""
+    )
+
+    def progress(percent: int, days_done: int, rows: int) -> None:
+        RecomputeRun.objects.filter(pk=run.pk).update(progress=min(percent, 99), days=days_done, rows=rows)
+
+    try:
+        result = recompute_snapshots(train_id=run.train_id, days=days, on_progress=progress)
+    except Exception as exc:
+        RecomputeRun.objects.filter(pk=run.pk).update(
+            state=RecomputeRun.State.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"
+        )
+        raise
+    RecomputeRun.objects.filter(pk=run.pk).update(
+        state=RecomputeRun.State.DONE,
+        finished_at=timezone.now(),
+        progress=100,
+        days=result.days,
+        rows=result.rows,
+    )
+    run.refresh_from_db()
+    return run
