@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from art.models import Feature, ProgramIncrement, ReleaseTrain, Story
-from art.services.common import create_validated, delete_recorded, record_change
+from art.services.common import create_validated, delete_recorded, record_change, update_fields
 from pi_planning.models import Holiday, PlanBaseline
 
 
@@ -66,6 +66,16 @@ def plan_baseline_commit(*, actor: Any, pi: ProgramIncrement, note: str = "") ->
 
 def holiday_create(*, actor: Any, train: ReleaseTrain, date: dt.date, name: str) -> Holiday:
     return create_validated(actor=actor, obj=Holiday(train=train, date=date, name=(name or "").strip()))
+
+
+def holiday_update(*, actor: Any, holiday: Holiday, **changes: Any) -> Holiday:
+    allowed = {"date", "name"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+    return update_fields(actor=actor, queryset=Holiday.objects.all(), pk=holiday.pk, changes=changes)
 
 
 def holiday_delete(*, actor: Any, holiday: Holiday) -> None:

@@ -1,0 +1,169 @@
+"""Time the planning board on the benchmark train (`seed_demo --size large`: 24 teams, 10 PIs of
+history, the current PI with hundreds of dependencies) and print the figures.
+
+    .venv/bin/python bench/bench_board.py                      # builds a fresh SQLite train first
+    SQLITE_PATH=/tmp/x.sqlite3 .venv/bin/python bench/bench_board.py --reuse   # an existing one
+    DATABASE_URL=postgres://... .venv/bin/python bench/bench_board.py --reuse
+
+Each request runs in-process through Django's test client, signed in as the RTE: the full page,
+the grid fragment (what a live update or the capacity basis swap asks for), a single team row,
+a move (htmx POST, answered with its out-of-band fragments), the board and capacity APIs, and
+the CSV. Reports queries, response size and the median / 90th percentile / max time of
+--runs runs after a warm-up; fails (status 1) when the median page time exceeds the budget.
+A JSON copy goes to bench/results/ (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The page must answer well within a second on the benchmark train, on a laptop.
+BUDGET_MS = 1000
+
+
+def prepare(reuse: bool) -> Path | None:
+    if reuse:
+        return None
+    workdir = Path(tempfile.mkdtemp(prefix="railyard-board-bench-"))
+    database = workdir / "bench.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(SQLITE_PATH=str(database), DJANGO_SETTINGS_MODULE="art.settings.local")
+    for args in (["migrate", "--noinput", "-v", "0"], ["seed_demo", "--size", "large"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
+    os.environ["SQLITE_PATH"] = str(database)
+    os.environ.pop("DATABASE_URL", None)
+    return workdir
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse", action="store_true", help="use the database the environment names")
+    parser.add_argument("--runs", type=int, default=15)
+    options = parser.parse_args()
+    workdir = prepare(options.reuse)
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "art.settings.local")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from art.demo import PROFILES
+    from art.models import Feature, ProgramIncrement, Story, Team
+    from pi_planning.models import Dependency
+
+    settings.ALLOWED_HOSTS = ["*"]
+    slug = PROFILES["large"].train_slug
+    pi = ProgramIncrement.objects.filter(train__slug=slug).order_by("-start_date").first()
+    if pi is None:
+        print(f"No benchmark train ({slug}): run seed_demo --size large first, or leave out --reuse.")
+        return 1
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="rte"))
+    base = f"/trains/{slug}/pis/{pi.pk}/board/"
+    team = Team.objects.filter(train=pi.train).order_by("name").first()
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    requests = {
+        "board page": ("get", base, {}),
+        "board page, velocity": ("get", base + "?basis=velocity", {}),
+        "grid fragment": ("get", base + "fragment/board-grid/", htmx),
+        "team row fragment": ("get", base + f"fragment/team-row/?team={team.pk}", htmx),
+        "board API": ("get", f"/api/v1/pis/{pi.pk}/board/", {}),
+        "capacity API": ("get", f"/api/v1/pis/{pi.pk}/capacity/", {}),
+        "CSV export": ("get", base + "export.csv", {}),
+        "print layout": ("get", base + "print/", {}),
+        "move a story": ("post", base + "move/", htmx),
+    }
+    story = Story.objects.filter(iteration__pi=pi, feature__isnull=False, iteration__is_ip=False).first()
+    iterations = list(pi.iterations.filter(is_ip=False).order_by("number"))
+
+    def run(name: str) -> tuple[float, int, int, int]:
+        method, url, headers = requests[name]
+        data = None
+        if method == "post":
+            story.refresh_from_db()
+            target = iterations[(iterations.index(story.iteration) + 1) % len(iterations)]
+            data = {
+                "kind": "story",
+                "card": story.pk,
+                "version": story.version,
+                "team": story.team_id,
+                "iteration": target.pk,
+            }
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = getattr(client, method)(url, data, **headers) if data else client.get(url, **headers)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (name, response.status_code)
+        return elapsed, len(queries), len(response.content), response.status_code
+
+    figures = {
+        "teams": Team.objects.filter(train=pi.train).count(),
+        "features in the PI": Feature.objects.filter(pi=pi).count(),
+        "stories in the PI": Story.objects.filter(iteration__pi=pi).count(),
+        "dependencies": Dependency.objects.filter(pi=pi).count(),
+    }
+    vendor = connection.vendor
+    print(
+        f"Planning board of {pi.train.name} · {pi.name} on {vendor} ({platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cores, DEBUG={settings.DEBUG})"
+    )
+    print("  " + ", ".join(f"{v:,} {k}" for k, v in figures.items()))
+    print(f"  {'request':<22} {'queries':>7} {'KB':>7} {'median':>8} {'p90':>8} {'max':>8}")
+    results = {}
+    for name in requests:
+        run(name)  # warm-up: templates compiled, caches filled
+        samples = [run(name) for _ in range(options.runs)]
+        times = sorted(s[0] for s in samples)
+        p90 = times[min(len(times) - 1, math.ceil(0.9 * len(times)) - 1)]
+        results[name] = {
+            "queries": samples[-1][1],
+            "kb": round(samples[-1][2] / 1024, 1),
+            "median_ms": round(statistics.median(times), 1),
+            "p90_ms": round(p90, 1),
+            "max_ms": round(times[-1], 1),
+        }
+        r = results[name]
+        print(
+            f"  {name:<22} {r['queries']:>7} {r['kb']:>7.1f} {r['median_ms']:>6.0f} ms "
+            f"{r['p90_ms']:>5.0f} ms {r['max_ms']:>5.0f} ms"
+        )
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (out / f"board-{stamp}.json").write_text(
+        json.dumps({"database": vendor, **figures, "requests": results}, indent=2)
+    )
+    if workdir is not None:
+        for path in workdir.iterdir():
+            path.unlink()
+        workdir.rmdir()
+    if results["board page"]["median_ms"] > BUDGET_MS:
+        print(
+            f"FAIL: the board page took {results['board page']['median_ms']:.0f} ms (budget {BUDGET_MS} ms)"
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

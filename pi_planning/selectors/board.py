@@ -1,0 +1,471 @@
+"""The planning board of one PI as data: team rows × iteration cells with their feature and
+story cards, capacity and load, milestones, dependencies with health (and where to draw them),
+the ranked backlog and the changes since the committed baseline.
+
+One function, `pi_board_data`, feeds the page, each of its fragments, the API, the CSV and the
+print layout. It costs a fixed number of queries whatever the number of teams and cards; the
+rules it applies live in pi_planning.rules (and art.selectors.FEATURE_RANK_ORDER).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from art.models import Feature, Iteration, Milestone, ProgramIncrement, Story, Team
+from art.selectors import FEATURE_RANK_ORDER
+from pi_planning import rules
+from pi_planning.models import Dependency, PlanBaseline
+from pi_planning.selectors.capacity import NORMALIZED, CapacityCell, capacity_inputs
+from pi_planning.selectors.dependencies import pi_dependencies
+
+#: Worst first: the health a card's badge shows when it takes part in several dependencies.
+HEALTH_ORDER = {rules.RED: 0, rules.AMBER: 1, rules.GREEN: 2, rules.DONE: 3}
+#: How health reads on the page: (css tone, icon, word). Colour is never the only signal.
+HEALTH_TONES = {rules.GREEN: "healthy", rules.AMBER: "risk", rules.RED: "conflict", rules.DONE: "neutral"}
+STATUS_TONES = {"ok": "healthy", "no_slack": "risk", "overloaded": "conflict"}
+STATUS_ICONS = {"ok": "✓", "no_slack": "⚠", "overloaded": "✕"}
+CHANGE_LABELS = {"moved": "Moved", "added": "Added", "removed": "Removed"}
+
+
+def feature_dom_id(feature_id: int) -> str:
+    return f"card-feature-{feature_id}"
+
+
+def story_dom_id(story_id: int) -> str:
+    return f"card-story-{story_id}"
+
+
+def team_dom_id(team_id: int) -> str:
+    return f"team-{team_id}"
+
+
+@dataclass
+class CardDeps:
+    """A card's part in the PI's dependencies, for its badge."""
+
+    count: int = 0
+    worst: str | None = None
+    external: int = 0
+    reasons: list[str] = field(default_factory=list)
+    by_health: dict[str, int] = field(default_factory=dict)
+
+    def add(self, dependency: Dependency, role: str) -> None:
+        self.count += 1
+        code = dependency.health.code
+        self.by_health[code] = self.by_health.get(code, 0) + 1
+        if self.worst is None or HEALTH_ORDER[code] < HEALTH_ORDER[self.worst]:
+            self.worst = code
+        if dependency.is_external:
+            self.external += 1
+        other = dependency.provider_name if role == "requester" else dependency.requester_team.name
+        verb = "needs from" if role == "requester" else "provides to"
+        self.reasons.append(f"{dependency.key} {verb} {other}: {dependency.health.label}")
+
+    @property
+    def tone(self) -> str:
+        return HEALTH_TONES.get(self.worst or "", "neutral")
+
+    @property
+    def icon(self) -> str:
+        return rules.HEALTH_ICONS.get(self.worst or "", "")
+
+    @property
+    def label(self) -> str:
+        return rules.HEALTH_LABELS.get(self.worst or "", "")
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(self.reasons)
+
+    @property
+    def counts(self) -> list[tuple[str, str, int, str]]:
+        """(tone, icon, count, word) per health, worst first: the card's badges when strings
+        are off."""
+        return [
+            (HEALTH_TONES[code], rules.HEALTH_ICONS[code], self.by_health[code], rules.HEALTH_LABELS[code])
+            for code in sorted(self.by_health, key=HEALTH_ORDER.__getitem__)
+        ]
+
+
+@dataclass
+class BoardCell:
+    team: Team
+    iteration: Iteration
+    capacity: CapacityCell
+    features: list[Feature] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+
+    @property
+    def dom_id(self) -> str:
+        return f"cell-{self.team.pk}-{self.iteration.pk}"
+
+    @property
+    def tone(self) -> str:
+        return STATUS_TONES[self.capacity.status]
+
+    @property
+    def status_icon(self) -> str:
+        return STATUS_ICONS[self.capacity.status]
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    cells: list[BoardCell]
+    unplaced_stories: list[Story] = field(default_factory=list)
+    expanded: bool = False
+
+    @property
+    def dom_id(self) -> str:
+        return f"team-row-{self.team.pk}"
+
+    @property
+    def head_id(self) -> str:
+        return team_dom_id(self.team.pk)
+
+    @property
+    def story_count(self) -> int:
+        return sum(len(c.stories) for c in self.cells) + len(self.unplaced_stories)
+
+    @property
+    def feature_count(self) -> int:
+        return sum(len(c.features) for c in self.cells)
+
+    @property
+    def worst_tone(self) -> str:
+        statuses = {c.capacity.status for c in self.cells if not c.iteration.is_ip}
+        for status in ("overloaded", "no_slack"):
+            if status in statuses:
+                return STATUS_TONES[status]
+        return "healthy"
+
+
+@dataclass
+class MilestoneCell:
+    iteration: Iteration
+    milestones: list[Milestone]
+
+
+@dataclass(frozen=True)
+class DependencyLine:
+    """Where a dependency's string goes: from the providing card (or team) to the requesting
+    card (or team). `target` is None for an external provider."""
+
+    id: int
+    key: str
+    health: str
+    label: str
+    icon: str
+    reason: str
+    source: str | None  # provider card or team head DOM id
+    target: str  # requester card or team head DOM id
+    source_team: int | None
+    target_team: int
+    external: str
+    hidden_conflict: bool
+    done: bool
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "health": self.health,
+            "label": self.label,
+            "icon": self.icon,
+            "reason": self.reason,
+            "from": self.source,
+            "to": self.target,
+            "fromTeam": team_dom_id(self.source_team) if self.source_team else None,
+            "toTeam": team_dom_id(self.target_team),
+            "external": self.external,
+            "hidden": self.hidden_conflict,
+            "done": self.done,
+        }
+
+
+@dataclass
+class BoardData:
+    pi: ProgramIncrement
+    iterations: list[Iteration]
+    teams: list[Team]
+    rows: list[TeamRow]
+    milestone_cells: list[MilestoneCell]
+    features: list[Feature]  # the PI's features, ranked
+    stories: list[Story]  # the PI's stories (placed in its iterations, or under its features)
+    backlog: list[Feature]  # the PI's features and the train's unplanned ones, ranked
+    dependencies: list[Dependency]  # with .health, .age_days, .aging
+    lines: list[DependencyLine]
+    baseline: PlanBaseline | None
+    changes: list[rules.PlanChange]
+    basis: str
+    health_counts: dict[str, int]
+    team_by_id: dict[int, Team]
+    iteration_by_id: dict[int, Iteration]
+
+    def row(self, team_id: int) -> TeamRow | None:
+        return next((r for r in self.rows if r.team.pk == team_id), None)
+
+    def cell(self, team_id: int, iteration_id: int) -> BoardCell | None:
+        row = self.row(team_id)
+        if row is None:
+            return None
+        return next((c for c in row.cells if c.iteration.pk == iteration_id), None)
+
+    def card(self, kind: str, card_id: int) -> Feature | Story | None:
+        cards: Iterable[Feature | Story] = self.backlog if kind == "feature" else self.stories
+        return next((c for c in cards if c.pk == card_id), None)
+
+    @property
+    def capacity_cells(self) -> list[CapacityCell]:
+        return [cell.capacity for row in self.rows for cell in row.cells]
+
+    @property
+    def open_dependencies(self) -> list[Dependency]:
+        return [d for d in self.dependencies if d.health.code != rules.DONE]
+
+    @property
+    def change_counts(self) -> dict[str, int]:
+        counts = {"moved": 0, "added": 0, "removed": 0}
+        for change in self.changes:
+            counts[change.change] += 1
+        return counts
+
+
+def _placement_label(iteration_by_id: dict[int, Iteration], iteration_id: int | None) -> str:
+    iteration = iteration_by_id.get(iteration_id) if iteration_id else None
+    return iteration.name if iteration else "Not planned"
+
+
+def pi_board_data(
+    *,
+    pi: ProgramIncrement,
+    basis: str = NORMALIZED,
+    expanded: Iterable[int] = (),
+    today: dt.date | None = None,
+) -> BoardData:
+    """Everything the board shows for `pi`. Queries: teams, iterations, milestones, features
+    (ranked), stories, five or six for capacity, two for dependencies, one for the baseline;
+    none per team, card or dependency."""
+    expanded = set(expanded)
+    teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
+    iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
+    milestones = list(Milestone.objects.filter(pi=pi).order_by("date", "name"))
+    team_by_id = {t.pk: t for t in teams}
+    iteration_by_id = {i.pk: i for i in iterations}
+
+    # Features: the PI's and the train's unplanned backlog, in WSJF order (one query).
+    ranked = list(
+        Feature.objects.filter(train_id=pi.train_id)
+        .filter(Q(pi=pi) | Q(pi__isnull=True))
+        .exclude(Q(pi__isnull=True) & Q(state__in=[Feature.State.DONE, Feature.State.CANCELLED]))
+        .order_by(*FEATURE_RANK_ORDER)
+    )
+    features = [f for f in ranked if f.pi_id == pi.pk]
+    feature_by_id = {f.pk: f for f in ranked}
+    stories = list(
+        Story.objects.filter(Q(iteration__pi=pi) | Q(iteration__isnull=True, feature__pi=pi))
+        .select_related("feature")
+        .only(
+            "id",
+            "external_key",
+            "title",
+            "points",
+            "state",
+            "team_id",
+            "iteration_id",
+            "feature_id",
+            "version",
+            "train_id",
+            "feature__id",
+            "feature__external_key",
+            "feature__title",
+        )
+        .order_by("iteration__number", "feature_id", "id")
+    )
+
+    capacity = capacity_inputs(pi=pi, team_ids=list(team_by_id), iterations=iterations, today=today)
+    dependencies = pi_dependencies(pi_id=pi.pk)
+    baseline = (
+        PlanBaseline.objects.filter(pi=pi)
+        .select_related("committed_by")
+        .order_by("-committed_at", "-id")
+        .first()
+    )
+
+    # Dependency badges per card and the stories a hidden conflict names.
+    deps_by_feature: dict[int, CardDeps] = defaultdict(CardDeps)
+    late_story_keys: dict[str, list[str]] = defaultdict(list)
+    health_counts = {code: 0 for code in HEALTH_ORDER}
+    for dep in dependencies:
+        dep.tone = HEALTH_TONES[dep.health.code]
+        health_counts[dep.health.code] += 1
+        if dep.health.code == rules.DONE:
+            continue
+        if dep.feature_id:
+            deps_by_feature[dep.feature_id].add(dep, "requester")
+        if dep.provider_feature_id:
+            deps_by_feature[dep.provider_feature_id].add(dep, "provider")
+        for key in dep.health.late_stories:
+            late_story_keys[key].append(dep.key)
+
+    # Changes since the committed plan, from what is loaded (the same shape as plan_snapshot).
+    changes: list[rules.PlanChange] = []
+    change_of: dict[tuple[str, int], str] = {}
+    if baseline is not None:
+        current = {
+            "features": {str(f.pk): {"team": f.team_id, "iteration": f.iteration_id} for f in features},
+            "stories": {
+                str(s.pk): {"team": s.team_id, "iteration": s.iteration_id}
+                for s in stories
+                if s.iteration_id in iteration_by_id
+            },
+        }
+        changes = rules.plan_changes(baseline.snapshot, current)
+        for change in changes:
+            change_of[(change.kind, change.id)] = change.change
+
+    for rank, feature in enumerate(ranked, start=1):
+        feature.rank = rank
+        feature.ref, feature.dom_id = f"feature-{feature.pk}", feature_dom_id(feature.pk)
+        feature.deps = deps_by_feature.get(feature.pk) or CardDeps()
+        feature.change = change_of.get(("feature", feature.pk))
+        feature.placement = _placement_label(iteration_by_id, feature.iteration_id)
+        feature.team_obj = team_by_id.get(feature.team_id) if feature.team_id else None
+        feature.on_board = bool(
+            feature.pi_id == pi.pk
+            and feature.team_id in team_by_id
+            and feature.iteration_id in iteration_by_id
+        )
+    for story in stories:
+        story.ref, story.dom_id = f"story-{story.pk}", story_dom_id(story.pk)
+        story.late_for = late_story_keys.get(story.key, [])
+        story.change = change_of.get(("story", story.pk))
+        story.team_obj = team_by_id.get(story.team_id)
+        story.parent = feature_by_id.get(story.feature_id) or story.feature if story.feature_id else None
+
+    cells: dict[tuple[int, int], BoardCell] = {
+        (team.pk, it.pk): BoardCell(team=team, iteration=it, capacity=capacity.cell(team.pk, it, basis))
+        for team in teams
+        for it in iterations
+    }
+    for feature in features:
+        if feature.on_board:
+            cells[(feature.team_id, feature.iteration_id)].features.append(feature)
+    unplaced: dict[int, list[Story]] = defaultdict(list)
+    for story in stories:
+        if story.iteration_id in iteration_by_id and story.team_id in team_by_id:
+            cells[(story.team_id, story.iteration_id)].stories.append(story)
+        elif story.iteration_id is None and story.team_id in team_by_id:
+            unplaced[story.team_id].append(story)
+    rows = [
+        TeamRow(
+            team=team,
+            cells=[cells[(team.pk, it.pk)] for it in iterations],
+            unplaced_stories=unplaced.get(team.pk, []),
+            expanded=team.pk in expanded,
+        )
+        for team in teams
+    ]
+    milestone_cells = [
+        MilestoneCell(it, [m for m in milestones if it.start_date <= m.date <= it.end_date])
+        for it in iterations
+    ]
+
+    lines = []
+    for dep in dependencies:
+        requester = dep.feature_id and feature_by_id.get(dep.feature_id)
+        provider = dep.provider_feature_id and feature_by_id.get(dep.provider_feature_id)
+        target = (
+            feature_dom_id(dep.feature_id)
+            if requester and requester.on_board
+            else team_dom_id(dep.requester_team_id)
+        )
+        if dep.is_external:
+            source = None
+        elif provider and provider.on_board:
+            source = feature_dom_id(dep.provider_feature_id)
+        else:
+            source = team_dom_id(dep.provider_team_id)
+        lines.append(
+            DependencyLine(
+                id=dep.pk,
+                key=dep.key,
+                health=dep.health.code,
+                label=dep.health.label,
+                icon=dep.health.icon,
+                reason=f"{dep.key} · {dep.requester_team.name} needs {dep.title or 'it'} from "
+                f"{dep.provider_name} by {dep.needed_by.name}. {dep.health.label}: {dep.health.reason}",
+                source=source,
+                target=target,
+                source_team=dep.provider_team_id,
+                target_team=dep.requester_team_id,
+                external=dep.external_provider,
+                hidden_conflict=dep.health.hidden_conflict,
+                done=dep.health.code == rules.DONE,
+            )
+        )
+
+    return BoardData(
+        pi=pi,
+        iterations=iterations,
+        teams=teams,
+        rows=rows,
+        milestone_cells=milestone_cells,
+        features=features,
+        stories=stories,
+        backlog=ranked,
+        dependencies=dependencies,
+        lines=lines,
+        baseline=baseline,
+        changes=changes,
+        basis=basis,
+        health_counts=health_counts,
+        team_by_id=team_by_id,
+        iteration_by_id=iteration_by_id,
+    )
+
+
+def change_rows(board: BoardData) -> list[dict]:
+    """The changes since the baseline as rows for the list and the CSV: what, where before,
+    where now (names, not ids)."""
+    teams, iterations = board.team_by_id, board.iteration_by_id
+    snapshot = board.baseline.snapshot if board.baseline else {}
+
+    def where(place: dict | None) -> str:
+        if not place:
+            return "—"
+        team = teams.get(place.get("team")) if place.get("team") else None
+        iteration = iterations.get(place.get("iteration")) if place.get("iteration") else None
+        return f"{team.name if team else 'No team'} · {iteration.name if iteration else 'Not planned'}"
+
+    cards = {("feature", f.pk): f for f in board.features}
+    cards.update({("story", s.pk): s for s in board.stories})
+    rows = []
+    for change in board.changes:
+        card = cards.get((change.kind, change.id))
+        before = snapshot.get("features" if change.kind == "feature" else "stories", {}).get(
+            str(change.id), {}
+        )
+        key = card.key if card is not None else before.get("key") or f"{change.kind[0].upper()}-{change.id}"
+        title = card.title if card is not None else before.get("title", "")
+        rows.append(
+            {
+                "kind": change.kind,
+                "id": change.id,
+                "key": key,
+                "title": title,
+                "change": change.change,
+                "label": CHANGE_LABELS[change.change],
+                "before": where(change.before),
+                "after": where(change.after),
+                "dom_id": (feature_dom_id if change.kind == "feature" else story_dom_id)(change.id)
+                if card is not None
+                else "",
+            }
+        )
+    return rows

@@ -1,0 +1,306 @@
+"""Capacity and load per team and iteration, in a bounded number of queries.
+
+The rules (normalized points, absences, public holidays, load thresholds, measured velocity)
+live in pi_planning.rules; this module only loads their inputs set-based (members, absence
+days, holidays, points placed and points done, each summed in SQL) and hands them over. The
+board, the capacity page, the API and the exports all read capacity from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from art.models import Absence, Iteration, ProgramIncrement, Story, Team, TeamMember
+from pi_planning import rules
+from pi_planning.models import Holiday
+
+NORMALIZED, VELOCITY = "normalized", "velocity"
+BASES = (NORMALIZED, VELOCITY)
+BASIS_LABELS = {NORMALIZED: "Normalized points", VELOCITY: "Measured velocity"}
+#: The load statuses of pi_planning.rules.load_status, as choices (the API's enum).
+LOAD_STATUSES = [("ok", "OK"), ("no_slack", "No slack"), ("overloaded", "Overloaded")]
+
+
+@dataclass(frozen=True)
+class VelocityHistory:
+    """Points done by a team in its finished development iterations, oldest first."""
+
+    team_id: int
+    iterations: tuple[tuple[str, Decimal], ...]  # (iteration name, points done)
+
+    @property
+    def value(self) -> Decimal | None:
+        return rules.measured_velocity([points for _, points in self.iterations])
+
+    @property
+    def used(self) -> tuple[tuple[str, Decimal], ...]:
+        """The iterations the mean is taken over (the last 3)."""
+        return self.iterations[-rules.VELOCITY_ITERATIONS :] if self.value is not None else ()
+
+
+@dataclass(frozen=True)
+class CapacityCell:
+    """One team in one iteration: capacity (on the chosen basis), load and its status."""
+
+    team_id: int
+    iteration_id: int
+    normalized: Decimal
+    velocity: Decimal | None
+    basis: str  # the basis actually used: velocity only where the team has one
+    load: rules.Load
+    members: int  # delivering members
+    holiday_days: int
+    absence_days: Decimal  # absence days of delivering members, holidays excluded
+
+    @property
+    def capacity(self) -> Decimal:
+        return self.load.capacity
+
+    @property
+    def points(self) -> Decimal:
+        return self.load.load
+
+    @property
+    def status(self) -> str:
+        return self.load.status
+
+    @property
+    def pct(self) -> Decimal | None:
+        return self.load.pct
+
+    @property
+    def tone(self) -> str:
+        return {"ok": "healthy", "no_slack": "risk", "overloaded": "conflict"}[self.load.status]
+
+    @property
+    def icon(self) -> str:
+        return {"ok": "✓", "no_slack": "⚠", "overloaded": "✕"}[self.load.status]
+
+    @property
+    def bar_pct(self) -> int:
+        """Width of the load bar, capped at 100 (the figure itself is never capped)."""
+        if self.load.pct is None:
+            return 100 if self.load.load > 0 else 0
+        return int(min(Decimal(100), self.load.pct))
+
+
+@dataclass
+class CapacityInputs:
+    """What the capacity rules need for some teams in one PI, loaded in five or six queries."""
+
+    iterations: list[Iteration]
+    members: dict[int, list[TeamMember]]  # team id -> members
+    absences: dict[tuple[int, int], Decimal]  # (member id, iteration id) -> days
+    holidays: list[dt.date]
+    loads: dict[tuple[int, int], Decimal]  # (team id, iteration id) -> points placed
+    velocity: dict[int, VelocityHistory] = field(default_factory=dict)
+
+    def holiday_days(self, iteration: Iteration) -> int:
+        return rules.holiday_days(self.holidays, iteration.start_date, iteration.end_date)
+
+    def member_inputs(self, team_id: int, iteration: Iteration) -> list[rules.MemberInput]:
+        holidays = Decimal(self.holiday_days(iteration))
+        return [
+            rules.MemberInput(
+                fte=member.fte,
+                delivering=member.delivering,
+                absence_days=self.absences.get((member.pk, iteration.pk), Decimal(0)) + holidays,
+            )
+            for member in self.members.get(team_id, ())
+        ]
+
+    def cell(self, team_id: int, iteration: Iteration, basis: str = NORMALIZED) -> CapacityCell:
+        normalized = rules.team_capacity(self.member_inputs(team_id, iteration), iteration.workdays)
+        history = self.velocity.get(team_id)
+        velocity = history.value if history else None
+        used = VELOCITY if basis == VELOCITY and velocity is not None else NORMALIZED
+        capacity = velocity if used == VELOCITY and velocity is not None else normalized
+        delivering = [m for m in self.members.get(team_id, ()) if m.delivering]
+        return CapacityCell(
+            team_id=team_id,
+            iteration_id=iteration.pk,
+            normalized=normalized,
+            velocity=velocity,
+            basis=used,
+            load=rules.load_status(self.loads.get((team_id, iteration.pk), Decimal(0)), capacity),
+            members=len(delivering),
+            holiday_days=self.holiday_days(iteration),
+            absence_days=sum(
+                (self.absences.get((m.pk, iteration.pk), Decimal(0)) for m in delivering), Decimal(0)
+            ),
+        )
+
+
+def capacity_inputs(
+    *,
+    pi: ProgramIncrement,
+    team_ids: Iterable[int],
+    iterations: Sequence[Iteration] | None = None,
+    today: dt.date | None = None,
+) -> CapacityInputs:
+    """Load every input of the capacity rules for `team_ids` in `pi`: iterations (unless
+    given), members, absence days, holidays, points placed (summed per team and iteration in
+    SQL) and the teams' done points per finished iteration (for measured velocity)."""
+    team_ids = list(team_ids)
+    if iterations is None:
+        iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
+    members: dict[int, list[TeamMember]] = defaultdict(list)
+    for member in TeamMember.objects.filter(team_id__in=team_ids).only("id", "team_id", "fte", "delivering"):
+        members[member.team_id].append(member)
+    absences = {
+        (row["member_id"], row["iteration_id"]): row["total"]
+        for row in Absence.objects.filter(iteration__pi=pi, member__team_id__in=team_ids)
+        .values("member_id", "iteration_id")
+        .annotate(total=Sum("days"))
+    }
+    holidays = list(
+        Holiday.objects.filter(train_id=pi.train_id, date__range=(pi.start_date, pi.end_date)).values_list(
+            "date", flat=True
+        )
+    )
+    loads = {
+        (row["team_id"], row["iteration_id"]): Decimal(row["points"])
+        for row in Story.objects.filter(iteration__pi=pi, team_id__in=team_ids)
+        .values("team_id", "iteration_id")
+        .annotate(points=Coalesce(Sum("points"), 0))
+    }
+    return CapacityInputs(
+        iterations=list(iterations),
+        members=dict(members),
+        absences=absences,
+        holidays=holidays,
+        loads=loads,
+        velocity=velocity_histories(train_id=pi.train_id, team_ids=team_ids, today=today),
+    )
+
+
+def velocity_histories(
+    *, train_id: int, team_ids: Iterable[int], today: dt.date | None = None
+) -> dict[int, VelocityHistory]:
+    """Each team's points done per finished development iteration (ended before today) in
+    which it had stories placed, oldest first: one query, summed in SQL."""
+    today = today or timezone.localdate()
+    rows = (
+        Story.objects.filter(
+            team_id__in=list(team_ids),
+            iteration__pi__train_id=train_id,
+            iteration__end_date__lt=today,
+            iteration__is_ip=False,
+        )
+        .values("team_id", "iteration_id", "iteration__name", "iteration__pi__name", "iteration__end_date")
+        .annotate(done=Coalesce(Sum("points", filter=Q(state=Story.State.DONE)), 0))
+        .order_by("team_id", "iteration__end_date", "iteration_id")
+    )
+    by_team: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for row in rows:
+        name = f"{row['iteration__pi__name']} · {row['iteration__name']}"
+        by_team[row["team_id"]].append((name, Decimal(row["done"])))
+    return {team_id: VelocityHistory(team_id, tuple(items)) for team_id, items in by_team.items()}
+
+
+def pi_capacity(
+    *,
+    pi: ProgramIncrement,
+    teams: Sequence[Team] | None = None,
+    iterations: Sequence[Iteration] | None = None,
+    basis: str = NORMALIZED,
+    today: dt.date | None = None,
+) -> dict[tuple[int, int], CapacityCell]:
+    """Capacity, load and status of every team of the PI's train in every iteration of the PI,
+    keyed by (team id, iteration id). Six queries whatever the number of teams and stories
+    (five more than the iterations and teams, when these are given)."""
+    if teams is None:
+        teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
+    inputs = capacity_inputs(pi=pi, team_ids=[t.pk for t in teams], iterations=iterations, today=today)
+    return {
+        (team.pk, iteration.pk): inputs.cell(team.pk, iteration, basis)
+        for team in teams
+        for iteration in inputs.iterations
+    }
+
+
+# --- the team capacity page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberIteration:
+    iteration: Iteration
+    absence_days: Decimal
+    capacity: Decimal
+
+
+@dataclass
+class MemberRow:
+    member: TeamMember
+    iterations: list[MemberIteration]
+
+    @property
+    def counts(self) -> bool:
+        return self.member.delivering
+
+
+@dataclass(frozen=True)
+class TeamCapacity:
+    team: Team
+    pi: ProgramIncrement
+    iterations: list[Iteration]
+    members: list[MemberRow]
+    cells: list[CapacityCell]  # one per iteration, in order
+    holidays: list[Holiday]
+    velocity: VelocityHistory | None
+    basis: str
+
+    @property
+    def total_capacity(self) -> Decimal:
+        return sum((c.capacity for c in self.cells), Decimal(0))
+
+    @property
+    def total_load(self) -> Decimal:
+        return sum((c.points for c in self.cells), Decimal(0))
+
+
+def team_capacity_table(
+    *, team: Team, pi: ProgramIncrement, basis: str = NORMALIZED, today: dt.date | None = None
+) -> TeamCapacity:
+    """The capacity page of one team in one PI: each member's capacity per iteration (with
+    absences and public holidays), the team's capacity, load and status per iteration, and its
+    measured velocity once it has 3 finished iterations."""
+    iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
+    inputs = capacity_inputs(pi=pi, team_ids=[team.pk], iterations=iterations, today=today)
+    members = list(TeamMember.objects.filter(team=team).select_related("user").order_by("name"))
+    rows = []
+    for member in members:
+        cells = []
+        for iteration in iterations:
+            absence = inputs.absences.get((member.pk, iteration.pk), Decimal(0))
+            holidays = Decimal(inputs.holiday_days(iteration))
+            capacity = (
+                rules.member_capacity(member.fte, iteration.workdays, absence + holidays)
+                if member.delivering
+                else Decimal(0)
+            )
+            cells.append(MemberIteration(iteration, absence, capacity))
+        rows.append(MemberRow(member, cells))
+    holidays = list(
+        Holiday.objects.filter(train_id=pi.train_id, date__range=(pi.start_date, pi.end_date)).order_by(
+            "date"
+        )
+    )
+    return TeamCapacity(
+        team=team,
+        pi=pi,
+        iterations=iterations,
+        members=rows,
+        cells=[inputs.cell(team.pk, iteration, basis) for iteration in iterations],
+        holidays=holidays,
+        velocity=inputs.velocity.get(team.pk),
+        basis=basis,
+    )

@@ -1,0 +1,856 @@
+"""The planning board, its ranked backlog, and the team capacity page (HTML and htmx).
+
+One template per page, fragments as named partials of it: the board is rendered from a team
+row, a cell, a card and the dependency layer (`board.html#team-row`, `#cell`, `#card`,
+`#dependency-layer`), each of which `board_fragment` serves alone so that live updates can swap
+exactly those. Writes answer with the fragments they changed as out-of-band swaps.
+
+Every view parses, asks art.access, calls a service or selector and renders. Moves state the
+card's version: a stale one answers 409 with the card as it is now and nothing changed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from art import services
+from art.access import Action, can, check, my_team_id, permissions, train_for_user
+from art.errors import ConflictError
+from art.forms import apply_service_errors
+from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Story, Team, TeamMember
+from art.selectors import pi_current
+from pi_planning import rules
+from pi_planning import services as planning
+from pi_planning.forms_board import (
+    BaselineForm,
+    DependencyForm,
+    HolidayForm,
+    MemberCapacityForm,
+    MoveForm,
+    WsjfForm,
+    parse_card,
+)
+from pi_planning.models import Holiday
+from pi_planning.selectors.board import (
+    HEALTH_TONES,
+    STATUS_ICONS,
+    STATUS_TONES,
+    BoardData,
+    change_rows,
+    pi_board_data,
+)
+from pi_planning.selectors.capacity import BASES, BASIS_LABELS, NORMALIZED, team_capacity_table
+
+BOARD = "pi_planning/board.html"
+CAPACITY = "pi_planning/capacity.html"
+PRINT = "pi_planning/board_print.html"
+FRAGMENTS = {
+    "board-grid",
+    "milestones-row",
+    "team-row",
+    "cell",
+    "card",
+    "dependency-layer",
+    "dependency-list",
+    "backlog",
+    "changes",
+}
+PRINT_TEAMS_PER_PAGE = 10
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _pi(request: HttpRequest, slug: str, pi_id: int, action: Action = Action.VIEW) -> ProgramIncrement:
+    """The PI of a train the user may see (404 otherwise), if they may do `action` (403)."""
+    train = train_for_user(request.user, slug, Action.VIEW)
+    pi = ProgramIncrement.objects.filter(train=train, pk=pi_id).first()
+    if pi is None:
+        raise Http404("No such PI in this train")
+    pi.train = train
+    if action is not Action.VIEW:
+        check(request.user, action, train.pk)
+    return pi
+
+
+def _basis(request: HttpRequest) -> str:
+    basis = request.GET.get("basis") or request.POST.get("basis") or NORMALIZED
+    return basis if basis in BASES else NORMALIZED
+
+
+def _expanded(request: HttpRequest) -> list[int]:
+    raw = request.GET.get("expand") or request.POST.get("expand") or ""
+    return [int(part) for part in raw.split(",") if part.strip().isdigit()]
+
+
+PANELS = ("backlog", "dependency-list", "changes")
+
+
+def _panels(request: HttpRequest) -> list[str]:
+    """The side panel's lists the page has loaded (moves answer with those only), or the one a
+    page asks to show at once (`?panel=backlog`)."""
+    raw = request.POST.get("panels") or request.GET.get("panels") or request.GET.get("panel") or ""
+    return [name for name in raw.split(",") if name in PANELS]
+
+
+def _mark_permissions(request: HttpRequest, board: BoardData) -> None:
+    """Who may move what, per card, decided by art.access (templates only read the flags)."""
+    user, train_id = request.user, board.pi.train_id
+    backlog = can(user, Action.EDIT_BACKLOG, train_id)
+    for feature in board.backlog:
+        feature.can_move = backlog and feature.state not in (Feature.State.DONE, Feature.State.CANCELLED)
+    editable_teams = {t.pk for t in board.teams if can(user, Action.EDIT_TEAM, train_id, [t.pk])}
+    for story in board.stories:
+        story.can_move = story.team_id in editable_teams
+    for row in board.rows:
+        row.can_edit = row.team.pk in editable_teams
+
+
+def _board_context(request: HttpRequest, pi: ProgramIncrement, **extra: Any) -> dict[str, Any]:
+    board = pi_board_data(pi=pi, basis=_basis(request), expanded=_expanded(request))
+    _mark_permissions(request, board)
+    flags = permissions(request.user, pi.train_id)
+    context: dict[str, Any] = {
+        "train": pi.train,
+        "pi": pi,
+        "board": board,
+        "can": flags,
+        "can_link": flags[Action.EDIT_DEPENDENCY],
+        "my_team_id": my_team_id(request.user, pi.train_id),
+        "basis": board.basis,
+        "basis_labels": BASIS_LABELS,
+        "basis_label": BASIS_LABELS[board.basis],
+        "lines_json": [line.as_json() for line in board.lines],
+        "change_rows": change_rows(board),
+        "capacity_rule": rules.CAPACITY_RULE,
+        "health_rule": rules.HEALTH_RULE,
+        "health_tones": HEALTH_TONES,
+        "status_tones": STATUS_TONES,
+        "status_icons": STATUS_ICONS,
+        "ip_rule": "The IP iteration (Innovation & Planning) carries no planned feature load.",
+        "urls": _board_urls(pi),
+        "panels": _panels(request),
+    }
+    if flags[Action.RUN_EVENTS]:
+        context["baseline_form"] = BaselineForm()
+    context.update(extra)
+    return context
+
+
+def _board_url(pi: ProgramIncrement) -> str:
+    return reverse("pi_planning:board", kwargs={"slug": pi.train.slug, "pi_id": pi.pk})
+
+
+def _board_urls(pi: ProgramIncrement) -> dict[str, str]:
+    kwargs = {"slug": pi.train.slug, "pi_id": pi.pk}
+    urls = {
+        name: reverse(f"pi_planning:{name}", kwargs=kwargs)
+        for name in (
+            "board",
+            "board_move",
+            "board_dependency_create",
+            "baseline_commit",
+            "board_csv",
+            "board_print",
+        )
+    }
+    urls["fragment"] = urls["board"] + "fragment/"
+    urls["features"] = urls["board"] + "features/"
+    return urls
+
+
+def _card_of(pi: ProgramIncrement, kind: str, card_id: int) -> Feature | Story:
+    model: type[Feature] | type[Story] = Feature if kind == "feature" else Story
+    card = model.objects.filter(train_id=pi.train_id, pk=card_id).first()
+    if card is None:
+        raise Http404(f"No such {kind}: it may have been deleted meanwhile")
+    return card
+
+
+def _card_label(card: Feature | Story) -> str:
+    return f"{card.key} {card.title}"
+
+
+def _where(board: BoardData, kind: str, card_id: int) -> str:
+    card = board.card(kind, card_id)
+    if card is None:
+        return "its place"
+    team = board.team_by_id.get(card.team_id) if card.team_id else None
+    iteration = board.iteration_by_id.get(card.iteration_id) if card.iteration_id else None
+    return f"{team.name if team else 'no team'} · {iteration.name if iteration else 'not planned'}"
+
+
+def _oob_response(
+    request: HttpRequest,
+    pi: ProgramIncrement,
+    *,
+    team_ids: Iterable[int | None],
+    message: str,
+    level: str,
+    status: int = 200,
+    saved: str = "",
+    feature_ids: Iterable[int | None] = (),
+    whole_backlog: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """What a board write answers: the team rows it touched, the dependency layer and list,
+    the backlog rows (or the whole backlog) and the changes, all swapped out of band, and the
+    message in the board's status line; a dialog's form with its errors when refused."""
+    context = _board_context(request, pi, **(extra or {}))
+    board = context["board"]
+    wanted = {t for t in team_ids if t}
+    context.update(
+        oob_rows=[row for row in board.rows if row.team.pk in wanted],
+        oob_backlog=whole_backlog,
+        oob_features=[f for f in board.backlog if f.pk in {i for i in feature_ids if i}],
+        status_message=message,
+        status_level=level,
+        saved_card=saved,
+    )
+    response = render(request, f"{BOARD}#write-result", context, status=status)
+    return trigger_client_event(
+        response, "board:changed", {"saved": saved, "level": level, "message": message}, after="settle"
+    )
+
+
+# --- the board ------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def board(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+    pi = _pi(request, slug, pi_id)
+    context = _board_context(request, pi)
+    move = parse_card(request.GET.get("move", ""))
+    if move is not None:  # the keyboard/no-script move menu, opened on the page
+        context.update(_move_form_context(request, pi, *move))
+        context["open_move"] = True
+    if request.htmx and request.htmx.target in FRAGMENTS:
+        return render(request, f"{BOARD}#{request.htmx.target}", context)
+    return render(request, BOARD, context)
+
+
+@require_GET
+@login_required
+def board_fragment(request: HttpRequest, slug: str, pi_id: int, name: str) -> HttpResponse:
+    """One named partial of the board, rendered alone from current data: `team-row?team=`,
+    `cell?team=&iteration=`, `card?card=feature-12`, `dependency-layer`, `backlog`, ..."""
+    if name not in FRAGMENTS:
+        raise Http404("No such part of the board")
+    pi = _pi(request, slug, pi_id)
+    context = _board_context(request, pi)
+    board_data: BoardData = context["board"]
+    team_id = request.GET.get("team", "")
+    iteration_id = request.GET.get("iteration", "")
+    if name in {"team-row", "cell"}:
+        row = board_data.row(int(team_id)) if team_id.isdigit() else None
+        if row is None:
+            raise Http404("No such team on this board")
+        context["row"] = row
+        if name == "cell":
+            cell = board_data.cell(row.team.pk, int(iteration_id)) if iteration_id.isdigit() else None
+            if cell is None:
+                raise Http404("No such iteration on this board")
+            context["cell"] = cell
+    elif name == "card":
+        parsed = parse_card(request.GET.get("card", ""))
+        card = board_data.card(*parsed) if parsed else None
+        if card is None:
+            raise Http404("No such card on this board")
+        context.update(card=card, kind=parsed[0])  # type: ignore[index]
+    return render(request, f"{BOARD}#{name}", context)
+
+
+def _move_form_context(request: HttpRequest, pi: ProgramIncrement, kind: str, card_id: int) -> dict[str, Any]:
+    card = _card_of(pi, kind, card_id)
+    teams = Team.objects.filter(train_id=pi.train_id).order_by("name")
+    if kind == "story" and not can(request.user, Action.MANAGE_TRAIN, pi.train_id):
+        teams = teams.filter(pk=card.team_id)  # a team moves its stories in its own row
+    iteration = card.iteration_id if card.iteration_id and card.iteration.pi_id == pi.pk else None
+    form = MoveForm(
+        pi=pi,
+        teams=teams,
+        initial={
+            "kind": kind,
+            "card": card.pk,
+            "version": card.version,
+            "team": card.team_id,
+            "iteration": iteration,
+        },
+    )
+    return {"move_form": form, "move_card": card, "move_kind": kind}
+
+
+def _check_move(request: HttpRequest, pi: ProgramIncrement, card: Feature | Story, team: Team) -> None:
+    """Features need the backlog's right (product management, RTE); a story needs the right to
+    edit its team's work, in the team it leaves and the team it joins."""
+    if isinstance(card, Feature):
+        check(request.user, Action.EDIT_BACKLOG, pi.train_id)
+    else:
+        check(request.user, Action.EDIT_TEAM, pi.train_id, [card.team_id])
+        check(request.user, Action.EDIT_TEAM, pi.train_id, [team.pk])
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def board_move(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+    """GET: the move menu of a card (`?card=story-12`), the keyboard's way to drag. POST: place
+    the card (kind, card, version, team, iteration) through the services."""
+    pi = _pi(request, slug, pi_id)
+    if request.method == "GET":
+        parsed = parse_card(request.GET.get("card", ""))
+        if parsed is None:
+            raise Http404("Which card? Pass ?card=feature-12 or ?card=story-12")
+        context = _board_context(request, pi, **_move_form_context(request, pi, *parsed))
+        if not request.htmx:
+            return redirect(f"{_board_url(pi)}?move={parsed[0]}-{parsed[1]}")
+        return render(request, f"{BOARD}#move-form", context)
+
+    from_dialog = request.POST.get("source") == "dialog"
+    form = MoveForm(request.POST, pi=pi)
+    if not form.is_valid():
+        message = "; ".join(f"{e}" for errors in form.errors.values() for e in errors)
+        if not request.htmx:
+            messages.error(request, f"Not moved: {message}")
+            return redirect(_board_url(pi))
+        return _oob_response(
+            request, pi, team_ids=(), message=f"Not moved: {message}", level="error", status=422
+        )
+    data = form.cleaned_data
+    kind, team, iteration = data["kind"], data["team"], data["iteration"]
+    card = _card_of(pi, kind, data["card"])
+    label = _card_label(card)
+    old_team = card.team_id
+    parent_id = card.feature_id if isinstance(card, Story) else card.pk
+    status, level, saved, message = 200, "success", "", ""
+    extra: dict[str, Any] = {}
+    try:
+        _check_move(request, pi, card, team)
+        moved: Feature | Story
+        if isinstance(card, Feature):
+            changes: dict[str, Any] = {"team": team, "iteration": iteration}
+            if card.pi_id != pi.pk:
+                changes["pi"] = pi
+            moved = services.feature_update(
+                actor=request.user, feature=card, version=data["version"], **changes
+            )
+        else:
+            moved = services.story_move(
+                actor=request.user, story=card, iteration=iteration, team=team, version=data["version"]
+            )
+    except PermissionDenied as exc:
+        status, level = 403, "error"
+        message = f"Not moved: {exc}"
+    except ConflictError:
+        status, level = 409, "error"
+        message = (
+            f"{label} was changed by someone else meanwhile: your move was not saved. "
+            "The card now shows where it is; move it again if you still want to."
+        )
+        extra["conflict_card"] = f"{kind}-{card.pk}"
+    except ValidationError as exc:
+        status, level = 422, "error"
+        reasons = exc.message_dict.get("iteration") if hasattr(exc, "error_dict") else None
+        message = f"Not moved: {' '.join(reasons or exc.messages)}"
+        if from_dialog:
+            apply_service_errors(form, exc)
+            extra.update(move_form=form, move_card=card, move_kind=kind)
+        extra["refused_iteration"] = iteration.pk if iteration is not None else None
+    else:
+        saved = f"{kind}-{card.pk}"
+        placed = Iteration.objects.filter(pk=moved.iteration_id).values_list("name", flat=True).first()
+        message = f"Saved: {card.key} is now in {team.name} · {placed or 'not planned'}."
+    if not request.htmx:
+        (messages.success if level == "success" else messages.error)(request, message)
+        return redirect(_board_url(pi))
+    # The rows it left and joined, and its feature's row (whose delivery iteration may follow).
+    team_ids: list[int | None] = [old_team, team.pk]
+    if parent_id:
+        team_ids.append(Feature.objects.filter(pk=parent_id).values_list("team_id", flat=True).first())
+    return _oob_response(
+        request,
+        pi,
+        team_ids=team_ids,
+        message=message,
+        level=level,
+        status=status,
+        saved=saved,
+        feature_ids=[parent_id],
+        whole_backlog=isinstance(card, Feature),
+        extra=extra,
+    )
+
+
+# --- dependencies from the board --------------------------------------------------------------
+
+
+def _dependency_form_initial(
+    pi: ProgramIncrement, requester: Feature | None, provider: Feature | None
+) -> dict:
+    iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
+    needed_by = None
+    if (
+        requester is not None
+        and requester.iteration_id
+        and requester.iteration_id in {i.pk for i in iterations}
+    ):
+        needed_by = requester.iteration_id
+    elif iterations:
+        needed_by = next((i.pk for i in iterations if not i.is_ip), iterations[0].pk)
+    initial: dict[str, Any] = {"needed_by": needed_by}
+    if requester is not None:
+        initial.update(feature=requester.pk, requester_team=requester.team_id)
+    if provider is not None:
+        initial.update(provider_feature=provider.pk, provider_team=provider.team_id)
+    if requester is not None and provider is not None:
+        initial["title"] = f"{provider.title} for {requester.key}"[:240]
+    return initial
+
+
+def _feature_param(request: HttpRequest, pi: ProgramIncrement, name: str) -> Feature | None:
+    value = request.GET.get(name, "")
+    parsed = parse_card(value) if "-" in value else (("feature", int(value)) if value.isdigit() else None)
+    if parsed is None or parsed[0] != "feature":
+        return None
+    return Feature.objects.filter(train_id=pi.train_id, pk=parsed[1]).first()
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def board_dependency_create(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+    """GET: the form (from linking two cards: `?requester=feature-3&provider=feature-9`, or
+    blank). POST: create the dependency through pi_planning.services.dependency_create."""
+    pi = _pi(request, slug, pi_id)
+    if request.method == "GET":
+        form = DependencyForm(
+            pi=pi,
+            initial=_dependency_form_initial(
+                pi, _feature_param(request, pi, "requester"), _feature_param(request, pi, "provider")
+            ),
+        )
+        context = _board_context(request, pi, dependency_form=form, open_dependency=True)
+        if request.htmx:
+            return render(request, f"{BOARD}#dependency-form", context)
+        return render(request, BOARD, context)
+
+    form = DependencyForm(request.POST, pi=pi)
+    if form.is_valid():
+        data = form.cleaned_data
+        teams = [data["requester_team"].pk, data["provider_team"].pk if data["provider_team"] else None]
+        check(request.user, Action.EDIT_DEPENDENCY, pi.train_id, teams)
+        try:
+            dependency = planning.dependency_create(
+                actor=request.user,
+                pi=pi,
+                requester_team=data["requester_team"],
+                provider_team=data["provider_team"],
+                external_provider=data["external_provider"],
+                feature=data["feature"],
+                provider_feature=data["provider_feature"],
+                needed_by=data["needed_by"],
+                title=data["title"],
+                description=data["description"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            message = (
+                f"Dependency {dependency.key} added: {dependency.requester_team.name} needs it from "
+                f"{dependency.provider_name} by {dependency.needed_by.name}."
+            )
+            if not request.htmx:
+                messages.success(request, message)
+                return redirect(_board_url(pi))
+            response = _oob_response(
+                request,
+                pi,
+                team_ids=teams,
+                message=message,
+                level="success",
+                feature_ids=[
+                    data["feature"] and data["feature"].pk,
+                    data["provider_feature"] and data["provider_feature"].pk,
+                ],
+                extra={"dependency_created": dependency},
+            )
+            return trigger_client_event(
+                response, "board:dependency-created", {"id": dependency.pk}, after="settle"
+            )
+    context = _board_context(request, pi, dependency_form=form, open_dependency=True, oob=bool(request.htmx))
+    name = f"{BOARD}#dependency-form" if request.htmx else BOARD
+    return render(request, name, context, status=422)
+
+
+# --- ranked backlog: WSJF inputs ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def feature_wsjf(request: HttpRequest, slug: str, pi_id: int, feature_id: int) -> HttpResponse:
+    """Product management scores a feature inline: GET the row's form, POST the four inputs."""
+    pi = _pi(request, slug, pi_id)
+    feature = Feature.objects.filter(train_id=pi.train_id, pk=feature_id).first()
+    if feature is None:
+        raise Http404("No such feature")
+    if request.method == "GET":
+        context = _board_context(request, pi)
+        if request.GET.get("cancel") or not context["can"][Action.EDIT_BACKLOG]:
+            context["feature"] = context["board"].card("feature", feature.pk)
+            return render(request, f"{BOARD}#backlog-row", context)
+        check(request.user, Action.EDIT_BACKLOG, pi.train_id)
+        context.update(
+            editing_id=feature.pk,
+            feature=context["board"].card("feature", feature.pk),
+            wsjf_form=WsjfForm(
+                feature=feature,
+                initial={name: getattr(feature, name) for name in WsjfForm.SCORES}
+                | {"version": feature.version},
+            ),
+        )
+        return render(request, f"{BOARD}#backlog-row", context)
+
+    check(request.user, Action.EDIT_BACKLOG, pi.train_id)
+    form = WsjfForm(request.POST, feature=feature)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            updated = services.feature_update(
+                actor=request.user,
+                feature=feature,
+                version=data["version"],
+                **{name: data[name] for name in WsjfForm.SCORES},
+            )
+        except ConflictError as exc:
+            form.add_error(
+                None,
+                f"{feature.key} was changed by someone else meanwhile (now version {exc.current.version}): "
+                "nothing was saved. Cancel to see their change, then score again.",
+            )
+            status = 409
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            status = 422
+        else:
+            message = (
+                f"{updated.key} scored: WSJF {updated.wsjf:.2f}."
+                if updated.wsjf is not None
+                else (f"{updated.key} saved.")
+            )
+            if not request.htmx:
+                messages.success(request, message)
+                return redirect(_board_url(pi))
+            context = _board_context(request, pi, focus_id=f"backlog-feature-{updated.pk}-edit")
+            response = render(request, f"{BOARD}#backlog", context)
+            return trigger_client_event(response, "toast", {"message": message, "level": "success"})
+    else:
+        status = 422
+    context = _board_context(request, pi, wsjf_form=form, editing_id=feature.pk)
+    context["feature"] = context["board"].card("feature", feature.pk)
+    if not request.htmx:
+        messages.error(request, "Not saved: " + "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(_board_url(pi))
+    return render(request, f"{BOARD}#backlog-row", context, status=status)
+
+
+# --- baseline -------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def baseline_commit(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+    """The RTE commits the plan at the end of PI planning: the board then shows what changed."""
+    pi = _pi(request, slug, pi_id, Action.RUN_EVENTS)
+    form = BaselineForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    baseline = planning.plan_baseline_commit(actor=request.user, pi=pi, note=note)
+    message = (
+        f"Plan committed: {len(baseline.snapshot['features'])} features and "
+        f"{len(baseline.snapshot['stories'])} stories kept as the baseline."
+    )
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(_board_url(pi))
+    response = render(request, f"{BOARD}#changes", _board_context(request, pi, focus_id="changes-title"))
+    trigger_client_event(response, "toast", {"message": message, "level": "success"})
+    return trigger_client_event(
+        response, "board:changed", {"saved": "", "level": "success", "message": message}
+    )
+
+
+# --- exports --------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "kind",
+    "key",
+    "title",
+    "team",
+    "iteration",
+    "points",
+    "state",
+    "feature",
+    "wsjf",
+    "cost_of_delay",
+    "dependencies",
+    "dependency_health",
+    "change_since_baseline",
+]
+
+
+@require_GET
+@login_required
+def board_csv(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+    """The board as CSV: every feature and story of the PI with team, iteration, points,
+    state and the health of its dependencies (the worst, with the count)."""
+    pi = _pi(request, slug, pi_id)
+    board_data = pi_board_data(pi=pi, basis=_basis(request))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{pi.train.slug}-{pi.name}-board.csv"'.replace(
+        " ", "-"
+    )
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    teams, iterations = board_data.team_by_id, board_data.iteration_by_id
+
+    def place(card: Feature | Story) -> tuple[str, str]:
+        team = teams.get(card.team_id) if card.team_id else None
+        iteration = iterations.get(card.iteration_id) if card.iteration_id else None
+        return (team.name if team else "", iteration.name if iteration else "")
+
+    for feature in board_data.features:
+        team, iteration = place(feature)
+        writer.writerow(
+            [
+                "feature",
+                feature.key,
+                feature.title,
+                team,
+                iteration,
+                feature.points if feature.points is not None else "",
+                feature.get_state_display(),
+                "",
+                f"{feature.wsjf:.2f}" if feature.wsjf is not None else "",
+                feature.cost_of_delay if feature.cost_of_delay is not None else "",
+                feature.deps.count,
+                feature.deps.label,
+                feature.change or "",
+            ]
+        )
+    for story in board_data.stories:
+        team, iteration = place(story)
+        late = story.late_for
+        writer.writerow(
+            [
+                "story",
+                story.key,
+                story.title,
+                team,
+                iteration,
+                story.points if story.points is not None else "",
+                story.get_state_display(),
+                story.parent.key if story.parent else "",
+                "",
+                "",
+                len(late),
+                rules.HEALTH_LABELS[rules.RED] if late else "",
+                story.change or "",
+            ]
+        )
+    return response
+
+
+@require_GET
+@login_required
+def board_print(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+    """A3 landscape, one page per up to 10 teams: the plan on paper for the wall."""
+    pi = _pi(request, slug, pi_id)
+    context = _board_context(request, pi)
+    rows = context["board"].rows
+    context["pages"] = [
+        rows[i : i + PRINT_TEAMS_PER_PAGE] for i in range(0, len(rows), PRINT_TEAMS_PER_PAGE)
+    ] or [[]]
+    return render(request, PRINT, context)
+
+
+# --- team capacity page ---------------------------------------------------------------------
+
+CAPACITY_SECTIONS = {"capacity"}
+
+
+def _team(request: HttpRequest, slug: str, team_id: int) -> tuple[ReleaseTrain, Team]:
+    train = train_for_user(request.user, slug, Action.VIEW)
+    team = Team.objects.filter(train=train, pk=team_id).first()
+    if team is None:
+        raise Http404("No such team in this train")
+    return train, team
+
+
+def _capacity_pi(request: HttpRequest, train: ReleaseTrain) -> ProgramIncrement | None:
+    value = request.GET.get("pi") or request.POST.get("pi") or ""
+    if value.isdigit():
+        pi = ProgramIncrement.objects.filter(train=train, pk=int(value)).first()
+        if pi is None:
+            raise Http404("No such PI in this train")
+        return pi
+    return pi_current(train=train)
+
+
+def _capacity_context(
+    request: HttpRequest, train: ReleaseTrain, team: Team, pi: ProgramIncrement | None, **extra: Any
+) -> dict[str, Any]:
+    flags = permissions(request.user, train.pk)
+    can_edit = can(request.user, Action.EDIT_TEAM, train.pk, [team.pk])
+    context: dict[str, Any] = {
+        "train": train,
+        "team": team,
+        "pi": pi,
+        "pis": list(ProgramIncrement.objects.filter(train=train).order_by("-start_date")),
+        "can": flags,
+        "can_edit_team": can_edit,
+        "can_manage_holidays": flags[Action.MANAGE_TRAIN],
+        "capacity_rule": rules.CAPACITY_RULE,
+        "status_tones": STATUS_TONES,
+        "status_icons": STATUS_ICONS,
+        "basis_labels": BASIS_LABELS,
+        "velocity_iterations": rules.VELOCITY_ITERATIONS,
+    }
+    if pi is not None:
+        table = team_capacity_table(team=team, pi=pi, basis=_basis(request))
+        context["table"] = table
+        forms_by_member = extra.pop("member_forms", {})
+        context["tiles"] = list(zip(table.iterations, table.cells, strict=True))
+        for row in table.members:
+            form = forms_by_member.get(row.member.pk) or MemberCapacityForm(
+                member=row.member,
+                iterations=table.iterations,
+                initial={"fte": row.member.fte, "delivering": row.member.delivering}
+                | {f"absence_{c.iteration.pk}": c.absence_days or "" for c in row.iterations},
+            )
+            row.form, row.form_id = form, f"member-form-{row.member.pk}"
+            row.cells = [(cell, form[f"absence_{cell.iteration.pk}"]) for cell in row.iterations]
+        if flags[Action.MANAGE_TRAIN]:
+            context["holiday_form"] = HolidayForm()
+    context.update(extra)
+    return context
+
+
+def _capacity_url(train: ReleaseTrain, team: Team, pi: ProgramIncrement | None) -> str:
+    url = reverse("pi_planning:team_capacity", kwargs={"slug": train.slug, "team_id": team.pk})
+    return f"{url}?pi={pi.pk}" if pi else url
+
+
+@require_GET
+@login_required
+def team_capacity(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+    train, team = _team(request, slug, team_id)
+    context = _capacity_context(request, train, team, _capacity_pi(request, train))
+    if request.htmx and request.htmx.target in CAPACITY_SECTIONS:
+        return render(request, f"{CAPACITY}#{request.htmx.target}", context)
+    return render(request, CAPACITY, context)
+
+
+def _capacity_written(
+    request: HttpRequest,
+    train: ReleaseTrain,
+    team: Team,
+    pi: ProgramIncrement | None,
+    message: str,
+    **extra: Any,
+) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(_capacity_url(train, team, pi))
+    response = render(request, f"{CAPACITY}#capacity", _capacity_context(request, train, team, pi, **extra))
+    return trigger_client_event(response, "toast", {"message": message, "level": "success"})
+
+
+def _capacity_refused(
+    request: HttpRequest, train: ReleaseTrain, team: Team, pi: ProgramIncrement | None, **extra: Any
+) -> HttpResponse:
+    name = f"{CAPACITY}#capacity" if request.htmx else CAPACITY
+    return render(request, name, _capacity_context(request, train, team, pi, **extra), status=422)
+
+
+@require_POST
+@login_required
+def team_capacity_member(request: HttpRequest, slug: str, team_id: int, member_id: int) -> HttpResponse:
+    """The team (or the RTE) sets a person's FTE, whether they deliver, and their absence days
+    in each iteration of the PI."""
+    train, team = _team(request, slug, team_id)
+    check(request.user, Action.EDIT_TEAM, train.pk, [team.pk])
+    member = TeamMember.objects.filter(team=team, pk=member_id).first()
+    if member is None:
+        raise Http404("No such person in this team")
+    pi = _capacity_pi(request, train)
+    if pi is None:
+        raise Http404("This train has no PI yet")
+    iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
+    form = MemberCapacityForm(request.POST, member=member, iterations=iterations)
+    if form.is_valid():
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                services.team_member_update(
+                    actor=request.user,
+                    member=member,
+                    fte=form.cleaned_data["fte"],
+                    delivering=form.cleaned_data["delivering"],
+                )
+                for iteration, days in form.absences():
+                    services.absence_set(actor=request.user, member=member, iteration=iteration, days=days)
+        except ValidationError as exc:
+            aliases = {"days": f"absence_{iterations[0].pk}"} if iterations else {}
+            apply_service_errors(form, exc, aliases)
+        else:
+            return _capacity_written(
+                request, train, team, pi, f"{member.name} saved.", focus_id=f"member-{member.pk}-save"
+            )
+    return _capacity_refused(request, train, team, pi, member_forms={member.pk: form}, error_member=member.pk)
+
+
+@require_POST
+@login_required
+def holiday_create(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+    """The RTE adds a public holiday of the whole train: a day off for everyone."""
+    train, team = _team(request, slug, team_id)
+    check(request.user, Action.MANAGE_TRAIN, train.pk)
+    pi = _capacity_pi(request, train)
+    form = HolidayForm(request.POST)
+    if form.is_valid():
+        try:
+            holiday = planning.holiday_create(actor=request.user, train=train, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return _capacity_written(
+                request,
+                train,
+                team,
+                pi,
+                f"{holiday.name} ({holiday.date:%-d %b %Y}) is a holiday for everyone.",
+                focus_id="id_holiday-date",
+            )
+    return _capacity_refused(request, train, team, pi, holiday_form=form)
+
+
+@require_POST
+@login_required
+def holiday_delete(request: HttpRequest, slug: str, team_id: int, holiday_id: int) -> HttpResponse:
+    train, team = _team(request, slug, team_id)
+    check(request.user, Action.MANAGE_TRAIN, train.pk)
+    holiday = Holiday.objects.filter(train=train, pk=holiday_id).first()
+    if holiday is None:
+        raise Http404("No such holiday")
+    pi = _capacity_pi(request, train)
+    planning.holiday_delete(actor=request.user, holiday=holiday)
+    return _capacity_written(request, train, team, pi, f"{holiday.name} removed from the holidays.")
