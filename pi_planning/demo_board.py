@@ -185,14 +185,14 @@ def _dependencies(ctx: SeedContext, work: list[Iteration], ip: Iteration | None)
         requester, provider = pair
         needed_by = requester.iteration
         committed, state = None, Dependency.State.REQUESTED
-        if kind == "hidden":
+        if kind == "hidden" and last_story.get(provider.pk, 0) >= 2:
             # Committed early, but the provider's own stories run past the needed-by iteration.
             late = last_story[provider.pk]
             needed_by = by_number[max(1, late - 1)]
             committed, state = by_number[1], Dependency.State.COMMITTED
         elif kind == "ip" and ip is not None:
             committed, state = ip, Dependency.State.COMMITTED
-        elif kind in ("green", "amber", "late") and rng.random() < 0.3:
+        elif kind in ("green", "amber", "late") and provider.iteration_id and rng.random() < 0.3:
             committed, state = provider.iteration, Dependency.State.COMMITTED
         dependency = planning.dependency_create(
             actor=rte,
