@@ -25,5 +25,7 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": 'Personal token: "Token <key>". Create one with POST /api/v1/auth/token/ or in the UI.',
+            "description": (
+                'Personal token: "Token <key>". Create one with POST /api/v1/auth/token/ or in the UI.'
+            ),
         }

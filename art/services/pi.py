@@ -90,12 +90,11 @@ def pi_update(*, actor: Any, pi: ProgramIncrement, **changes: Any) -> ProgramInc
         end = changes.get("end_date", pi.end_date)
         outside = pi.iterations.exclude(start_date__gte=start, end_date__lte=end).order_by("number").first()
         if outside is not None:
+            field = "start_date" if outside.start_date < start else "end_date"
             raise ValidationError(
                 {
-                    "start_date"
-                    if outside.start_date < start
-                    else "end_date": f"{outside.name} ({outside.start_date} to {outside.end_date}) would fall outside the PI: "
-                    "move or delete it first"
+                    field: f"{outside.name} ({outside.start_date} to {outside.end_date}) would fall outside "
+                    "the PI: move or delete it first"
                 }
             )
         return update_fields(actor=actor, queryset=ProgramIncrement.objects.all(), pk=pi.pk, changes=changes)

@@ -336,12 +336,20 @@ def test_the_ip_iteration_refuses_planned_feature_load_but_takes_ip_work():
     pi = PIFactory()
     team = TeamFactory(train=pi.train)
     ip = pi.iterations.get(is_ip=True)
-    refused(lambda: services.feature_create(actor=None, train=pi.train, title="x", pi=pi, iteration=ip),
-            "iteration", "IP iteration carries no planned feature load")
+    refused(
+        lambda: services.feature_create(actor=None, train=pi.train, title="x", pi=pi, iteration=ip),
+        "iteration",
+        "IP iteration carries no planned feature load",
+    )
     feature = services.feature_create(actor=None, train=pi.train, title="F", pi=pi, team=team)
-    refused(lambda: services.story_create(actor=None, team=team, title="s", feature=feature, iteration=ip),
-            "iteration", "IP iteration")
-    story = services.story_create(actor=None, team=team, title="s", feature=feature, iteration=pi.iterations.first())
+    refused(
+        lambda: services.story_create(actor=None, team=team, title="s", feature=feature, iteration=ip),
+        "iteration",
+        "IP iteration",
+    )
+    story = services.story_create(
+        actor=None, team=team, title="s", feature=feature, iteration=pi.iterations.first()
+    )
     refused(lambda: services.story_move(actor=None, story=story, iteration=ip), "iteration", "IP iteration")
     # innovation work without a feature may be placed in the IP iteration
     assert services.story_create(actor=None, team=team, title="Hackathon", iteration=ip).iteration == ip
