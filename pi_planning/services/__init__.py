@@ -1,6 +1,6 @@
 """Every write of PI planning: `<entity>_<verb>(*, actor, ...)`, atomic, validated, recorded."""
 
-from .baselines import holiday_create, holiday_delete, plan_baseline_commit, plan_snapshot
+from .baselines import holiday_create, holiday_delete, holiday_update, plan_baseline_commit, plan_snapshot
 from .dependencies import (
     dependency_comment_add,
     dependency_create,

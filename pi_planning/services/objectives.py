@@ -17,6 +17,25 @@ TEAM_FIELDS = {"title", "description", "committed", "order", "external_key"}
 VALUE_FIELDS = {"planned_bv", "actual_bv"}
 
 
+def _check_business_values(values: dict[str, Any]) -> None:
+    """Name the rule ("planned_bv must be between 1 and 10") rather than Django's generic
+    message; the range itself is read from the model field's validators."""
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    errors = {}
+    for name in VALUE_FIELDS & set(values):
+        value = values[name]
+        if value is None:
+            continue
+        validators = Objective._meta.get_field(name).validators
+        low = next(v.limit_value for v in validators if isinstance(v, MinValueValidator))
+        high = next(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[name] = f"{name} must be between {low} and {high}"
+    if errors:
+        raise ValidationError(errors)
+
+
 def objective_create(
     *,
     actor: Any,
@@ -30,6 +49,7 @@ def objective_create(
     features: Iterable[Feature] = (),
     external_key: str | None = None,
 ) -> Objective:
+    _check_business_values({"planned_bv": planned_bv, "actual_bv": actual_bv})
     with transaction.atomic():
         order = (Objective.objects.filter(pi=pi, team=team).count() + 1) * 10
         objective = create_validated(
@@ -58,6 +78,7 @@ def objective_update(
     unknown = set(changes) - TEAM_FIELDS - VALUE_FIELDS
     if unknown:
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
+    _check_business_values(changes)
     with transaction.atomic():
         updated = update_fields(
             actor=actor, queryset=Objective.objects.all(), pk=objective.pk, changes=changes, version=version

@@ -1,0 +1,73 @@
+"""Helpers for the card boards' tests: clients signed in per role (pages and API), htmx
+requests, and the URLs of the pages."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+
+class Htmx:
+    """Requests as htmx sends them: HX-Request, and HX-Target naming the element to swap."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, target=None, **extra):
+        headers = {"HTTP_HX_REQUEST": "true"}
+        if target:
+            headers["HTTP_HX_TARGET"] = target
+        return self.client.get(url, **headers, **extra)
+
+    def post(self, url, data=None, target=None):
+        headers = {"HTTP_HX_REQUEST": "true"}
+        if target:
+            headers["HTTP_HX_TARGET"] = target
+        return self.client.post(url, data or {}, **headers)
+
+
+@pytest.fixture
+def page_as(client, world):
+    """page_as("rte") -> the test client signed in as that role of the world's train
+    (None: signed out)."""
+
+    def sign_in(role):
+        client.logout()
+        if role is not None:
+            client.force_login(world.user(role) if isinstance(role, str) else role)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def htmx(client):
+    return Htmx(client)
+
+
+@pytest.fixture
+def api_as(world):
+    """api_as("member") -> an API client signed in as that role (None: anonymous)."""
+
+    def sign_in(role):
+        api = APIClient()
+        if role is not None:
+            api.force_login(world.user(role) if isinstance(role, str) else role)
+        return api
+
+    return sign_in
+
+
+@pytest.fixture
+def urls(world):
+    """urls.page("objectives"), urls.page("dependency_state", dep_id=3) for the world's PI."""
+
+    class Urls:
+        def page(self, name, pi=None, **kwargs):
+            pi = pi or world.pi
+            return reverse(f"pi_planning:{name}", kwargs={"slug": pi.train.slug, "pi_id": pi.pk, **kwargs})
+
+    return Urls()
+
+
+def iterations(pi):
+    return list(pi.iterations.order_by("number"))
