@@ -6,9 +6,10 @@ the field and the rule; the API answers 400 and pages show the message next to t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import models
+if TYPE_CHECKING:
+    from art.models import VersionedModel
 
 
 class ConflictError(Exception):
@@ -17,7 +18,7 @@ class ConflictError(Exception):
     `current` is the card as it is now; `changes` maps each field the other writer changed to
     (what the caller saw, what it is now) where the caller told us what it saw."""
 
-    def __init__(self, current: models.Model, expected_version: int, changes: dict[str, Any] | None = None):
+    def __init__(self, current: VersionedModel, expected_version: int, changes: dict[str, Any] | None = None):
         self.current = current
         self.expected_version = expected_version
         self.changes = changes or {}

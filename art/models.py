@@ -217,7 +217,7 @@ class Membership(models.Model):
             raise ValidationError({"team": "team is required for the member role"})
         if self.role != self.Role.MEMBER and self.team_id:
             raise ValidationError({"team": "only the member role belongs to a team"})
-        if self.team_id and self.train_id and self.team.train_id != self.train_id:
+        if self.team_id and self.train_id and self.team is not None and self.team.train_id != self.train_id:
             raise ValidationError({"team": "team must belong to the same train"})
 
 
@@ -490,16 +490,16 @@ class Feature(VersionedModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.pi_id and self.train_id and self.pi.train_id != self.train_id:
+        if self.pi_id and self.train_id and self.pi is not None and self.pi.train_id != self.train_id:
             errors["pi"] = "pi must belong to the feature's train"
-        if self.team_id and self.train_id and self.team.train_id != self.train_id:
+        if self.team_id and self.train_id and self.team is not None and self.team.train_id != self.train_id:
             errors["team"] = "team must belong to the feature's train"
         if self.iteration_id:
             if not self.pi_id:
                 errors["iteration"] = "a delivery iteration needs the feature's pi"
-            elif self.iteration.pi_id != self.pi_id:
+            elif self.iteration is not None and self.iteration.pi_id != self.pi_id:
                 errors["iteration"] = "iteration must belong to the feature's pi"
-            elif self.iteration.is_ip:
+            elif self.iteration is not None and self.iteration.is_ip:
                 errors["iteration"] = IP_NO_FEATURE_LOAD
         if errors:
             raise ValidationError(errors)
@@ -576,11 +576,21 @@ class Story(VersionedModel):
         errors: dict[str, str] = {}
         if self.team_id and self.train_id and self.team.train_id != self.train_id:
             errors["team"] = "team must belong to the story's train"
-        if self.feature_id and self.train_id and self.feature.train_id != self.train_id:
+        if (
+            self.feature_id
+            and self.train_id
+            and self.feature is not None
+            and self.feature.train_id != self.train_id
+        ):
             errors["feature"] = "feature must belong to the story's train"
-        if self.iteration_id and self.train_id and self.iteration.pi.train_id != self.train_id:
+        if (
+            self.iteration_id
+            and self.train_id
+            and self.iteration is not None
+            and self.iteration.pi.train_id != self.train_id
+        ):
             errors["iteration"] = "iteration must belong to the story's train"
-        elif self.iteration_id and self.feature_id and self.iteration.is_ip:
+        elif self.iteration_id and self.feature_id and self.iteration is not None and self.iteration.is_ip:
             errors["iteration"] = IP_NO_FEATURE_LOAD
         if errors:
             raise ValidationError(errors)

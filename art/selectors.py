@@ -3,7 +3,7 @@ the number of queries does not grow with rows."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Count, F, Prefetch, QuerySet
 
@@ -22,6 +22,17 @@ from art.models import (
     Team,
     TeamMember,
 )
+
+if TYPE_CHECKING:
+
+    class PIIteration(Iteration):
+        """An iteration as pi_detail() returns it (for type checking only: the counts are
+        annotations, the milestones are set on the instances)."""
+
+        story_count: int
+        feature_count: int
+        milestone_list: list[Milestone]
+
 
 #: The backlog's WSJF order (domain.md): highest WSJF first; ties: higher cost of delay, then
 #: higher time criticality, then smaller job size, then the older feature. Unscored features last.
@@ -87,10 +98,15 @@ def pi_current(*, train: ReleaseTrain) -> ProgramIncrement | None:
 
 
 def pi_detail(*, pi: ProgramIncrement) -> dict[str, Any]:
-    iterations = list(
-        Iteration.objects.filter(pi=pi)
-        .annotate(story_count=Count("stories", distinct=True), feature_count=Count("features", distinct=True))
-        .order_by("number")
+    iterations = cast(
+        "list[PIIteration]",
+        list(
+            Iteration.objects.filter(pi=pi)
+            .annotate(
+                story_count=Count("stories", distinct=True), feature_count=Count("features", distinct=True)
+            )
+            .order_by("number")
+        ),
     )
     milestones = list(Milestone.objects.filter(pi=pi).order_by("date", "name"))
     for iteration in iterations:

@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import cast
 
 from django.utils import timezone
 
 from art import services
 from art.demo import SeedContext, seed_step
-from art.models import Absence, Feature, Iteration, Story
+from art.models import Absence, Feature, Iteration, Story, Team
 from pi_planning import services as planning
 from pi_planning.models import Dependency, PlanBaseline
 
@@ -128,22 +129,25 @@ def _dependencies(ctx: SeedContext, work: list[Iteration], ip: Iteration | None)
         return []
     # The last iteration in which each feature has stories of its own team (for hidden conflicts).
     last_story: dict[int, int] = {}
-    for feature_id, team_id, number in Story.objects.filter(feature__pi=pi, iteration__pi=pi).values_list(
-        "feature_id", "team_id", "iteration__number"
-    ):
+    for feature_id, team_id, story_number in Story.objects.filter(
+        feature__pi=pi, iteration__pi=pi
+    ).values_list("feature_id", "team_id", "iteration__number"):
         owner = next((f.team_id for f in features if f.pk == feature_id), None)
         if team_id == owner:
-            last_story[feature_id] = max(last_story.get(feature_id, 0), number)
+            last_story[feature_id] = max(last_story.get(feature_id, 0), story_number)
     pairs = _Pairs(ctx, features)
     number = {i.pk: i.number for i in work}
 
     def n(feature: Feature) -> int | None:
         return number.get(feature.iteration_id) if feature.iteration_id else None
 
+    def earlier(a: int | None, b: int | None) -> bool:
+        return a is not None and b is not None and a < b
+
     kinds = {
-        "green": lambda r, p: n(p) is not None and n(r) is not None and n(p) < n(r),
+        "green": lambda r, p: earlier(n(p), n(r)),
         "amber": lambda r, p: n(p) is not None and n(p) == n(r),
-        "late": lambda r, p: n(p) is not None and n(r) is not None and n(p) > n(r),
+        "late": lambda r, p: earlier(n(r), n(p)),
         "unplanned": lambda r, p: p.iteration_id is None and n(r) is not None,
         "hidden": lambda r, p: last_story.get(p.pk, 0) >= 3 and n(r) is not None,
     }
@@ -162,13 +166,13 @@ def _dependencies(ctx: SeedContext, work: list[Iteration], ip: Iteration | None)
         need = NEEDS[serial % len(NEEDS)]
         if kind == "ext":
             requester = rng.choice([f for f in features if f.iteration_id] or features)
-            needed_by = requester.iteration if requester.iteration_id else work[-1]
+            needed_by = requester.iteration or work[-1]
             committed = by_number.get(max(1, needed_by.number - 1)) if rng.random() < 0.6 else None
             made.append(
                 planning.dependency_create(
                     actor=rte,
                     pi=pi,
-                    requester_team=requester.team,
+                    requester_team=cast(Team, requester.team),  # features with a team only
                     feature=requester,
                     external_provider=rng.choice(EXTERNAL),
                     needed_by=needed_by,
@@ -183,7 +187,7 @@ def _dependencies(ctx: SeedContext, work: list[Iteration], ip: Iteration | None)
         if pair is None:
             continue
         requester, provider = pair
-        needed_by = requester.iteration
+        needed_by = cast(Iteration, requester.iteration)  # pairs only hold planned requesters
         committed, state = None, Dependency.State.REQUESTED
         if kind == "hidden" and last_story.get(provider.pk, 0) >= 2:
             # Committed early, but the provider's own stories run past the needed-by iteration.
@@ -197,7 +201,7 @@ def _dependencies(ctx: SeedContext, work: list[Iteration], ip: Iteration | None)
         dependency = planning.dependency_create(
             actor=rte,
             pi=pi,
-            requester_team=requester.team,
+            requester_team=cast(Team, requester.team),  # features with a team only
             feature=requester,
             provider_team=provider.team,
             provider_feature=provider,

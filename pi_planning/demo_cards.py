@@ -373,7 +373,7 @@ def _lifecycle(
         for path, needed, committed, age, comments in plans:
             requester, provider = rng.sample(teams, 2)
             needed_by = work[min(needed, last) - 1]
-            feature = rng.choice(by_team[requester.pk]) if by_team[requester.pk] else None
+            requester_feature = rng.choice(by_team[requester.pk]) if by_team[requester.pk] else None
             provider_feature = rng.choice(by_team[provider.pk]) if by_team[provider.pk] else None
             created = now - dt.timedelta(days=age, hours=rng.randint(0, 6))
             dep = services.dependency_create(
@@ -381,7 +381,7 @@ def _lifecycle(
                 pi=pi,
                 requester_team=requester,
                 provider_team=provider,
-                feature=feature,
+                feature=requester_feature,
                 provider_feature=provider_feature,
                 needed_by=needed_by,
                 title=[

@@ -4,7 +4,7 @@ and the models', whose messages are shown next to the field they name."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,10 +23,20 @@ def parse_card(value: str) -> tuple[str, int] | None:
     return None
 
 
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's ModelChoiceField `name` (form.fields is typed with the base Field)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
 class IterationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Iteration) -> str:
         label = f"{obj.name} ({obj.start_date:%-d %b} – {obj.end_date:%-d %b})"
         return f"{label} · IP: no feature load" if obj.is_ip else label
+
+
+class FeatureChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Feature) -> str:
+        return f"{obj.key} {obj.title}"[:90]
 
 
 class MoveForm(RailyardForm):
@@ -42,12 +52,13 @@ class MoveForm(RailyardForm):
 
     def __init__(self, *args: Any, pi: ProgramIncrement, teams: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = (
+        _model_choice(self, "team").queryset = (
             teams if teams is not None else Team.objects.filter(train_id=pi.train_id)
         )
         self.fields["team"].error_messages["invalid_choice"] = "team must be one of this train's teams"
-        self.fields["iteration"].queryset = Iteration.objects.filter(pi=pi).order_by("number")
-        self.fields["iteration"].empty_label = "Not planned"
+        iteration = _model_choice(self, "iteration")
+        iteration.queryset = Iteration.objects.filter(pi=pi).order_by("number")
+        iteration.empty_label = "Not planned"
         self.fields["iteration"].error_messages["invalid_choice"] = (
             "iteration must be one of this PI's iterations"
         )
@@ -81,13 +92,11 @@ class DependencyForm(RailyardForm):
     id_prefix = "dep"
     title = forms.CharField(max_length=240, required=False, help_text="What is needed, in a few words.")
     requester_team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Requesting team")
-    feature = forms.ModelChoiceField(
-        queryset=Feature.objects.none(), required=False, label="Requesting feature"
-    )
+    feature = FeatureChoiceField(queryset=Feature.objects.none(), required=False, label="Requesting feature")
     provider_team = forms.ModelChoiceField(
         queryset=Team.objects.none(), required=False, label="Providing team"
     )
-    provider_feature = forms.ModelChoiceField(
+    provider_feature = FeatureChoiceField(
         queryset=Feature.objects.none(), required=False, label="Providing feature"
     )
     external_provider = forms.CharField(
@@ -103,21 +112,24 @@ class DependencyForm(RailyardForm):
         super().__init__(*args, **kwargs)
         teams = Team.objects.filter(train_id=pi.train_id).order_by("name")
         features = Feature.objects.filter(train_id=pi.train_id, pi=pi).order_by("id")
-        self.fields["requester_team"].queryset = teams
-        self.fields["provider_team"].queryset = teams
-        self.fields["provider_team"].empty_label = "— an external provider —"
-        self.fields["feature"].queryset = features
-        self.fields["provider_feature"].queryset = Feature.objects.filter(train_id=pi.train_id).order_by("id")
-        self.fields["feature"].empty_label = "— none —"
-        self.fields["provider_feature"].empty_label = "— none —"
-        self.fields["needed_by"].queryset = Iteration.objects.filter(pi=pi).order_by("number")
+        requester_team = _model_choice(self, "requester_team")
+        provider_team = _model_choice(self, "provider_team")
+        feature = _model_choice(self, "feature")
+        provider_feature = _model_choice(self, "provider_feature")
+        requester_team.queryset = teams
+        provider_team.queryset = teams
+        provider_team.empty_label = "— an external provider —"
+        feature.queryset = features
+        provider_feature.queryset = Feature.objects.filter(train_id=pi.train_id).order_by("id")
+        feature.empty_label = "— none —"
+        provider_feature.empty_label = "— none —"
+        _model_choice(self, "needed_by").queryset = Iteration.objects.filter(pi=pi).order_by("number")
         for name in ("requester_team", "provider_team"):
             self.fields[name].error_messages["invalid_choice"] = f"{name} must be one of this train's teams"
         self.fields["needed_by"].error_messages["invalid_choice"] = (
             "needed_by must be an iteration of this PI"
         )
         for name in ("feature", "provider_feature"):
-            self.fields[name].label_from_instance = lambda f: f"{f.key} {f.title}"[:90]
             self.fields[name].error_messages["invalid_choice"] = f"{name} must be a feature of this train"
 
 
@@ -154,7 +166,7 @@ class MemberCapacityForm(RailyardForm):
         return [(it, self.cleaned_data.get(f"absence_{it.pk}") or 0) for it in self.iterations]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast("dict[str, Any]", super().clean())  # Form.clean() returns cleaned_data
         for iteration in self.iterations:
             days = data.get(f"absence_{iteration.pk}")
             if days is not None and not 0 <= days <= iteration.workdays:

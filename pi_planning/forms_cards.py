@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.html import format_html_join
@@ -22,6 +22,11 @@ from pi_planning import rules
 from pi_planning.models import Dependency, Objective, Risk
 
 Choices = Sequence[tuple[Any, str]]
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's ChoiceField `name` (form.fields is typed with the base Field)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class CardForm(RailyardForm):
 
     def _seen(self, name: str) -> Any:
         field = self.fields[name]
-        raw = self._widget_data_value(field.hidden_widget(), self.add_initial_prefix(name))
+        raw = field.hidden_widget().value_from_datadict(self.data, self.files, self.add_initial_prefix(name))
         try:
             return field.to_python(raw)
         except forms.ValidationError:
@@ -222,7 +227,7 @@ class ObjectiveForm(CardForm):
             "may_score": may_score,
         }
         super().__init__(*args, **kwargs)
-        self.fields["features"].choices = [(str(k), v) for k, v in feature_choices]
+        _choice_field(self, "features").choices = [(str(k), v) for k, v in feature_choices]
         self.fields["features"].widget.attrs["size"] = str(min(8, max(3, len(feature_choices))))
         for name in self.TEAM_FIELDS:
             self.fields[name].disabled = not may_edit_text
@@ -307,11 +312,11 @@ class DependencyCreateForm(RailyardForm):
         super().__init__(*args, **kwargs)
         team_choices = [(str(t.pk), t.name) for t in teams]
         feature_choices = [("", "—")] + [(str(f.pk), f"{f.key} {f.title}") for f in features]
-        self.fields["requester_team"].choices = [("", "—"), *team_choices]
-        self.fields["provider_team"].choices = [("", "—"), *team_choices]
-        self.fields["needed_by"].choices = [("", "—")] + [(str(i.pk), i.name) for i in iterations]
-        self.fields["feature"].choices = feature_choices
-        self.fields["provider_feature"].choices = feature_choices
+        _choice_field(self, "requester_team").choices = [("", "—"), *team_choices]
+        _choice_field(self, "provider_team").choices = [("", "—"), *team_choices]
+        _choice_field(self, "needed_by").choices = [("", "—")] + [(str(i.pk), i.name) for i in iterations]
+        _choice_field(self, "feature").choices = feature_choices
+        _choice_field(self, "provider_feature").choices = feature_choices
 
 
 def iteration_choices(iterations: Iterable[Any], pi_id: int) -> list[tuple[str, str]]:
@@ -333,7 +338,7 @@ class DependencyStateForm(CardForm):
     def __init__(self, *args: Any, iterations: Choices = (), **kwargs: Any):
         self._kwargs = {"iterations": iterations}
         super().__init__(*args, **kwargs)
-        self.fields["committed_iteration"].choices = [("", "—"), *iterations]
+        _choice_field(self, "committed_iteration").choices = [("", "—"), *iterations]
 
     def _rebuild_kwargs(self) -> dict[str, Any]:
         return {**super()._rebuild_kwargs(), **self._kwargs}
@@ -358,8 +363,8 @@ class DependencyEditForm(CardForm):
     def __init__(self, *args: Any, iterations: Choices = (), pi_iterations: Choices = (), **kwargs: Any):
         self._kwargs = {"iterations": iterations, "pi_iterations": pi_iterations}
         super().__init__(*args, **kwargs)
-        self.fields["needed_by"].choices = list(pi_iterations)
-        self.fields["committed_iteration"].choices = [("", "—"), *iterations]
+        _choice_field(self, "needed_by").choices = list(pi_iterations)
+        _choice_field(self, "committed_iteration").choices = [("", "—"), *iterations]
 
     def _rebuild_kwargs(self) -> dict[str, Any]:
         return {**super()._rebuild_kwargs(), **self._kwargs}
@@ -394,7 +399,7 @@ class RiskCreateForm(RailyardForm):
 
     def __init__(self, *args: Any, teams: Iterable[Any] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "Whole train")] + [(str(t.pk), t.name) for t in teams]
+        _choice_field(self, "team").choices = [("", "Whole train")] + [(str(t.pk), t.name) for t in teams]
 
 
 class RiskEditForm(CardForm):
@@ -410,7 +415,7 @@ class RiskEditForm(CardForm):
     def __init__(self, *args: Any, teams: Choices = (), **kwargs: Any):
         self._kwargs = {"teams": teams}
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "Whole train"), *teams]
+        _choice_field(self, "team").choices = [("", "Whole train"), *teams]
 
     def _rebuild_kwargs(self) -> dict[str, Any]:
         return {**super()._rebuild_kwargs(), **self._kwargs}

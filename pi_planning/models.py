@@ -129,7 +129,11 @@ class Dependency(VersionedModel):
 
     @property
     def provider_name(self) -> str:
-        return self.provider_team.name if self.provider_team_id else self.external_provider
+        return (
+            self.provider_team.name
+            if self.provider_team_id and self.provider_team
+            else self.external_provider
+        )
 
     @property
     def is_external(self) -> bool:
@@ -159,7 +163,12 @@ class Dependency(VersionedModel):
                 errors[name] = f"{name} must belong to the PI's train"
         if self.needed_by_id and self.pi_id and self.needed_by.pi_id != self.pi_id:
             errors["needed_by"] = "needed_by must be an iteration of the dependency's PI"
-        if self.committed_iteration_id and train_id and self.committed_iteration.pi.train_id != train_id:
+        if (
+            self.committed_iteration_id
+            and train_id
+            and self.committed_iteration is not None
+            and self.committed_iteration.pi.train_id != train_id
+        ):
             errors["committed_iteration"] = "committed_iteration must be an iteration of the train"
         if errors:
             raise ValidationError(errors)
@@ -379,9 +388,9 @@ class Risk(VersionedModel):
             errors["owner"] = f"{self.Roam(self.roam).label} needs an owner"
         if self.roam == self.Roam.MITIGATED and not self.mitigation_plan:
             errors["mitigation_plan"] = "Mitigated needs a mitigation plan"
-        if self.pi_id and self.train_id and self.pi.train_id != self.train_id:
+        if self.pi_id and self.train_id and self.pi is not None and self.pi.train_id != self.train_id:
             errors["pi"] = "pi must belong to the risk's train"
-        if self.team_id and self.train_id and self.team.train_id != self.train_id:
+        if self.team_id and self.train_id and self.team is not None and self.team.train_id != self.train_id:
             errors["team"] = "team must belong to the risk's train"
         if errors:
             raise ValidationError(errors)

@@ -225,7 +225,7 @@ def _delete_with_protected(obj: Any, depth: int = 0) -> None:
     except (ProtectedError, RestrictedError) as error:
         if depth > 10:
             raise
-        blockers = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+        blockers = getattr(error, "protected_objects", ()) or getattr(error, "restricted_objects", ())
         for blocker in blockers:
             _delete_with_protected(blocker, depth + 1)
         _delete_with_protected(obj, depth + 1)

@@ -141,7 +141,7 @@ def feature_delete(*, actor: Any, feature: Feature) -> None:
     delete_recorded(actor=actor, obj=feature)
 
 
-def feature_follow_stories(*, feature_ids: Iterable[int]) -> None:
+def feature_follow_stories(*, feature_ids: Iterable[int | None]) -> None:
     """A feature's delivery iteration follows its stories unless set explicitly: the latest
     iteration of the feature's PI in which one of its stories is placed."""
     ids = [i for i in set(feature_ids) if i]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -14,7 +14,7 @@ from django.db import IntegrityError, models, transaction
 
 from art.access import train_id_of
 from art.errors import ConflictError
-from art.models import ChangeRecord
+from art.models import ChangeRecord, VersionedModel
 
 M = TypeVar("M", bound=models.Model)
 
@@ -72,7 +72,7 @@ def plain(value: Any) -> Any:
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     out = {}
     for name in fields:
-        field = obj._meta.get_field(name)
+        field = cast(models.Field, obj._meta.get_field(name))  # a concrete field: it has an attname
         out[name] = plain(getattr(obj, field.attname))
     return out
 
@@ -118,9 +118,9 @@ def update_fields(
     writers based on the same version cannot both succeed."""
     with transaction.atomic():
         obj = queryset.select_for_update().get(pk=pk)
-        versioned = hasattr(obj, "version")
-        if versioned and version is not None and int(version) != obj.version:
-            raise ConflictError(obj, int(version), {})
+        versioned = cast(VersionedModel, obj) if hasattr(obj, "version") else None
+        if versioned is not None and version is not None and int(version) != versioned.version:
+            raise ConflictError(versioned, int(version), {})
         fields = list(changes)
         before = snapshot(obj, fields)
         for name, value in changes.items():
@@ -131,8 +131,8 @@ def update_fields(
         if not changed:
             return obj
         save_fields = [obj._meta.get_field(n).name for n in fields]
-        if versioned:
-            obj.version += 1
+        if versioned is not None:
+            versioned.version += 1
             save_fields.append("version")
         if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
             save_fields.append("updated_at")

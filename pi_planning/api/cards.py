@@ -20,7 +20,8 @@ Decisions:
 
 from __future__ import annotations
 
-from typing import Any
+import typing
+from typing import TYPE_CHECKING, Any
 
 import django_filters.rest_framework as filters
 from django.db import models
@@ -43,6 +44,9 @@ from pi_planning import rules, services
 from pi_planning.models import Dependency, DependencyComment, Objective, Risk, Vote, VoteRound
 from pi_planning.selectors import cards as card_selectors
 from pi_planning.selectors.dependencies import dependency_queryset, with_health
+
+if TYPE_CHECKING:
+    from pi_planning.selectors.dependencies import DependencyWithHealth
 
 # --- shared -----------------------------------------------------------------------------------
 
@@ -312,7 +316,7 @@ class VoteViewSet(
         pi: ProgramIncrement = data["pi"]
         check(request.user, Action.VOTE, pi.train_id)
         team = data.get("team")
-        existed = Vote.objects.filter(pi=pi, team=team, user=request.user).exists()
+        existed = Vote.objects.filter(pi=pi, team=team, user=request.user.pk).exists()  # authenticated
         cast = services.vote_cast(
             actor=request.user, pi=pi, team=team, score=data["score"], concern=data.get("concern", "")
         )
@@ -580,24 +584,23 @@ class DependencySerializer(CoreSerializer):
         create_only = ["pi", "requester_team", "created_at"]
         validators: list = []
 
-    def _health(self, dep: Dependency) -> rules.Health:
+    def _computed(self, dep: Dependency) -> DependencyWithHealth:
+        """`dep` with its health, age and aging (computed here if the view did not)."""
         if not hasattr(dep, "health"):
             with_health([dep])
-        return dep.health
+        return typing.cast("DependencyWithHealth", dep)  # "cast" names a vote in this module
 
     def get_health(self, dep: Dependency) -> str:
-        return self._health(dep).code
+        return self._computed(dep).health.code
 
     def get_health_reason(self, dep: Dependency) -> str:
-        return self._health(dep).reason
+        return self._computed(dep).health.reason
 
     def get_age_days(self, dep: Dependency) -> int:
-        self._health(dep)
-        return dep.age_days
+        return self._computed(dep).age_days
 
     def get_aging(self, dep: Dependency) -> bool:
-        self._health(dep)
-        return dep.aging
+        return self._computed(dep).aging
 
     def validate_external_key(self, value: str | None) -> str | None:
         return (value or "").strip() or None

@@ -13,13 +13,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q
 
 from art.models import Feature, Iteration, Milestone, ProgramIncrement, Story, Team
 from art.selectors import FEATURE_RANK_ORDER
 from pi_planning import rules
-from pi_planning.models import Dependency, PlanBaseline
+from pi_planning.models import PlanBaseline
 from pi_planning.selectors.capacity import NORMALIZED, CapacityCell, capacity_inputs
 from pi_planning.selectors.dependencies import pi_dependencies
 
@@ -30,6 +31,35 @@ HEALTH_TONES = {rules.GREEN: "healthy", rules.AMBER: "risk", rules.RED: "conflic
 STATUS_TONES = {"ok": "healthy", "no_slack": "risk", "overloaded": "conflict"}
 STATUS_ICONS = {"ok": "✓", "no_slack": "⚠", "overloaded": "✕"}
 CHANGE_LABELS = {"moved": "Moved", "added": "Added", "removed": "Removed"}
+
+if TYPE_CHECKING:
+    from pi_planning.selectors.dependencies import DependencyWithHealth
+
+    # The cards as pi_board_data() returns them. For type checking only: these classes do not
+    # exist at runtime, the attributes are set on the model instances.
+
+    class BoardFeature(Feature):
+        rank: int
+        ref: str
+        dom_id: str
+        deps: CardDeps
+        change: str | None
+        placement: str
+        team_obj: Team | None
+        on_board: bool
+        can_move: bool  # set by views.board._mark_permissions
+
+    class BoardStory(Story):
+        ref: str
+        dom_id: str
+        late_for: list[str]
+        change: str | None
+        team_obj: Team | None
+        parent: Feature | None
+        can_move: bool  # set by views.board._mark_permissions
+
+    class BoardDependency(DependencyWithHealth):
+        tone: str
 
 
 def feature_dom_id(feature_id: int) -> str:
@@ -54,7 +84,7 @@ class CardDeps:
     reasons: list[str] = field(default_factory=list)
     by_health: dict[str, int] = field(default_factory=dict)
 
-    def add(self, dependency: Dependency, role: str) -> None:
+    def add(self, dependency: DependencyWithHealth, role: str) -> None:
         self.count += 1
         code = dependency.health.code
         self.by_health[code] = self.by_health.get(code, 0) + 1
@@ -97,8 +127,8 @@ class BoardCell:
     team: Team
     iteration: Iteration
     capacity: CapacityCell
-    features: list[Feature] = field(default_factory=list)
-    stories: list[Story] = field(default_factory=list)
+    features: list[BoardFeature] = field(default_factory=list)
+    stories: list[BoardStory] = field(default_factory=list)
 
     @property
     def dom_id(self) -> str:
@@ -117,8 +147,9 @@ class BoardCell:
 class TeamRow:
     team: Team
     cells: list[BoardCell]
-    unplaced_stories: list[Story] = field(default_factory=list)
+    unplaced_stories: list[BoardStory] = field(default_factory=list)
     expanded: bool = False
+    can_edit: bool = False  # set by views.board._mark_permissions
 
     @property
     def dom_id(self) -> str:
@@ -195,10 +226,10 @@ class BoardData:
     teams: list[Team]
     rows: list[TeamRow]
     milestone_cells: list[MilestoneCell]
-    features: list[Feature]  # the PI's features, ranked
-    stories: list[Story]  # the PI's stories (placed in its iterations, or under its features)
-    backlog: list[Feature]  # the PI's features and the train's unplanned ones, ranked
-    dependencies: list[Dependency]  # with .health, .age_days, .aging
+    features: list[BoardFeature]  # the PI's features, ranked
+    stories: list[BoardStory]  # the PI's stories (placed in its iterations, or under its features)
+    backlog: list[BoardFeature]  # the PI's features and the train's unplanned ones, ranked
+    dependencies: list[BoardDependency]  # with .health, .age_days, .aging, .tone
     lines: list[DependencyLine]
     baseline: PlanBaseline | None
     changes: list[rules.PlanChange]
@@ -216,8 +247,8 @@ class BoardData:
             return None
         return next((c for c in row.cells if c.iteration.pk == iteration_id), None)
 
-    def card(self, kind: str, card_id: int) -> Feature | Story | None:
-        cards: Iterable[Feature | Story] = self.backlog if kind == "feature" else self.stories
+    def card(self, kind: str, card_id: int) -> BoardFeature | BoardStory | None:
+        cards: Iterable[BoardFeature | BoardStory] = self.backlog if kind == "feature" else self.stories
         return next((c for c in cards if c.pk == card_id), None)
 
     @property
@@ -225,7 +256,7 @@ class BoardData:
         return [cell.capacity for row in self.rows for cell in row.cells]
 
     @property
-    def open_dependencies(self) -> list[Dependency]:
+    def open_dependencies(self) -> list[BoardDependency]:
         return [d for d in self.dependencies if d.health.code != rules.DONE]
 
     @property
@@ -259,37 +290,43 @@ def pi_board_data(
     iteration_by_id = {i.pk: i for i in iterations}
 
     # Features: the PI's and the train's unplanned backlog, in WSJF order (one query).
-    ranked = list(
-        Feature.objects.filter(train_id=pi.train_id)
-        .filter(Q(pi=pi) | Q(pi__isnull=True))
-        .exclude(Q(pi__isnull=True) & Q(state__in=[Feature.State.DONE, Feature.State.CANCELLED]))
-        .order_by(*FEATURE_RANK_ORDER)
+    ranked = cast(
+        "list[BoardFeature]",
+        list(
+            Feature.objects.filter(train_id=pi.train_id)
+            .filter(Q(pi=pi) | Q(pi__isnull=True))
+            .exclude(Q(pi__isnull=True) & Q(state__in=[Feature.State.DONE, Feature.State.CANCELLED]))
+            .order_by(*FEATURE_RANK_ORDER)
+        ),
     )
     features = [f for f in ranked if f.pi_id == pi.pk]
     feature_by_id = {f.pk: f for f in ranked}
-    stories = list(
-        Story.objects.filter(Q(iteration__pi=pi) | Q(iteration__isnull=True, feature__pi=pi))
-        .select_related("feature")
-        .only(
-            "id",
-            "external_key",
-            "title",
-            "points",
-            "state",
-            "team_id",
-            "iteration_id",
-            "feature_id",
-            "version",
-            "train_id",
-            "feature__id",
-            "feature__external_key",
-            "feature__title",
-        )
-        .order_by("iteration__number", "feature_id", "id")
+    stories = cast(
+        "list[BoardStory]",
+        list(
+            Story.objects.filter(Q(iteration__pi=pi) | Q(iteration__isnull=True, feature__pi=pi))
+            .select_related("feature")
+            .only(
+                "id",
+                "external_key",
+                "title",
+                "points",
+                "state",
+                "team_id",
+                "iteration_id",
+                "feature_id",
+                "version",
+                "train_id",
+                "feature__id",
+                "feature__external_key",
+                "feature__title",
+            )
+            .order_by("iteration__number", "feature_id", "id")
+        ),
     )
 
     capacity = capacity_inputs(pi=pi, team_ids=list(team_by_id), iterations=iterations, today=today)
-    dependencies = pi_dependencies(pi_id=pi.pk)
+    dependencies = cast("list[BoardDependency]", pi_dependencies(pi_id=pi.pk))
     baseline = (
         PlanBaseline.objects.filter(pi=pi)
         .select_related("committed_by")
@@ -354,9 +391,9 @@ def pi_board_data(
         for it in iterations
     }
     for feature in features:
-        if feature.on_board:
+        if feature.on_board and feature.team_id is not None and feature.iteration_id is not None:
             cells[(feature.team_id, feature.iteration_id)].features.append(feature)
-    unplaced: dict[int, list[Story]] = defaultdict(list)
+    unplaced: dict[int, list[BoardStory]] = defaultdict(list)
     for story in stories:
         if story.iteration_id in iteration_by_id and story.team_id in team_by_id:
             cells[(story.team_id, story.iteration_id)].stories.append(story)
@@ -381,14 +418,14 @@ def pi_board_data(
         requester = dep.feature_id and feature_by_id.get(dep.feature_id)
         provider = dep.provider_feature_id and feature_by_id.get(dep.provider_feature_id)
         target = (
-            feature_dom_id(dep.feature_id)
+            feature_dom_id(requester.pk)
             if requester and requester.on_board
             else team_dom_id(dep.requester_team_id)
         )
-        if dep.is_external:
+        if not dep.provider_team_id:  # an external provider (dep.is_external)
             source = None
         elif provider and provider.on_board:
-            source = feature_dom_id(dep.provider_feature_id)
+            source = feature_dom_id(provider.pk)
         else:
             source = team_dom_id(dep.provider_team_id)
         lines.append(
@@ -436,14 +473,14 @@ def change_rows(board: BoardData) -> list[dict]:
     teams, iterations = board.team_by_id, board.iteration_by_id
     snapshot = board.baseline.snapshot if board.baseline else {}
 
-    def where(place: dict | None) -> str:
+    def where(place: dict[str, Any] | None) -> str:
         if not place:
             return "—"
-        team = teams.get(place.get("team")) if place.get("team") else None
-        iteration = iterations.get(place.get("iteration")) if place.get("iteration") else None
+        team = teams.get(place["team"]) if place.get("team") else None
+        iteration = iterations.get(place["iteration"]) if place.get("iteration") else None
         return f"{team.name if team else 'No team'} · {iteration.name if iteration else 'Not planned'}"
 
-    cards = {("feature", f.pk): f for f in board.features}
+    cards: dict[tuple[str, int], Feature | Story] = {("feature", f.pk): f for f in board.features}
     cards.update({("story", s.pk): s for s in board.stories})
     rows = []
     for change in board.changes:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -21,6 +22,11 @@ from django.utils import timezone
 from art.models import Absence, Iteration, ProgramIncrement, Story, Team, TeamMember
 from pi_planning import rules
 from pi_planning.models import Holiday
+
+if TYPE_CHECKING:
+    from django.forms import BoundField
+
+    from pi_planning.forms_board import MemberCapacityForm
 
 NORMALIZED, VELOCITY = "normalized", "velocity"
 BASES = (NORMALIZED, VELOCITY)
@@ -241,6 +247,10 @@ class MemberIteration:
 class MemberRow:
     member: TeamMember
     iterations: list[MemberIteration]
+    # The capacity page's form for the row, set by views.board._capacity_context.
+    form: MemberCapacityForm | None = None
+    form_id: str = ""
+    cells: list[tuple[MemberIteration, BoundField]] = field(default_factory=list)
 
     @property
     def counts(self) -> bool:
@@ -281,9 +291,9 @@ def team_capacity_table(
         cells = []
         for iteration in iterations:
             absence = inputs.absences.get((member.pk, iteration.pk), Decimal(0))
-            holidays = Decimal(inputs.holiday_days(iteration))
+            holiday_days = Decimal(inputs.holiday_days(iteration))
             capacity = (
-                rules.member_capacity(member.fte, iteration.workdays, absence + holidays)
+                rules.member_capacity(member.fte, iteration.workdays, absence + holiday_days)
                 if member.delivering
                 else Decimal(0)
             )

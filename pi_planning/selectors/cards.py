@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -22,6 +22,33 @@ from metrics import calculations as calc
 from pi_planning import rules
 from pi_planning.models import Dependency, DependencyComment, Objective, Risk, Vote, VoteRound
 from pi_planning.selectors.dependencies import dependency_queryset, pi_dependencies, with_health
+
+if TYPE_CHECKING:
+    from pi_planning.selectors.dependencies import DependencyWithHealth
+
+    # The cards as the boards below return them. For type checking only: these classes do not
+    # exist at runtime, the attributes are set on the model instances.
+
+    class DependencyCard(DependencyWithHealth):
+        comment_count: int
+        comment_list: list[DependencyComment]  # not when the board is `lazy`
+        history_count: int
+        history: list[HistoryEntry]  # not when the board is `lazy`
+        # set by views.cards._decorate_dependency:
+        can_edit: bool
+        next_states: list[tuple[str, str]]
+        state_label: str
+        counter_proposed: bool
+
+    class RiskCard(Risk):
+        age_days: int
+        next_roams: list[str]
+        history_count: int
+        history: list[HistoryEntry]
+        # set by views.cards._decorate_risk:
+        can_edit: bool
+        roam_label: str
+        moves: list[tuple[str, str]]
 
 # --- change history ---------------------------------------------------------------------------
 
@@ -118,7 +145,7 @@ class Labels:
         return text if len(text) <= 120 else text[:117] + "…"
 
 
-def _feature_ids(rows: Sequence[dict[str, Any]]) -> set[int]:
+def _feature_ids(rows: Sequence[Mapping[str, Any]]) -> set[int]:
     ids: set[int] = set()
     for row in rows:
         for name in ("feature", "provider_feature", "features"):
@@ -193,11 +220,18 @@ def history_counts(objects: Sequence[models.Model]) -> dict[int, int]:
     )
 
 
+class _WithHistory(Protocol):
+    history: list[HistoryEntry]
+    history_count: int
+
+
 def attach_histories(objects: Sequence[models.Model], labels: Labels | None = None) -> None:
+    """Set `history` and `history_count` on each object."""
     found = histories(objects, labels)
     for obj in objects:
-        obj.history = found.get(obj.pk, [])
-        obj.history_count = len(obj.history)
+        card = cast(_WithHistory, obj)
+        card.history = found.get(obj.pk, [])
+        card.history_count = len(card.history)
 
 
 def train_labels(train_id: int, *, pi_id: int | None = None) -> Labels:
@@ -329,6 +363,9 @@ class VoteScope:
     round: VoteRound | None
     confidence: rules.Confidence
     concerns: list[Concern]
+    # The caller's own vote, set by views.cards._vote_context.
+    my_vote: Vote | None = None
+    is_mine: bool = False
 
     @property
     def key(self) -> str:
@@ -417,7 +454,7 @@ class DependencyFilters:
     def active(self) -> bool:
         return bool(self.team or self.state or self.health or self.aging or self.show_done)
 
-    def keep(self, dep: Dependency) -> bool:
+    def keep(self, dep: DependencyWithHealth) -> bool:
         if self.team and self.team not in (dep.requester_team_id, dep.provider_team_id):
             return False
         if self.state and dep.state != self.state:
@@ -438,10 +475,10 @@ class DependencyGroup:
     key: str
     title: str
     subtitle: str
-    cards: list[Dependency]
+    cards: list[DependencyCard]
 
 
-def _comment_counts(deps: Sequence[Dependency]) -> None:
+def _comment_counts(deps: Sequence[DependencyCard]) -> None:
     found: dict[int, int] = {}
     if deps:
         found = dict(
@@ -454,7 +491,7 @@ def _comment_counts(deps: Sequence[Dependency]) -> None:
         dep.comment_count = found.get(dep.pk, 0)
 
 
-def _comments(deps: Sequence[Dependency]) -> None:
+def _comments(deps: Sequence[DependencyCard]) -> None:
     found: dict[int, list[DependencyComment]] = defaultdict(list)
     if deps:
         for comment in (
@@ -468,7 +505,7 @@ def _comments(deps: Sequence[Dependency]) -> None:
         dep.comment_count = len(dep.comment_list)
 
 
-def _card_sort(dep: Dependency) -> tuple:
+def _card_sort(dep: DependencyWithHealth) -> tuple:
     return (dep.needed_by.number, HEALTH_ORDER[dep.health.code], dep.pk)
 
 
@@ -485,10 +522,11 @@ def dependency_board(
     the number of cards."""
     filters = filters or DependencyFilters()
     view = view if view in DEPENDENCY_VIEWS else "provider"
-    everything = (
+    everything = cast(
+        "list[DependencyCard]",
         pi_dependencies(pi_id=pi.pk)
         if now is None
-        else with_health(dependency_queryset().filter(pi_id=pi.pk).order_by("needed_by__number", "id"), now)
+        else with_health(dependency_queryset().filter(pi_id=pi.pk).order_by("needed_by__number", "id"), now),
     )
     shown = [d for d in everything if filters.keep(d)]
     shown_ids = {d.pk for d in shown}
@@ -508,7 +546,7 @@ def dependency_board(
         groups.append(DependencyGroup("all", "Oldest first", "Open ones older than 14 days are aging", cards))
     else:
         attr = "provider_team" if view == "provider" else "requester_team"
-        buckets: dict[str, list[Dependency]] = defaultdict(list)
+        buckets: dict[str, list[DependencyCard]] = defaultdict(list)
         names: dict[str, str] = {}
         for dep in shown:
             team = getattr(dep, attr) if getattr(dep, f"{attr}_id") else None
@@ -522,14 +560,14 @@ def dependency_board(
             else:
                 subtitle = "What we need from others"
             groups.append(DependencyGroup(key, names[key], subtitle, cards))
-    counts = {code: 0 for code in HEALTH_ORDER}
+    health_counts = {code: 0 for code in HEALTH_ORDER}
     for dep in everything:
-        counts[dep.health.code] += 1
+        health_counts[dep.health.code] += 1
     return {
         "groups": groups,
         "shown": len(shown),
         "total": len(everything),
-        "health_counts": counts,
+        "health_counts": health_counts,
         "aging_count": sum(1 for d in everything if d.aging),
         "hidden_done": sum(1 for d in everything if d.health.code == rules.DONE and d.pk not in shown_ids),
         "view": view,
@@ -537,9 +575,9 @@ def dependency_board(
     }
 
 
-def dependency_card(*, pk: int, now: dt.datetime | None = None) -> Dependency:
+def dependency_card(*, pk: int, now: dt.datetime | None = None) -> DependencyCard:
     """One card as the board shows it (health, age, comments, history)."""
-    dep = with_health(dependency_queryset().filter(pk=pk), now)[0]
+    dep = cast("DependencyCard", with_health(dependency_queryset().filter(pk=pk), now)[0])
     _comments([dep])
     attach_histories([dep], train_labels(dep.pi.train_id, pi_id=dep.pi_id))
     return dep
@@ -583,7 +621,7 @@ class RoamColumn:
     roam: str
     label: str
     hint: str
-    risks: list[Risk]
+    risks: list[RiskCard]
 
 
 def risk_age_days(risk: Risk, now: dt.datetime) -> int:
@@ -597,7 +635,7 @@ def risk_queryset() -> models.QuerySet[Risk]:
     return Risk.objects.select_related("team", "pi")
 
 
-def _with_age(risks: Sequence[Risk], now: dt.datetime | None) -> None:
+def _with_age(risks: Sequence[RiskCard], now: dt.datetime | None) -> None:
     now = now or timezone.now()
     for risk in risks:
         risk.age_days = risk_age_days(risk, now)
@@ -618,7 +656,7 @@ def risk_board(
         qs = qs.filter(Q(pi=pi) | Q(pi__isnull=True))
     if team:
         qs = qs.filter(team_id=team)
-    risks = list(qs.order_by("-created_at", "-id"))
+    risks = cast("list[RiskCard]", list(qs.order_by("-created_at", "-id")))
     _with_age(risks, now)
     attach_histories(risks, train_labels(train.pk, pi_id=pi.pk if pi else None))
     columns = [
@@ -628,8 +666,8 @@ def risk_board(
     return {"columns": columns, "total": len(risks)}
 
 
-def risk_card(*, pk: int, now: dt.datetime | None = None) -> Risk:
-    risk = risk_queryset().get(pk=pk)
+def risk_card(*, pk: int, now: dt.datetime | None = None) -> RiskCard:
+    risk = cast("RiskCard", risk_queryset().get(pk=pk))
     _with_age([risk], now)
     attach_histories([risk], train_labels(risk.train_id))
     return risk

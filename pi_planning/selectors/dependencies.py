@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast, overload
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -12,6 +13,16 @@ from django.utils import timezone
 from art.models import Iteration, Story
 from pi_planning import rules
 from pi_planning.models import Dependency
+
+if TYPE_CHECKING:
+
+    class DependencyWithHealth(Dependency):
+        """A dependency as with_health() returns it. For type checking only: the class does not
+        exist at runtime, the attributes are set on the Dependency instances."""
+
+        health: rules.Health
+        age_days: int
+        aging: bool
 
 
 def dependency_queryset() -> QuerySet[Dependency]:
@@ -27,6 +38,12 @@ def dependency_queryset() -> QuerySet[Dependency]:
     )
 
 
+@overload
+def iteration_ref(iteration: Iteration) -> rules.IterationRef: ...
+@overload
+def iteration_ref(iteration: None) -> None: ...
+@overload
+def iteration_ref(iteration: Iteration | None) -> rules.IterationRef | None: ...
 def iteration_ref(iteration: Iteration | None) -> rules.IterationRef | None:
     if iteration is None:
         return None
@@ -41,18 +58,20 @@ def iteration_ref(iteration: Iteration | None) -> rules.IterationRef | None:
     )
 
 
-def with_health(dependencies: Iterable[Dependency], now: dt.datetime | None = None) -> list[Dependency]:
+def with_health(
+    dependencies: Iterable[Dependency], now: dt.datetime | None = None
+) -> list[DependencyWithHealth]:
     """Attach `health` (rules.Health), `age_days` and `aging` to each dependency (loaded with
     dependency_queryset()). One more query whatever the number: the provider stories that
     can hide a conflict."""
-    deps = list(dependencies)
+    deps = cast("list[DependencyWithHealth]", list(dependencies))
     now = now or timezone.now()
     wanted = {
         (d.provider_feature_id, d.provider_team_id)
         for d in deps
         if d.provider_feature_id and d.provider_team_id
     }
-    stories_by_pair: dict[tuple[int, int], list[rules.StoryRef]] = defaultdict(list)
+    stories_by_pair: dict[tuple[int | None, int | None], list[rules.StoryRef]] = defaultdict(list)
     if wanted:
         rows = (
             Story.objects.filter(
@@ -64,12 +83,14 @@ def with_health(dependencies: Iterable[Dependency], now: dt.datetime | None = No
             .only("id", "external_key", "title", "feature_id", "team_id", "iteration")
         )
         for story in rows:
-            if (story.feature_id, story.team_id) in wanted:
+            if story.iteration is not None and (story.feature_id, story.team_id) in wanted:
                 stories_by_pair[(story.feature_id, story.team_id)].append(
                     rules.StoryRef(story.key, story.title, iteration_ref(story.iteration))
                 )
     for dep in deps:
-        provider_iteration = dep.provider_feature.iteration if dep.provider_feature_id else None
+        provider_iteration = (
+            dep.provider_feature.iteration if dep.provider_feature_id and dep.provider_feature else None
+        )
         dep.health = rules.dependency_health(
             state=dep.state,
             needed_by=iteration_ref(dep.needed_by),
@@ -83,7 +104,7 @@ def with_health(dependencies: Iterable[Dependency], now: dt.datetime | None = No
     return deps
 
 
-def pi_dependencies(*, pi_id: int, include_done: bool = True) -> list[Dependency]:
+def pi_dependencies(*, pi_id: int, include_done: bool = True) -> list[DependencyWithHealth]:
     """Every dependency of a PI with health and age: two queries."""
     qs = dependency_queryset().filter(pi_id=pi_id)
     if not include_done:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from art.models import Feature, ProgramIncrement, Team
 from art.services.common import create_validated, delete_recorded, record_change, update_fields
@@ -27,7 +27,7 @@ def _check_business_values(values: dict[str, Any]) -> None:
         value = values[name]
         if value is None:
             continue
-        validators = Objective._meta.get_field(name).validators
+        validators = cast(models.Field, Objective._meta.get_field(name)).validators
         low = next(v.limit_value for v in validators if isinstance(v, MinValueValidator))
         high = next(v.limit_value for v in validators if isinstance(v, MaxValueValidator))
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
+from django_htmx.middleware import HtmxDetails
 
 from art import services
 from art.access import Action, can, check, my_team_id, permissions, train_for_user
@@ -68,10 +69,17 @@ FRAGMENTS = {
 }
 PRINT_TEAMS_PER_PAGE = 10
 
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (for type checking)."""
+
+    htmx: HtmxDetails
+
+
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _pi(request: HttpRequest, slug: str, pi_id: int, action: Action = Action.VIEW) -> ProgramIncrement:
+def _pi(request: HtmxHttpRequest, slug: str, pi_id: int, action: Action = Action.VIEW) -> ProgramIncrement:
     """The PI of a train the user may see (404 otherwise), if they may do `action` (403)."""
     train = train_for_user(request.user, slug, Action.VIEW)
     pi = ProgramIncrement.objects.filter(train=train, pk=pi_id).first()
@@ -83,12 +91,12 @@ def _pi(request: HttpRequest, slug: str, pi_id: int, action: Action = Action.VIE
     return pi
 
 
-def _basis(request: HttpRequest) -> str:
+def _basis(request: HtmxHttpRequest) -> str:
     basis = request.GET.get("basis") or request.POST.get("basis") or NORMALIZED
     return basis if basis in BASES else NORMALIZED
 
 
-def _expanded(request: HttpRequest) -> list[int]:
+def _expanded(request: HtmxHttpRequest) -> list[int]:
     raw = request.GET.get("expand") or request.POST.get("expand") or ""
     return [int(part) for part in raw.split(",") if part.strip().isdigit()]
 
@@ -96,14 +104,14 @@ def _expanded(request: HttpRequest) -> list[int]:
 PANELS = ("backlog", "dependency-list", "changes")
 
 
-def _panels(request: HttpRequest) -> list[str]:
+def _panels(request: HtmxHttpRequest) -> list[str]:
     """The side panel's lists the page has loaded (moves answer with those only), or the one a
     page asks to show at once (`?panel=backlog`)."""
     raw = request.POST.get("panels") or request.GET.get("panels") or request.GET.get("panel") or ""
     return [name for name in raw.split(",") if name in PANELS]
 
 
-def _mark_permissions(request: HttpRequest, board: BoardData) -> None:
+def _mark_permissions(request: HtmxHttpRequest, board: BoardData) -> None:
     """Who may move what, per card, decided by art.access (templates only read the flags)."""
     user, train_id = request.user, board.pi.train_id
     backlog = can(user, Action.EDIT_BACKLOG, train_id)
@@ -116,7 +124,7 @@ def _mark_permissions(request: HttpRequest, board: BoardData) -> None:
         row.can_edit = row.team.pk in editable_teams
 
 
-def _board_context(request: HttpRequest, pi: ProgramIncrement, **extra: Any) -> dict[str, Any]:
+def _board_context(request: HtmxHttpRequest, pi: ProgramIncrement, **extra: Any) -> dict[str, Any]:
     board = pi_board_data(pi=pi, basis=_basis(request), expanded=_expanded(request))
     _mark_permissions(request, board)
     flags = permissions(request.user, pi.train_id)
@@ -191,7 +199,7 @@ def _where(board: BoardData, kind: str, card_id: int) -> str:
 
 
 def _oob_response(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pi: ProgramIncrement,
     *,
     team_ids: Iterable[int | None],
@@ -228,7 +236,7 @@ def _oob_response(
 
 @require_GET
 @login_required
-def board(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+def board(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     pi = _pi(request, slug, pi_id)
     context = _board_context(request, pi)
     move = parse_card(request.GET.get("move", ""))
@@ -242,7 +250,7 @@ def board(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def board_fragment(request: HttpRequest, slug: str, pi_id: int, name: str) -> HttpResponse:
+def board_fragment(request: HtmxHttpRequest, slug: str, pi_id: int, name: str) -> HttpResponse:
     """One named partial of the board, rendered alone from current data: `team-row?team=`,
     `cell?team=&iteration=`, `card?card=feature-12`, `dependency-layer`, `backlog`, ..."""
     if name not in FRAGMENTS:
@@ -271,12 +279,18 @@ def board_fragment(request: HttpRequest, slug: str, pi_id: int, name: str) -> Ht
     return render(request, f"{BOARD}#{name}", context)
 
 
-def _move_form_context(request: HttpRequest, pi: ProgramIncrement, kind: str, card_id: int) -> dict[str, Any]:
+def _move_form_context(
+    request: HtmxHttpRequest, pi: ProgramIncrement, kind: str, card_id: int
+) -> dict[str, Any]:
     card = _card_of(pi, kind, card_id)
     teams = Team.objects.filter(train_id=pi.train_id).order_by("name")
-    if kind == "story" and not can(request.user, Action.MANAGE_TRAIN, pi.train_id):
+    if isinstance(card, Story) and not can(request.user, Action.MANAGE_TRAIN, pi.train_id):
         teams = teams.filter(pk=card.team_id)  # a team moves its stories in its own row
-    iteration = card.iteration_id if card.iteration_id and card.iteration.pi_id == pi.pk else None
+    iteration = (
+        card.iteration_id
+        if card.iteration_id and card.iteration is not None and card.iteration.pi_id == pi.pk
+        else None
+    )
     form = MoveForm(
         pi=pi,
         teams=teams,
@@ -291,7 +305,7 @@ def _move_form_context(request: HttpRequest, pi: ProgramIncrement, kind: str, ca
     return {"move_form": form, "move_card": card, "move_kind": kind}
 
 
-def _check_move(request: HttpRequest, pi: ProgramIncrement, card: Feature | Story, team: Team) -> None:
+def _check_move(request: HtmxHttpRequest, pi: ProgramIncrement, card: Feature | Story, team: Team) -> None:
     """Features need the backlog's right (product management, RTE); a story needs the right to
     edit its team's work, in the team it leaves and the team it joins."""
     if isinstance(card, Feature):
@@ -303,7 +317,7 @@ def _check_move(request: HttpRequest, pi: ProgramIncrement, card: Feature | Stor
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def board_move(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     """GET: the move menu of a card (`?card=story-12`), the keyboard's way to drag. POST: place
     the card (kind, card, version, team, iteration) through the services."""
     pi = _pi(request, slug, pi_id)
@@ -368,7 +382,11 @@ def board_move(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
         extra["refused_iteration"] = iteration.pk if iteration is not None else None
     else:
         saved = f"{kind}-{card.pk}"
-        placed = Iteration.objects.filter(pk=moved.iteration_id).values_list("name", flat=True).first()
+        placed = (
+            Iteration.objects.filter(pk=moved.iteration_id).values_list("name", flat=True).first()
+            if moved.iteration_id is not None
+            else None
+        )
         message = f"Saved: {card.key} is now in {team.name} · {placed or 'not planned'}."
     if not request.htmx:
         (messages.success if level == "success" else messages.error)(request, message)
@@ -417,7 +435,7 @@ def _dependency_form_initial(
     return initial
 
 
-def _feature_param(request: HttpRequest, pi: ProgramIncrement, name: str) -> Feature | None:
+def _feature_param(request: HtmxHttpRequest, pi: ProgramIncrement, name: str) -> Feature | None:
     value = request.GET.get(name, "")
     parsed = parse_card(value) if "-" in value else (("feature", int(value)) if value.isdigit() else None)
     if parsed is None or parsed[0] != "feature":
@@ -427,7 +445,7 @@ def _feature_param(request: HttpRequest, pi: ProgramIncrement, name: str) -> Fea
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def board_dependency_create(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+def board_dependency_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     """GET: the form (from linking two cards: `?requester=feature-3&provider=feature-9`, or
     blank). POST: create the dependency through pi_planning.services.dependency_create."""
     pi = _pi(request, slug, pi_id)
@@ -496,7 +514,7 @@ def board_dependency_create(request: HttpRequest, slug: str, pi_id: int) -> Http
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def feature_wsjf(request: HttpRequest, slug: str, pi_id: int, feature_id: int) -> HttpResponse:
+def feature_wsjf(request: HtmxHttpRequest, slug: str, pi_id: int, feature_id: int) -> HttpResponse:
     """Product management scores a feature inline: GET the row's form, POST the four inputs."""
     pi = _pi(request, slug, pi_id)
     feature = Feature.objects.filter(train_id=pi.train_id, pk=feature_id).first()
@@ -557,7 +575,9 @@ def feature_wsjf(request: HttpRequest, slug: str, pi_id: int, feature_id: int) -
     context = _board_context(request, pi, wsjf_form=form, editing_id=feature.pk)
     context["feature"] = context["board"].card("feature", feature.pk)
     if not request.htmx:
-        messages.error(request, "Not saved: " + "; ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request, "Not saved: " + "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        )
         return redirect(_board_url(pi))
     return render(request, f"{BOARD}#backlog-row", context, status=status)
 
@@ -567,7 +587,7 @@ def feature_wsjf(request: HttpRequest, slug: str, pi_id: int, feature_id: int) -
 
 @require_POST
 @login_required
-def baseline_commit(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+def baseline_commit(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     """The RTE commits the plan at the end of PI planning: the board then shows what changed."""
     pi = _pi(request, slug, pi_id, Action.RUN_EVENTS)
     form = BaselineForm(request.POST)
@@ -608,7 +628,7 @@ CSV_COLUMNS = [
 
 @require_GET
 @login_required
-def board_csv(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+def board_csv(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     """The board as CSV: every feature and story of the PI with team, iteration, points,
     state and the health of its dependencies (the worst, with the count)."""
     pi = _pi(request, slug, pi_id)
@@ -670,7 +690,7 @@ def board_csv(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def board_print(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
+def board_print(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     """A3 landscape, one page per up to 10 teams: the plan on paper for the wall."""
     pi = _pi(request, slug, pi_id)
     context = _board_context(request, pi)
@@ -686,7 +706,7 @@ def board_print(request: HttpRequest, slug: str, pi_id: int) -> HttpResponse:
 CAPACITY_SECTIONS = {"capacity"}
 
 
-def _team(request: HttpRequest, slug: str, team_id: int) -> tuple[ReleaseTrain, Team]:
+def _team(request: HtmxHttpRequest, slug: str, team_id: int) -> tuple[ReleaseTrain, Team]:
     train = train_for_user(request.user, slug, Action.VIEW)
     team = Team.objects.filter(train=train, pk=team_id).first()
     if team is None:
@@ -694,7 +714,7 @@ def _team(request: HttpRequest, slug: str, team_id: int) -> tuple[ReleaseTrain, 
     return train, team
 
 
-def _capacity_pi(request: HttpRequest, train: ReleaseTrain) -> ProgramIncrement | None:
+def _capacity_pi(request: HtmxHttpRequest, train: ReleaseTrain) -> ProgramIncrement | None:
     value = request.GET.get("pi") or request.POST.get("pi") or ""
     if value.isdigit():
         pi = ProgramIncrement.objects.filter(train=train, pk=int(value)).first()
@@ -705,7 +725,7 @@ def _capacity_pi(request: HttpRequest, train: ReleaseTrain) -> ProgramIncrement 
 
 
 def _capacity_context(
-    request: HttpRequest, train: ReleaseTrain, team: Team, pi: ProgramIncrement | None, **extra: Any
+    request: HtmxHttpRequest, train: ReleaseTrain, team: Team, pi: ProgramIncrement | None, **extra: Any
 ) -> dict[str, Any]:
     flags = permissions(request.user, train.pk)
     can_edit = can(request.user, Action.EDIT_TEAM, train.pk, [team.pk])
@@ -750,7 +770,7 @@ def _capacity_url(train: ReleaseTrain, team: Team, pi: ProgramIncrement | None) 
 
 @require_GET
 @login_required
-def team_capacity(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+def team_capacity(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
     train, team = _team(request, slug, team_id)
     context = _capacity_context(request, train, team, _capacity_pi(request, train))
     if request.htmx and request.htmx.target in CAPACITY_SECTIONS:
@@ -759,7 +779,7 @@ def team_capacity(request: HttpRequest, slug: str, team_id: int) -> HttpResponse
 
 
 def _capacity_written(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     train: ReleaseTrain,
     team: Team,
     pi: ProgramIncrement | None,
@@ -774,7 +794,7 @@ def _capacity_written(
 
 
 def _capacity_refused(
-    request: HttpRequest, train: ReleaseTrain, team: Team, pi: ProgramIncrement | None, **extra: Any
+    request: HtmxHttpRequest, train: ReleaseTrain, team: Team, pi: ProgramIncrement | None, **extra: Any
 ) -> HttpResponse:
     name = f"{CAPACITY}#capacity" if request.htmx else CAPACITY
     return render(request, name, _capacity_context(request, train, team, pi, **extra), status=422)
@@ -782,7 +802,7 @@ def _capacity_refused(
 
 @require_POST
 @login_required
-def team_capacity_member(request: HttpRequest, slug: str, team_id: int, member_id: int) -> HttpResponse:
+def team_capacity_member(request: HtmxHttpRequest, slug: str, team_id: int, member_id: int) -> HttpResponse:
     """The team (or the RTE) sets a person's FTE, whether they deliver, and their absence days
     in each iteration of the PI."""
     train, team = _team(request, slug, team_id)
@@ -820,7 +840,7 @@ def team_capacity_member(request: HttpRequest, slug: str, team_id: int, member_i
 
 @require_POST
 @login_required
-def holiday_create(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
+def holiday_create(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
     """The RTE adds a public holiday of the whole train: a day off for everyone."""
     train, team = _team(request, slug, team_id)
     check(request.user, Action.MANAGE_TRAIN, train.pk)
@@ -845,7 +865,7 @@ def holiday_create(request: HttpRequest, slug: str, team_id: int) -> HttpRespons
 
 @require_POST
 @login_required
-def holiday_delete(request: HttpRequest, slug: str, team_id: int, holiday_id: int) -> HttpResponse:
+def holiday_delete(request: HtmxHttpRequest, slug: str, team_id: int, holiday_id: int) -> HttpResponse:
     train, team = _team(request, slug, team_id)
     check(request.user, Action.MANAGE_TRAIN, train.pk)
     holiday = Holiday.objects.filter(train=train, pk=holiday_id).first()

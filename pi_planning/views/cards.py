@@ -11,6 +11,7 @@ works: writes redirect back, refusals re-render the page with the card in its re
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -30,7 +31,7 @@ from django_htmx.middleware import HtmxDetails
 from art.access import Action, can, check, my_team_id, object_for_user, permissions, train_for_user
 from art.errors import ConflictError
 from art.forms import apply_service_errors
-from art.models import Feature, ProgramIncrement, ReleaseTrain, Team
+from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Team
 from metrics import calculations as calc
 from metrics.definitions import DEFINITIONS
 from pi_planning import rules, services
@@ -154,7 +155,11 @@ def _feature_choices(features: Iterable[Feature], team: Team | None = None) -> l
         (
             f.pk,
             f"{f.key} {f.title}"
-            + (f" ({f.team.name})" if f.team_id and f.team_id != getattr(team, "pk", None) else ""),
+            + (
+                f" ({f.team.name})"
+                if f.team_id and f.team_id != getattr(team, "pk", None) and f.team is not None
+                else ""
+            ),
         )
         for f in items
     ]
@@ -468,7 +473,7 @@ def vote_cast(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
                 f"{what}: voting again replaces it.",
             )
     else:
-        error = next(iter(form.errors.values()))[0]
+        error = str(next(iter(form.errors.values()))[0])
     if not request.htmx:
         messages.error(request, error[:1].upper() + error[1:])
         return redirect(_vote_url(train, pi))
@@ -634,7 +639,7 @@ def _dependency_choices(pi: ProgramIncrement) -> dict[str, Any]:
 
 
 def _decorate_dependency(
-    request: HtmxHttpRequest, train: ReleaseTrain, dep: Dependency, choices: dict[str, Any]
+    request: HtmxHttpRequest, train: ReleaseTrain, dep: selectors.DependencyCard, choices: dict[str, Any]
 ) -> None:
     dep.can_edit = can(
         request.user, Action.EDIT_DEPENDENCY, train.pk, [dep.requester_team_id, dep.provider_team_id]
@@ -801,7 +806,7 @@ def dependency_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpRe
         teams = {t.pk: t for t in choices["teams"]}
         iterations = {i.pk: i for i in choices["pi_iterations"]}
         features = {f.pk: f for f in choices["features"]}
-        requester = teams.get(data["requester_team"])
+        requester = teams.get(data["requester_team"])  # the form's choices are these teams
         provider = teams.get(data["provider_team"]) if data["provider_team"] else None
         check(
             request.user,
@@ -813,10 +818,10 @@ def dependency_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpRe
             dep = services.dependency_create(
                 actor=request.user,
                 pi=pi,
-                requester_team=requester,
+                requester_team=typing.cast(Team, requester),
                 provider_team=provider,
                 external_provider=data["external_provider"],
-                needed_by=iterations.get(data["needed_by"]),
+                needed_by=typing.cast(Iteration, iterations.get(data["needed_by"])),  # one of the choices
                 feature=features.get(data["feature"]) if data["feature"] else None,
                 provider_feature=features.get(data["provider_feature"]) if data["provider_feature"] else None,
                 title=data["title"],
@@ -856,9 +861,9 @@ def dependency_state(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: in
         request.POST, iterations=choices["iteration_options"], auto_id=f"id_dep-{dep.pk}-st-%s"
     )
     if not form.is_valid():
-        name, message = next(iter(form.errors.items()))
+        name, errors = next(iter(form.errors.items()))
         return _dependency_refused(
-            request, train, pi, dep.pk, 422, refusal={"field": name, "message": message[0]}
+            request, train, pi, dep.pk, 422, refusal={"field": name, "message": errors[0]}
         )
     data = form.cleaned_data
     iterations = {i.pk: i for i in choices["iterations"]}
@@ -872,7 +877,7 @@ def dependency_state(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: in
             version=data["version"],
         )
     except ConflictError as exc:
-        conflict = _conflict(form, DependencyStateForm.values_of(exc.current), exc)
+        conflict = _conflict(form, DependencyStateForm.values_of(typing.cast(Dependency, exc.current)), exc)
         return _dependency_refused(request, train, pi, dep.pk, 409, conflict=conflict)
     except ValidationError as exc:
         name, message = _first_error(exc)
@@ -881,7 +886,7 @@ def dependency_state(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: in
         )
     label = rules.DEPENDENCY_STATE_LABELS[dep.state].lower()
     extra = ""
-    if dep.state == Dependency.State.COMMITTED and dep.committed_iteration_id:
+    if dep.state == Dependency.State.COMMITTED and dep.committed_iteration_id and dep.committed_iteration:
         extra = f" for {dep.committed_iteration.name}"
     return _done(
         request,
@@ -914,7 +919,9 @@ def dependency_update(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: i
                 actor=request.user, dependency=dep, version=form.cleaned_data["version"], **changes
             )
         except ConflictError as exc:
-            conflict = _conflict(form, DependencyEditForm.values_of(exc.current), exc)
+            conflict = _conflict(
+                form, DependencyEditForm.values_of(typing.cast(Dependency, exc.current)), exc
+            )
             return _dependency_refused(request, train, pi, dep.pk, 409, conflict=conflict, editing=True)
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -958,7 +965,7 @@ def _team_choices(train: ReleaseTrain) -> list[Team]:
     return list(Team.objects.filter(train=train).order_by("name"))
 
 
-def _decorate_risk(request: HtmxHttpRequest, train: ReleaseTrain, risk: Risk) -> None:
+def _decorate_risk(request: HtmxHttpRequest, train: ReleaseTrain, risk: selectors.RiskCard) -> None:
     risk.can_edit = can(request.user, Action.EDIT_RISK, train.pk)
     risk.roam_label = Risk.Roam(risk.roam).label
     risk.moves = [(value, Risk.Roam(value).label) for value in risk.next_roams]
@@ -1109,8 +1116,8 @@ def risk_move(request: HtmxHttpRequest, slug: str, pi_id: int, risk_id: int) -> 
     risk = _risk_of(request, train, risk_id, Action.EDIT_RISK)
     form = RiskMoveForm(request.POST, auto_id=f"id_risk-{risk.pk}-move-%s")
     if not form.is_valid():
-        name, message = next(iter(form.errors.items()))
-        return _risk_refused(request, train, pi, risk.pk, 422, refusal={"field": name, "message": message[0]})
+        name, errors = next(iter(form.errors.items()))
+        return _risk_refused(request, train, pi, risk.pk, 422, refusal={"field": name, "message": errors[0]})
     target = form.cleaned_data["roam"]
     supplied = form.supplied()
     try:
@@ -1118,7 +1125,7 @@ def risk_move(request: HtmxHttpRequest, slug: str, pi_id: int, risk_id: int) -> 
             actor=request.user, risk=risk, roam=target, version=form.cleaned_data["version"], **supplied
         )
     except ConflictError as exc:
-        conflict = _conflict(form, RiskMoveForm.values_of(exc.current), exc)
+        conflict = _conflict(form, RiskMoveForm.values_of(typing.cast(Risk, exc.current)), exc)
         return _risk_refused(request, train, pi, risk.pk, 409, conflict=conflict)
     except ValidationError as exc:
         name, message = _first_error(exc)
@@ -1160,7 +1167,7 @@ def risk_update(request: HtmxHttpRequest, slug: str, pi_id: int, risk_id: int) -
                 actor=request.user, risk=risk, version=form.cleaned_data["version"], **changes
             )
         except ConflictError as exc:
-            conflict = _conflict(form, RiskEditForm.values_of(exc.current), exc)
+            conflict = _conflict(form, RiskEditForm.values_of(typing.cast(Risk, exc.current)), exc)
             return _risk_refused(request, train, pi, risk.pk, 409, conflict=conflict, editing=True)
         except ValidationError as exc:
             apply_service_errors(form, exc)
