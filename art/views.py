@@ -15,12 +15,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from art import selectors, services
 from art.access import Action, can, object_for_user, permissions, seat, train_for_user
@@ -38,6 +37,7 @@ from art.forms import (
     TrainForm,
     apply_service_errors,
 )
+from art.http import HtmxHttpRequest
 from art.models import (
     ApiToken,
     Iteration,
@@ -50,12 +50,6 @@ from art.models import (
 )
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware (for type checking)."""
-
-    htmx: HtmxDetails
 
 
 def _signed_in(request: HtmxHttpRequest) -> Any:

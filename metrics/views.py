@@ -17,21 +17,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
-from django_htmx.middleware import HtmxDetails
 
 from art.access import Action, permissions, train_for_user
+from art.http import HtmxHttpRequest
 from art.models import ReleaseTrain
 from metrics import dashboard, definitions, selectors, services
 from metrics.forms import ForecastForm, PeriodForm
 from metrics.models import RecomputeRun
 
 DASHBOARD_TEMPLATE = "metrics/dashboard.html"
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware (for type checking)."""
-
-    htmx: HtmxDetails
 
 
 POLL_SECONDS = 2

@@ -18,17 +18,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from art import services
 from art.access import Action, can, check, my_team_id, permissions, train_for_user
 from art.errors import ConflictError
 from art.forms import apply_service_errors
+from art.http import HtmxHttpRequest
 from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Story, Team, TeamMember
 from art.selectors import pi_current
 from pi_planning import rules
@@ -68,12 +68,6 @@ FRAGMENTS = {
     "changes",
 }
 PRINT_TEAMS_PER_PAGE = 10
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware (for type checking)."""
-
-    htmx: HtmxDetails
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -19,18 +19,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from art.access import Action, can, check, my_team_id, object_for_user, permissions, train_for_user
 from art.errors import ConflictError
 from art.forms import apply_service_errors
+from art.http import HtmxHttpRequest
 from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Team
 from metrics import calculations as calc
 from metrics.definitions import DEFINITIONS
@@ -56,10 +56,6 @@ VOTE = "pi_planning/vote.html"
 CONFIDENCE = "pi_planning/confidence.html"
 DEPENDENCIES = "pi_planning/dependencies.html"
 RISKS = "pi_planning/risks.html"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 # --- helpers ---------------------------------------------------------------------------------
