@@ -144,9 +144,22 @@ def check(user: Any, action: Action | str, train_id: int, teams: Iterable[int | 
         raise PermissionDenied(_refusal(user, action, train_id))
 
 
+def can_vote_in(user: Any, train_id: int, team_id: int | None) -> bool:
+    """Each team votes on its own plan, then the whole train on the train's plan (domain.md):
+    a team's vote is for the members of that team; the train's vote for everyone who votes."""
+    if not can(user, Action.VOTE, train_id):
+        return False
+    if team_id is None or user.is_superuser:
+        return True
+    s = seat(user, train_id)
+    return s is not None and s.role == Role.MEMBER and s.team_id == team_id
+
+
 def _refusal(user: Any, action: Action | str, train_id: int) -> str:
     s = seat(user, train_id)
     role = Role(s.role).label if s else "staff"
+    if s is None or s.role == Role.VIEWER:
+        return f"As {role.lower() if s is None else role} you may only read this train."
     what = {
         Action.VIEW: "see this",
         Action.MANAGE_TRAIN: "manage the train (RTE only)",

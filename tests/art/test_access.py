@@ -111,3 +111,17 @@ def test_the_seat_lookup_is_one_query_per_user_object(world, django_assert_num_q
     with django_assert_num_queries(1):
         for action in Action:
             access.can(user, action, world.train.pk, [world.team.pk])
+
+
+def test_team_votes_belong_to_the_team_and_the_train_vote_to_every_voter(world):
+    assert access.can_vote_in(world.member, world.train.pk, world.team.pk)
+    assert not access.can_vote_in(world.member, world.train.pk, world.other_team.pk)
+    assert not access.can_vote_in(world.business_owner, world.train.pk, world.team.pk)
+    assert access.can_vote_in(world.business_owner, world.train.pk, None)
+    assert not access.can_vote_in(world.viewer, world.train.pk, None)
+    assert not access.can_vote_in(world.outsider, world.train.pk, None)
+
+
+def test_viewers_are_told_they_may_only_read(world):
+    with pytest.raises(PermissionDenied, match="may only read this train"):
+        access.check(world.viewer, A.EDIT_DEPENDENCY, world.train.pk, [world.team.pk])
