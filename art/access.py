@@ -144,6 +144,16 @@ def check(user: Any, action: Action | str, train_id: int, teams: Iterable[int | 
         raise PermissionDenied(_refusal(user, action, train_id))
 
 
+TRAIN_CREATE_REFUSAL = "Only an administrator may create a train: ask your RTE for an invitation."
+
+
+def check_train_create(user: Any) -> None:
+    """Starting a train is an administrator's act (self-hosted: the admin sets up trains and
+    their RTEs); everything else in a train is reached through a seat in it."""
+    if not (user is not None and user.is_authenticated and user.is_superuser):
+        raise PermissionDenied(TRAIN_CREATE_REFUSAL)
+
+
 def can_vote_in(user: Any, train_id: int, team_id: int | None) -> bool:
     """Each team votes on its own plan, then the whole train on the train's plan (domain.md):
     a team's vote is for the members of that team; the train's vote for everyone who votes."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from art import selectors, services
-from art.access import Action, can, object_for_user, permissions, seat, train_for_user
+from art.access import Action, can, check_train_create, object_for_user, permissions, seat, train_for_user
 from art.forms import (
     EDIT_IDS,
     ApiTokenForm,
@@ -139,9 +139,7 @@ def my_trains(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def train_create(request: HtmxHttpRequest) -> HttpResponse:
-    # Creating a train is an administrator's act; trains are otherwise reached through a seat.
-    if not request.user.is_superuser:
-        raise PermissionDenied("Only an administrator may create a train: ask your RTE for an invitation.")
+    check_train_create(request.user)
     form = TrainForm(request.POST)
     if form.is_valid():
         try:

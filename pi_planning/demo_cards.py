@@ -282,7 +282,7 @@ def _voters(ctx: SeedContext, team: Team | None) -> list[Any]:
     if team is None:
         people = [u for users in ctx.team_users.values() for u in users]
         return [ctx.users["owner"], ctx.users["rte"], *people]
-    return [*ctx.team_users.get(team.pk, []), ctx.users["owner"]]
+    return list(ctx.team_users.get(team.pk, []))  # each team votes on its own plan
 
 
 def _votes(ctx: SeedContext) -> None:

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from art import selectors, services
-from art.access import Action, check
+from art.access import Action, check, check_train_create
 from art.models import (
     Absence,
     ApiToken,
@@ -207,8 +207,8 @@ class StoryFilter(filters.FilterSet):
 
 
 class TrainViewSet(TrainScopedViewSet):
-    """Release trains the caller belongs to. Anyone signed in may start a train and becomes its
-    RTE; changing or deleting one is the RTE's."""
+    """Release trains the caller belongs to. Administrators start trains (and become their
+    RTE, like on the page); changing or deleting one is the RTE's."""
 
     queryset = ReleaseTrain.objects.all()
     serializer_class = s.TrainSerializer
@@ -216,7 +216,7 @@ class TrainViewSet(TrainScopedViewSet):
     ordering_fields = ["id", "name", "slug", "created_at"]
 
     def check_create(self, data: dict[str, Any]) -> None:
-        pass  # starting a train needs only a sign-in
+        check_train_create(self.request.user)
 
     def create_object(self, data: dict[str, Any]) -> ReleaseTrain:
         return services.train_create(actor=self.request.user, **data)

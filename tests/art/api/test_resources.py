@@ -25,7 +25,12 @@ def rte(world, as_user):
 
 
 def test_starting_a_train_makes_its_creator_rte(world, as_user):
-    api = as_user(world.viewer)
+    from tests.art.factories import UserFactory
+
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    refused = as_user(world.viewer).post("/api/v1/trains/", {"name": "Freight ART"}, format="json")
+    assert refused.status_code == 403
+    api = as_user(admin)
     response = api.post(
         "/api/v1/trains/", {"name": "Freight ART", "description": "Moves freight"}, format="json"
     )

@@ -209,10 +209,12 @@ def test_403_names_the_rule_and_is_plain_text_for_htmx(as_user, world, htmx):
     url = reverse("art:team_create", kwargs={"slug": world.train.slug})
     page = as_user("viewer").post(url, {"name": "Zulu", "kind": "platform"})
     assert page.status_code == 403
-    assert "As Viewer you may not manage the train (RTE only)." in page.content.decode()
+    assert "As Viewer you may only read this train." in page.content.decode()
     fragment = htmx.post(url, {"name": "Zulu", "kind": "platform"})
     assert fragment.status_code == 403
-    assert fragment.content.decode().strip() == "As Viewer you may not manage the train (RTE only)."
+    assert fragment.content.decode().strip() == "As Viewer you may only read this train."
+    member = as_user("member").post(url, {"name": "Zulu", "kind": "platform"})
+    assert "As Team member you may not manage the train (RTE only)." in member.content.decode()
 
 
 def test_404_page_for_an_unknown_train(as_user, world):

@@ -92,7 +92,8 @@ def test_every_team_and_the_train_are_listed(world, api_as):
 
 def test_revoting_replaces_and_votes_are_anonymous(world, api_as):
     services.vote_round_open(actor=world.rte, pi=world.pi, team=world.team)
-    member, other = api_as("member"), api_as("other_member")
+    (teammate,) = voters(world, 1)
+    member, other = api_as("member"), api_as(teammate)
     body = {"pi": world.pi.pk, "team": world.team.pk, "score": 2, "concern": "Too much in iteration 2"}
     assert member.post("/api/v1/votes/", body, format="json").status_code == 201
     replaced = member.post("/api/v1/votes/", {**body, "score": 4, "concern": ""}, format="json")
@@ -104,8 +105,91 @@ def test_revoting_replaces_and_votes_are_anonymous(world, api_as):
     assert [(v["score"], v["team"]) for v in mine] == [(4, world.team.pk)]
     assert "user" not in mine[0]
     assert api_as("rte").get("/api/v1/votes/").json()["count"] == 0
-    other_vote = Vote.objects.get(user=world.other_member)
+    other_vote = Vote.objects.get(user=teammate)
     assert member.get(f"/api/v1/votes/{other_vote.pk}/").status_code == 404
+
+
+OWN_PLAN = "each team votes on its own plan: you are not a member of {}"
+
+
+@pytest.mark.parametrize(
+    "role, scope, allowed",
+    [
+        ("member", "own team", True),
+        ("member", "other team", False),
+        ("member", "train", True),
+        ("business_owner", "own team", False),  # a business owner has no team: Alpha's plan is not theirs
+        ("business_owner", "train", True),
+        ("rte", "own team", False),  # the RTE runs the vote; teams vote on their own plans
+        ("rte", "train", True),
+    ],
+)
+def test_each_team_votes_on_its_own_plan_then_the_train_on_the_trains(world, api_as, role, scope, allowed):
+    # given every scope's vote is open
+    for team in (None, world.team, world.other_team):
+        services.vote_round_open(actor=world.rte, pi=world.pi, team=team)
+    team = {"own team": world.team, "other team": world.other_team, "train": None}[scope]
+    # when the person votes in it through the API
+    response = api_as(role).post(
+        "/api/v1/votes/", {"pi": world.pi.pk, "team": team.pk if team else None, "score": 4}, format="json"
+    )
+    # then their own team's and the train's are theirs; another team's plan is refused with the rule
+    if allowed:
+        assert response.status_code == 201, response.content
+    else:
+        assert response.status_code == 403
+        assert response.json() == {"detail": OWN_PLAN.format(team.name)}
+    assert Vote.objects.filter(pi=world.pi, team=team).count() == (1 if allowed else 0)
+
+
+def test_the_vote_page_offers_only_the_scopes_the_person_votes_in(world, page_as, htmx, urls):
+    for team in (None, world.team, world.other_team):
+        services.vote_round_open(actor=world.rte, pi=world.pi, team=team)
+    # A member of Alpha: Alpha's plan first, then the train's; never Bravo's.
+    page = page_as("member").get(urls.page("vote")).content.decode()
+    assert page.index(f'id="vote-{world.team.pk}"') < page.index('id="vote-train"')
+    assert f'id="vote-{world.other_team.pk}"' not in page and "Bravo’s plan" not in page
+    assert page.count('name="score"') == 10
+    # A business owner: the train's only.
+    page = page_as("business_owner").get(urls.page("vote")).content.decode()
+    assert 'id="vote-train"' in page and page.count('name="score"') == 5
+    assert "Alpha’s plan" not in page and "Bravo’s plan" not in page
+    # Posting to another team's vote anyway is refused (403) with the rule's words, and nothing is cast.
+    page_as("member")
+    refused = htmx.post(urls.page("vote_cast"), {"scope": world.other_team.pk, "score": 1})
+    assert refused.status_code == 403
+    assert "Each team votes on its own plan: you are not a member of Bravo." in refused.content.decode()
+    without_js = page_as("member").post(urls.page("vote_cast"), {"scope": world.other_team.pk, "score": 1})
+    assert without_js.status_code == 403 and "you are not a member of Bravo" in without_js.content.decode()
+    page_as("business_owner")
+    refused = htmx.post(urls.page("vote_cast"), {"scope": world.team.pk, "score": 3})
+    assert refused.status_code == 403 and "you are not a member of Alpha" in refused.content.decode()
+    assert not Vote.objects.exists()
+    # Their own scopes are theirs.
+    assert htmx.post(urls.page("vote_cast"), {"scope": "train", "score": 3}).status_code == 200
+    page_as("member")
+    assert htmx.post(urls.page("vote_cast"), {"scope": world.team.pk, "score": 4}).status_code == 200
+    assert set(Vote.objects.values_list("team_id", "score")) == {(None, 3), (world.team.pk, 4)}
+
+
+def test_a_member_whose_team_is_not_voting_waits_and_is_told_who_is(world, page_as, urls):
+    services.vote_round_open(actor=world.rte, pi=world.pi, team=world.other_team)
+    page = re.sub(r"\s+", " ", page_as("member").get(urls.page("vote")).content.decode())
+    assert "No vote is open for you right now" in page and 'hx-trigger="every 4s"' in page
+    assert "Each team votes on its own plan: Bravo is voting now." in page
+    assert 'name="score"' not in page
+
+
+def test_the_rte_sees_every_teams_live_count(world, page_as, urls):
+    for team in (None, world.team, world.other_team):
+        services.vote_round_open(actor=world.rte, pi=world.pi, team=team)
+    services.vote_cast(actor=world.member, pi=world.pi, team=world.team, score=4)
+    services.vote_cast(actor=world.other_member, pi=world.pi, team=world.other_team, score=2)
+    services.vote_cast(actor=world.other_member, pi=world.pi, team=None, score=3)
+    services.vote_cast(actor=world.business_owner, pi=world.pi, team=None, score=5)
+    page = re.sub(r"\s+", " ", page_as("rte").get(urls.page("confidence")).content.decode())
+    for key, votes in (("train", 2), (world.team.pk, 1), (world.other_team.pk, 1)):
+        assert re.search(rf'id="scope-{key}-count".*?<strong[^>]*>{votes}</strong> votes? so far', page), key
 
 
 def test_votes_only_while_open_and_only_by_voters(world, api_as):
@@ -221,7 +305,7 @@ def test_a_concern_becomes_a_risk_with_one_click(world, page_as, htmx, urls):
 def test_the_phone_page_votes_and_asks_low_voters_for_their_concern(world, page_as, htmx, urls):
     page_as("member")
     waiting = htmx.get(urls.page("vote")).content.decode()
-    assert "No vote is open right now" in waiting and 'hx-trigger="every 4s"' in waiting
+    assert "No vote is open for you right now" in waiting and 'hx-trigger="every 4s"' in waiting
     services.vote_round_open(actor=world.rte, pi=world.pi, team=world.team)
     page = htmx.get(urls.page("vote"), target="vote-scopes").content.decode()
     assert "Alpha’s plan" in page and page.count('name="score"') == 5
