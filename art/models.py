@@ -42,6 +42,20 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"'{value}' is not a known time zone (use an IANA name such as Europe/Berlin)")
 
 
+#: Dates the product plans with; beyond them a date is a typo (and date arithmetic would overflow).
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+#: A PI is 8–12 weeks in SAFe; longer than half a year is a mistake (product rule).
+MAX_PI_DAYS = 26 * 7
+
+
+def validate_plausible_date(value: dt.date | None) -> None:
+    if value is not None and not (EARLIEST_DATE <= value <= LATEST_DATE):
+        raise ValidationError(
+            f"{value} is out of range: dates must lie between {EARLIEST_DATE} and {LATEST_DATE}"
+        )
+
+
 def workdays_between(start: dt.date, end: dt.date) -> int:
     """Monday-to-Friday days from start to end, both included."""
     if end < start:
@@ -232,8 +246,8 @@ class ProgramIncrement(models.Model):
 
     train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="pis")
     name = models.CharField(max_length=80)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_plausible_date])
+    end_date = models.DateField(validators=[validate_plausible_date])
     state = models.CharField(max_length=12, choices=State.choices, default=State.PLANNING)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -258,6 +272,10 @@ class ProgramIncrement(models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date <= self.start_date:
             raise ValidationError({"end_date": "end_date must be after start_date"})
+        if self.start_date and self.end_date and (self.end_date - self.start_date).days + 1 > MAX_PI_DAYS:
+            raise ValidationError(
+                {"end_date": "a PI lasts at most 26 weeks: end_date is too far after start_date"}
+            )
         if self.train_id and self.start_date and self.end_date:
             overlapping = (
                 ProgramIncrement.objects.filter(

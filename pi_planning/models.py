@@ -11,7 +11,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Team, VersionedModel
+from art.models import (
+    Feature,
+    Iteration,
+    ProgramIncrement,
+    ReleaseTrain,
+    Team,
+    VersionedModel,
+    validate_plausible_date,
+)
 
 
 class Holiday(models.Model):
@@ -19,7 +27,7 @@ class Holiday(models.Model):
     in the iteration that contains it, when it falls on a workday."""
 
     train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="holidays")
-    date = models.DateField()
+    date = models.DateField(validators=[validate_plausible_date])
     name = models.CharField(max_length=120)
 
     class Meta:

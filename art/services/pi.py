@@ -10,7 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from art.models import ChangeRecord, Iteration, Milestone, ProgramIncrement, ReleaseTrain
+from art.models import (
+    ChangeRecord,
+    Iteration,
+    Milestone,
+    ProgramIncrement,
+    ReleaseTrain,
+    validate_plausible_date,
+)
 
 from .common import create_validated, delete_recorded, update_fields
 
@@ -50,6 +57,11 @@ def pi_create(
         errors["iteration_weeks"] = f"iteration_weeks must be a whole number from 1 to {MAX_ITERATION_WEEKS}"
     if start_date is None:
         errors["start_date"] = "start_date is required"
+    else:
+        try:
+            validate_plausible_date(start_date)
+        except ValidationError as exc:
+            errors["start_date"] = exc.messages[0]
     if errors:
         raise ValidationError(errors)
     plan = iteration_plan(start_date, iterations, iteration_weeks)

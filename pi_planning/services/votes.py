@@ -64,7 +64,8 @@ def vote_cast(*, actor: Any, pi: ProgramIncrement, team: Team | None, score: int
     if not can_vote_in(actor, pi.train_id, team.pk if team else None):
         raise ValidationError(
             {
-                "team": f"each team votes on its own plan: you are not a member of {team.name if team else 'the train'}"
+                "team": "each team votes on its own plan: you are not a member of "
+                f"{team.name if team else 'the train'}"
             }
         )
     round_ = VoteRound.objects.filter(pi=pi, team=team).first()

@@ -353,3 +353,16 @@ def test_the_ip_iteration_refuses_planned_feature_load_but_takes_ip_work():
     refused(lambda: services.story_move(actor=None, story=story, iteration=ip), "iteration", "IP iteration")
     # innovation work without a feature may be placed in the IP iteration
     assert services.story_create(actor=None, team=team, title="Hackathon", iteration=ip).iteration == ip
+
+
+def test_pi_dates_must_be_plausible_and_a_pi_lasts_at_most_26_weeks():
+    train = TrainFactory()
+    refused(
+        lambda: services.pi_create(actor=None, train=train, name="Far", start_date=dt.date(9999, 12, 1)),
+        "start_date",
+        "out of range",
+    )
+    pi = services.pi_create(actor=None, train=train, name="PI", start_date=dt.date(2031, 1, 6))
+    refused(lambda: services.pi_update(actor=None, pi=pi, end_date=dt.date(9999, 12, 31)), "end_date")
+    refused(lambda: services.pi_update(actor=None, pi=pi, end_date=dt.date(2031, 12, 31)), "end_date", "26 weeks")
+    assert ProgramIncrement.objects.get(pk=pi.pk).end_date == dt.date(2031, 3, 16)

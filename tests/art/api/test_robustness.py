@@ -73,3 +73,13 @@ def test_huge_ids_in_filters_are_refused_naming_the_parameter(world, as_user):
 def test_the_docs_assets_are_served_locally():
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"):
         assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}") is not None
+
+
+def test_a_pi_far_in_the_future_is_refused_not_a_server_error(world, as_user):
+    response = as_user(world.rte).post(
+        "/api/v1/pis/",
+        {"train": world.train.pk, "name": "Y", "start_date": "9999-12-01", "iterations": 5},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "out of range" in response.json()["start_date"][0]
