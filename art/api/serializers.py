@@ -275,8 +275,18 @@ class FeatureSerializer(CoreSerializer):
         return (value or "").strip() or None
 
 
+class EmptyAsNullChoiceField(serializers.ChoiceField):
+    """A state that may be absent (the first transition has no previous state): null, not ""."""
+
+    def to_representation(self, value: Any) -> Any:
+        return value or None
+
+
 class FeatureTransitionSerializer(serializers.ModelSerializer):
     state = serializers.ChoiceField(choices=Feature.State.choices, write_only=True)
+    from_state = EmptyAsNullChoiceField(
+        choices=Feature.State.choices, read_only=True, allow_null=True, help_text="null for the first state"
+    )
     at = serializers.DateTimeField(
         required=False, help_text="When the change happened; defaults to now. Never before the previous one."
     )
@@ -288,7 +298,7 @@ class FeatureTransitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = FeatureTransition
         fields = ["id", "state", "from_state", "to_state", "at", "actor", "recorded_at", "version"]
-        read_only_fields = ["from_state", "to_state", "recorded_at"]
+        read_only_fields = ["to_state", "recorded_at"]
 
 
 class StorySerializer(CoreSerializer):

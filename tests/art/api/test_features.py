@@ -272,7 +272,7 @@ def test_transitions_may_be_back_dated_but_never_before_the_previous(world, prod
     assert product.post(path, {"state": "in_progress"}, format="json").status_code == 201
     history = product.get(path).json()
     assert [(t["from_state"], t["to_state"]) for t in history] == [
-        ("", "funnel"),
+        (None, "funnel"),
         ("funnel", "ready"),
         ("ready", "in_progress"),
     ]
