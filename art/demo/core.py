@@ -237,19 +237,30 @@ class _Titles:
 
     def __init__(self, ctx: SeedContext) -> None:
         self.rng = ctx.rng
-        self.fixed = list(data.PAYMENTS_FEATURES) if ctx.profile.size == "demo" else []
+        demo = ctx.profile.size == "demo"
+        self.fixed = list(data.PAYMENTS_FEATURES) if demo else []
+        self.verbs = data.PAYMENTS_VERBS if demo else data.FREIGHT_VERBS
+        self.objects = data.PAYMENTS_OBJECTS if demo else data.FREIGHT_OBJECTS
         self.rng.shuffle(self.fixed)
+        self.used: set[str] = set()
         self.serial = 0
 
     def next(self) -> tuple[str, str]:
         if self.fixed:
             return self.fixed.pop()
-        self.serial += 1
-        verb, obj = self.rng.choice(data.FREIGHT_VERBS), self.rng.choice(data.FREIGHT_OBJECTS)
         kind = self.rng.choices(["business", "enabler", "defect"], weights=[70, 22, 8])[0]
+        for _ in range(20):  # a fresh combination reads better than a numbered repeat
+            verb, obj = self.rng.choice(self.verbs), self.rng.choice(self.objects)
+            title = f"{verb} {obj}"
+            if title not in self.used:
+                break
+        else:
+            self.serial += 1
+            title = f"{title} ({self.serial})"
+        self.used.add(title)
         if kind == "defect":
-            return f"Fix: {verb.lower()} {obj} ({self.serial})", kind
-        return f"{verb} {obj} ({self.serial})", kind
+            return f"Fix: {title[0].lower()}{title[1:]}", kind
+        return title, kind
 
 
 def _wsjf(ctx: SeedContext, kind: str) -> dict[str, int]:
@@ -282,7 +293,12 @@ def _capacity(ctx: SeedContext) -> dict[int, float]:
 
 def _story_title(ctx: SeedContext, feature_title: str) -> str:
     subject = feature_title.split(" (")[0]
-    return ctx.rng.choice(data.STORY_PATTERNS).format(subject[0].lower() + subject[1:])[:240]
+    first, _, rest = subject.partition(" ")
+    # Lower-case a leading common word ("Partial captures" -> "partial captures"), never a name
+    # ("Apple Pay", "PSD2", "Kafka").
+    if first[1:].islower() and not rest[:1].isupper() and first not in data.PROPER_NOUNS:
+        subject = first.lower() + (" " + rest if rest else "")
+    return ctx.rng.choice(data.STORY_PATTERNS).format(subject)[:240]
 
 
 class _Batch:
