@@ -165,6 +165,16 @@ def can_vote_in(user: Any, train_id: int, team_id: int | None) -> bool:
     return s is not None and s.role == Role.MEMBER and s.team_id == team_id
 
 
+def vote_refusal(user: Any, train_id: int, team_id: int | None, team_name: str = "") -> str:
+    """Why `user` may not vote in a scope ("" if they may), in the words pages, API and the
+    vote service all use."""
+    if can_vote_in(user, train_id, team_id):
+        return ""
+    if team_id is None:
+        return "your role does not vote"
+    return f"each team votes on its own plan: you are not a member of {team_name or 'that team'}"
+
+
 def _refusal(user: Any, action: Action | str, train_id: int) -> str:
     s = seat(user, train_id)
     role = Role(s.role).label if s else "staff"

@@ -24,6 +24,7 @@ import typing
 from typing import TYPE_CHECKING, Any
 
 import django_filters.rest_framework as filters
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -287,8 +288,16 @@ class VoteFilter(filters.FilterSet):
     create=extend_schema(
         summary="Cast (or replace) your vote in one scope",
         description="One vote per person and scope (a team, or null for the train); voting again replaces "
-        "it (200; 201 for a first vote). Only while the RTE has the vote open.",
-        responses={201: VoteSerializer, 200: VoteSerializer},
+        "it (200; 201 for a first vote). Only while the RTE has the vote open. Each team votes on its own "
+        "plan: a team's vote is for that team's members (403 for anyone else); everyone who votes votes "
+        "in the train's.",
+        responses={
+            201: VoteSerializer,
+            200: VoteSerializer,
+            403: OpenApiResponse(
+                description="Not the caller's vote: another team's plan, or a role that does not vote."
+            ),
+        },
     ),
 )
 class VoteViewSet(
@@ -316,6 +325,10 @@ class VoteViewSet(
         pi: ProgramIncrement = data["pi"]
         check(request.user, Action.VOTE, pi.train_id)
         team = data.get("team")
+        # Each team votes on its own plan: another team's vote is not the caller's to cast (403).
+        refusal = card_selectors.vote_refusal(user=request.user, pi=pi, team=team)
+        if refusal:
+            raise PermissionDenied(refusal)
         existed = Vote.objects.filter(pi=pi, team=team, user=request.user.pk).exists()  # authenticated
         cast = services.vote_cast(
             actor=request.user, pi=pi, team=team, score=data["score"], concern=data.get("concern", "")

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from art.access import vote_refusal as access_vote_refusal
 from art.models import ChangeRecord, Feature, Iteration, ProgramIncrement, ReleaseTrain, Team
 from metrics import calculations as calc
 from pi_planning import rules
@@ -366,6 +367,7 @@ class VoteScope:
     # The caller's own vote, set by views.cards._vote_context.
     my_vote: Vote | None = None
     is_mine: bool = False
+    may_vote: bool = False
 
     @property
     def key(self) -> str:
@@ -423,6 +425,11 @@ def confidence_scopes(*, pi: ProgramIncrement, team_id: int | str | None = "all"
     if team_id != "all":
         scopes = [s for s in scopes if (s.team.pk if s.team else None) == team_id]
     return scopes
+
+
+def vote_refusal(*, user: Any, pi: ProgramIncrement, team: Team | None) -> str:
+    """Why `user` may not vote in this scope ("" if they may): art.access decides and words it."""
+    return access_vote_refusal(user, pi.train_id, team.pk if team else None, team.name if team else "")
 
 
 def my_votes(*, pi: ProgramIncrement, user: Any) -> dict[int | None, Vote]:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from art.access import can_vote_in
+from art.access import vote_refusal
 from art.models import ProgramIncrement, Team
 from art.services.common import record_change
 from pi_planning.models import Risk, Vote, VoteRound
@@ -61,13 +61,9 @@ def vote_cast(*, actor: Any, pi: ProgramIncrement, team: Team | None, score: int
         errors["concern"] = "concern must be at most 2000 characters"
     if errors:
         raise ValidationError(errors)
-    if not can_vote_in(actor, pi.train_id, team.pk if team else None):
-        raise ValidationError(
-            {
-                "team": "each team votes on its own plan: you are not a member of "
-                f"{team.name if team else 'the train'}"
-            }
-        )
+    refusal = vote_refusal(actor, pi.train_id, team.pk if team else None, team.name if team else "")
+    if refusal:
+        raise ValidationError({"team": refusal})
     round_ = VoteRound.objects.filter(pi=pi, team=team).first()
     if round_ is None or round_.state != VoteRound.State.OPEN:
         raise ValidationError({"team": f"{_scope(team)} is not open: the RTE opens it"})

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -27,7 +27,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from art.access import Action, can, check, my_team_id, object_for_user, permissions, train_for_user
+from art.access import (
+    Action,
+    can,
+    can_vote_in,
+    check,
+    my_team_id,
+    object_for_user,
+    permissions,
+    train_for_user,
+)
 from art.errors import ConflictError
 from art.forms import apply_service_errors
 from art.http import HtmxHttpRequest
@@ -122,6 +131,40 @@ def predictability_display(result: calc.PredictabilityResult) -> dict[str, Any]:
     return {"text": f"{_one_decimal(percent)} %", "tone": tone, "icon": icon, "note": note}
 
 
+def bv_display(result: calc.PredictabilityResult, objectives: Iterable[Objective]) -> dict[str, Any]:
+    """The business-value sums next to a predictability figure, in words where the rule says so:
+    an objective not yet scored is *not scored*, not 0, so the actual sum reads "not scored"
+    until one is scored, then the sum scored so far with how many are still to score (the sums
+    are metrics.calculations.predictability's; this only counts what is missing)."""
+    objectives = list(objectives)
+    committed = [o for o in objectives if o.committed]
+    unset = sum(1 for o in committed if o.planned_bv is None)
+    unscored = sum(1 for o in objectives if o.actual_bv is None)
+    planned: dict[str, Any]
+    actual: dict[str, Any]
+    if not committed:
+        planned = {"value": None, "text": "n/a", "note": "no committed objective"}
+    elif unset == len(committed):
+        planned = {"value": None, "text": "not set", "note": f"{unset} not set"}
+    else:
+        planned = {
+            "value": result.planned,
+            "text": str(result.planned),
+            "note": f"{unset} not set" if unset else "",
+        }
+    if not objectives:
+        actual = {"value": None, "text": "n/a", "note": "no objective"}
+    elif unscored == len(objectives):
+        actual = {"value": None, "text": "not scored", "note": f"{unscored} not scored"}
+    else:
+        actual = {
+            "value": result.actual,
+            "text": str(result.actual),
+            "note": f"{unscored} not scored" if unscored else "",
+        }
+    return {"planned": planned, "actual": actual}
+
+
 PREDICTABILITY_DEFINITION = next(d for d in DEFINITIONS if d.anchor == "predictability")
 
 
@@ -177,6 +220,7 @@ def _objectives_context(
     overrides, add_forms = overrides or {}, add_forms or {}
     for group in data["groups"]:
         group.display = predictability_display(group.predictability)
+        group.bv = bv_display(group.predictability, group.objectives)
         group.can_edit = can(user, Action.EDIT_TEAM, train.pk, [group.team.pk])
         # A new objective links the team's own features (the edit form offers all the PI's).
         group.feature_choices = _feature_choices(
@@ -204,6 +248,7 @@ def _objectives_context(
                 objective.form = _objective_form(objective, choices, group.can_edit, may_score)
     context.update(data)
     context["train_display"] = predictability_display(data["train_predictability"])
+    context["train_bv"] = bv_display(data["train_predictability"], data["objectives"])
     context["may_score"] = may_score
     context["my_team_id"] = my_team_id(user, train.pk)
     context["definition"] = PREDICTABILITY_DEFINITION
@@ -408,13 +453,17 @@ def _vote_context(request: HtmxHttpRequest, train: ReleaseTrain, pi: ProgramIncr
     for scope in scopes:
         scope.my_vote = mine.get(scope.team.pk if scope.team else None)
         scope.is_mine = scope.team is not None and scope.team.pk == team_id
-    # The person's own team first, then the train's vote, then the other teams'.
+        scope.may_vote = can_vote_in(request.user, train.pk, scope.team.pk if scope.team else None)
+    # Only the scopes the person votes in (each team votes on its own plan, then the whole
+    # train on the train's): their own team's first, then the train's.
     open_scopes = sorted(
-        (s for s in scopes if s.is_open), key=lambda s: (not s.is_mine, s.team is not None, s.label.lower())
+        (s for s in scopes if s.is_open and s.may_vote),
+        key=lambda s: (not s.is_mine, s.team is not None, s.label.lower()),
     )
     context.update(
         scopes=scopes,
         open_scopes=open_scopes,
+        others_open=[s for s in scopes if s.is_open and not s.may_vote],
         revealed_scopes=[s for s in scopes if s.is_revealed and s.my_vote],
         may_vote=can(request.user, Action.VOTE, train.pk),
     )
@@ -450,6 +499,9 @@ def vote_cast(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
             team = Team.objects.filter(train=train, pk=team_id).first()
             if team is None:
                 raise Http404("No such team")
+        refusal = selectors.vote_refusal(user=request.user, pi=pi, team=team)
+        if refusal:
+            raise PermissionDenied(refusal[:1].upper() + refusal[1:] + ".")
         try:
             cast = services.vote_cast(
                 actor=request.user,

@@ -186,3 +186,55 @@ def test_a_stale_dependency_update_shows_the_conflict_in_place(sign_in_new, live
     expect(page.locator(f"#dep-{dep.pk} .card-conflict")).to_have_count(0)
     expect(page.locator(f"#dep-{dep.pk}").get_by_label("State")).to_have_value("cancelled")
     assert Dependency.objects.get(pk=dep.pk).state == "cancelled"
+
+
+#: For each select of a dependency card: the text of its longest option against the room the
+#: select gives its text (its width less its paddings), in the select's own font.
+SELECT_ROOM = """() => {
+  const ctx = document.createElement("canvas").getContext("2d");
+  return [...document.querySelectorAll(".dep-card select")].map((select) => {
+    const style = getComputedStyle(select);
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const sized = [...select.options].map((o) => ({ text: o.text, width: ctx.measureText(o.text).width }));
+    const widest = sized.reduce((w, o) => (o.width > w.width ? o : w), { text: "", width: 0 });
+    return { text: widest.text, need: Math.ceil(widest.width), room: Math.floor(room) };
+  });
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 800), (390, 844)])
+def test_no_option_of_a_dependency_card_is_cut(sign_in_new, live_server, world, width, height):
+    # given dependencies not committed yet (their iteration select offers "… (accept needed-by)")
+    for title, number in (("Sandbox merchant accounts", 2), ("Fraud score", 4)):
+        services.dependency_create(
+            actor=world.rte,
+            pi=world.pi,
+            requester_team=world.team,
+            provider_team=world.other_team,
+            needed_by=world.pi.iterations.get(number=number),
+            title=title,
+        )
+    page = sign_in_new("member", viewport={"width": width, "height": height})
+    page.goto(pi_url(live_server, world, "dependencies"))
+    expect(page.locator(".dep-card").first).to_contain_text("Requested")
+    # then every option reads whole in its select ("Requested · now", never "Requested · nov")
+    selects = page.evaluate(SELECT_ROOM)
+    assert len(selects) == 4
+    assert {s["text"] for s in selects} >= {"Requested · now", "Iteration 2 (accept needed-by)"}
+    assert [s for s in selects if s["need"] > s["room"]] == []
+
+
+def test_a_member_votes_only_on_their_own_teams_plan(sign_in_new, live_server, world):
+    for team in (None, world.team, world.other_team):
+        services.vote_round_open(actor=world.rte, pi=world.pi, team=team)
+    phone = sign_in_new("member", viewport={"width": 390, "height": 844}, has_touch=True)
+    phone.goto(pi_url(live_server, world, "vote"))
+    titles = phone.locator(".vote-card__title")
+    expect(titles).to_have_count(2)
+    expect(titles.nth(0)).to_contain_text("Alpha’s plan")
+    expect(titles.nth(1)).to_contain_text("The whole train’s plan")
+    expect(phone.get_by_text("Bravo’s plan")).to_have_count(0)
+    phone.locator(f"#vote-{world.team.pk}").get_by_role("button", name="4").click()
+    expect(phone.locator(f"#vote-{world.team.pk}")).to_contain_text("Your vote: 4")
+    assert list(Vote.objects.values_list("team_id", "score")) == [(world.team.pk, 4)]

@@ -8,9 +8,10 @@ import re
 import pytest
 from django.utils import timezone
 
+from art.models import Membership
 from pi_planning import services
 from pi_planning.models import Dependency, DependencyComment
-from tests.art.factories import FeatureFactory, TeamFactory
+from tests.art.factories import FeatureFactory, MembershipFactory, TeamFactory, UserFactory
 
 from .conftest import iterations
 
@@ -273,6 +274,34 @@ def test_others_cannot_change_the_card_from_the_page(world, page_as, htmx, urls)
         assert htmx.post(urls.page("dependency_comment", dep_id=dep.pk), {"body": "hi"}).status_code == status
     board = text(page_as("viewer").get(urls.page("dependencies")))
     assert "dep-card__state-form" not in board and "Comment on" not in board
+
+
+def test_a_refused_write_answers_with_the_access_policys_words(world, charlie, page_as, htmx, urls, api_as):
+    # given Alpha needs something from Bravo; a viewer and a member of Charlie (not part of it)
+    dep = dependency(world)
+    outsider_member = UserFactory(username="carla")
+    MembershipFactory(user=outsider_member, train=world.train, role=Membership.Role.MEMBER, team=charlie)
+    for who, words in (
+        ("viewer", "As Viewer you may only read this train."),
+        (outsider_member, "As Team member you may not change a dependency your team is not part of."),
+    ):
+        # when they post to the card from the page (htmx: the words go to the toast as they are)
+        page_as(who)
+        for name, data in (
+            ("dependency_state", {"state": "committed"}),
+            ("dependency_comment", {"body": "hi"}),
+        ):
+            refused = htmx.post(urls.page(name, dep_id=dep.pk), data)
+            assert (refused.status_code, refused.content.decode().strip()) == (403, words), name
+        # without JavaScript the error page says the same
+        assert words in text(
+            page_as(who).post(urls.page("dependency_state", dep_id=dep.pk), {"state": "committed"})
+        )
+        # and so does the API
+        response = api_as(who).patch(f"/api/v1/dependencies/{dep.pk}/", {"owner": "Me"}, format="json")
+        assert (response.status_code, response.json()) == (403, {"detail": words})
+    dep.refresh_from_db()
+    assert (dep.state, dep.owner, dep.comments.count()) == ("requested", "", 0)
 
 
 def test_comment_and_edit_in_place(world, page_as, htmx, urls):

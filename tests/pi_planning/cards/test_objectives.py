@@ -80,15 +80,69 @@ def test_the_objectives_page_shows_each_teams_and_the_trains_predictability(worl
 
 def test_the_second_pi_is_not_scored_and_a_team_without_objectives_is_na(world, two_pis, page_as, urls):
     body = text(page_as("member").get(urls.page("objectives", pi=two_pis["second"])))
-    assert re.search(rf'id="team-{world.team.pk}".*?not scored.*?1 objective still to score', body)
+    assert re.search(rf'id="team-{world.team.pk}".*?title="1 objective still to score">.*?not scored', body)
+    # Alpha's sums: the one scored (5) with the one still to score named, never counted as 0.
+    assert re.search(rf'id="team-{world.team.pk}".*?Actual 5 \(1 not scored\) · planned 10 BV', body)
+    assert re.search(rf'id="team-{world.other_team.pk}".*?Actual 5 · planned 5 BV', body)
     assert re.search(rf'id="team-{world.other_team.pk}".*?100\.0 %', body)
     assert re.search(rf'id="team-{two_pis["charlie"].pk}".*?n/a', body)
     summary = body[body.index('id="objectives-summary"') : body.index('class="objectives-grid"')]
     assert re.search(r"Train predictability</dt> ?<dd> ?<span[^>]*>.*?not scored", summary)
+    assert re.search(r"Committed planned BV</dt> ?<dd>15</dd>", summary)
+    assert re.search(r"Actual BV \(all objectives\)</dt> ?<dd>10</dd> ?<p[^>]*>1 not scored yet", summary)
     # Across PIs: the table has both PIs, each team's figure and the train's.
     history = summary[summary.index('id="predictability-history"') :]
     assert history.index("PI 26.1") < history.index("PI 26.2")
     assert "106.7 %" in history and "70.0 %" in history and "97.1 %" in history and "100.0 %" in history
+
+
+def test_a_pi_with_nothing_scored_says_not_scored_not_0(world, page_as, urls):
+    # given Alpha committed 8 and 5 and Bravo 3 (uncommitted), and no business owner scored yet
+    objective(world.pi, world.team, "Alpha one", True, 8, None)
+    objective(world.pi, world.team, "Alpha two", True, 5, None)
+    objective(world.pi, world.other_team, "Bravo stretch", False, 3, None)
+    body = text(page_as("viewer").get(urls.page("objectives")))
+    summary = body[body.index('id="objectives-summary"') : body.index('class="objectives-grid"')]
+    # then the train's actual BV reads "not scored", never 0; the planned sum is there
+    assert re.search(
+        r'Actual BV \(all objectives\)</dt> ?<dd><span class="not-scored">not scored</span></dd>', summary
+    )
+    assert re.search(r"Committed planned BV</dt> ?<dd>13</dd>", summary)
+    assert not re.search(r"<dd>0</dd>", summary)
+    # and each team says so too (Bravo has nothing committed: planned n/a)
+    assert re.search(
+        rf'id="team-{world.team.pk}".*?Actual <span class="not-scored">not scored</span> · planned 13 BV',
+        body,
+    )
+    assert re.search(
+        rf'id="team-{world.other_team.pk}".*?Actual <span class="not-scored">not scored</span> · planned '
+        r'<span class="not-scored">n/a</span>',
+        body,
+    )
+
+
+@pytest.mark.parametrize(
+    "scores, planned, actual",
+    [
+        # (committed, planned, actual) per objective → planned (text, note), actual (text, note)
+        ([], ("n/a", "no committed objective"), ("n/a", "no objective")),
+        ([(True, 8, None), (True, 5, None)], ("13", ""), ("not scored", "2 not scored")),
+        ([(True, 8, 8), (True, 5, None), (False, 3, 3)], ("13", ""), ("11", "1 not scored")),
+        ([(True, 8, 8), (True, 5, 3), (True, 2, 2), (False, 3, 3)], ("15", ""), ("16", "")),  # domain.md
+        ([(True, None, None), (False, 3, 2)], ("not set", "1 not set"), ("2", "1 not scored")),
+        ([(True, 8, 0), (True, None, 0)], ("8", "1 not set"), ("0", "")),  # scored 0 is 0
+        ([(False, 4, 4)], ("n/a", "no committed objective"), ("4", "")),
+    ],
+)
+def test_bv_sums_read_not_scored_rather_than_0(scores, planned, actual):
+    from metrics import calculations as calc
+    from pi_planning.views.cards import bv_display
+
+    objectives = [Objective(team_id=1, committed=c, planned_bv=p, actual_bv=a) for c, p, a in scores]
+    result = calc.predictability([calc.ObjectiveScore(1, c, p, a) for c, p, a in scores])
+    shown = bv_display(result, objectives)
+    assert (shown["planned"]["text"], shown["planned"]["note"]) == planned
+    assert (shown["actual"]["text"], shown["actual"]["note"]) == actual
 
 
 def test_the_api_gives_the_same_figures_over_two_pis(world, two_pis, api_as):
