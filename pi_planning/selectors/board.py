@@ -135,12 +135,21 @@ class BoardCell:
         return f"cell-{self.team.pk}-{self.iteration.pk}"
 
     @property
+    def empty(self) -> bool:
+        """No capacity and no load (nobody delivering, nothing placed): not "✓ OK", nothing."""
+        return self.capacity.empty
+
+    @property
     def tone(self) -> str:
-        return STATUS_TONES[self.capacity.status]
+        return "neutral" if self.empty else STATUS_TONES[self.capacity.status]
 
     @property
     def status_icon(self) -> str:
-        return STATUS_ICONS[self.capacity.status]
+        return "–" if self.empty else STATUS_ICONS[self.capacity.status]
+
+    @property
+    def status_label(self) -> str:
+        return "No capacity" if self.empty else self.capacity.load.label
 
 
 @dataclass
@@ -168,8 +177,16 @@ class TeamRow:
         return sum(len(c.features) for c in self.cells)
 
     @property
+    def no_people(self) -> bool:
+        """Nobody of the team delivers in any iteration: its capacity is 0 everywhere."""
+        return all(c.capacity.members == 0 for c in self.cells)
+
+    @property
     def worst_tone(self) -> str:
-        statuses = {c.capacity.status for c in self.cells if not c.iteration.is_ip}
+        work = [c for c in self.cells if not c.iteration.is_ip]
+        if work and all(c.empty for c in work):
+            return "neutral"
+        statuses = {c.capacity.status for c in work}
         for status in ("overloaded", "no_slack"):
             if status in statuses:
                 return STATUS_TONES[status]
@@ -238,6 +255,11 @@ class BoardData:
     team_by_id: dict[int, Team]
     iteration_by_id: dict[int, Iteration]
 
+    @property
+    def closed(self) -> bool:
+        """A closed PI's plan is history: its board moves nothing."""
+        return self.pi.state == ProgramIncrement.State.CLOSED
+
     def row(self, team_id: int) -> TeamRow | None:
         return next((r for r in self.rows if r.team.pk == team_id), None)
 
@@ -265,6 +287,60 @@ class BoardData:
         for change in self.changes:
             counts[change.change] += 1
         return counts
+
+
+# --- which cards a PI's board may move ---------------------------------------------------------
+
+#: Features in these states are history: the backlog offers them to no board (pi_board_data).
+FINISHED_FEATURE_STATES = (Feature.State.DONE, Feature.State.CANCELLED)
+
+
+def card_pi(card: Feature | Story) -> ProgramIncrement | None:
+    """The PI a card belongs to: a feature's PI; a story's iteration's PI, or else its feature's.
+    Expects the relations loaded (`select_related("pi")` for a feature, `"iteration__pi",
+    "feature__pi"` for a story), as views.board._card_of does."""
+    if isinstance(card, Feature):
+        return card.pi if card.pi_id else None
+    if card.iteration_id and card.iteration is not None:
+        return card.iteration.pi
+    if card.feature_id and card.feature is not None and card.feature.pi_id:
+        return card.feature.pi
+    return None
+
+
+def move_refusal(pi: ProgramIncrement, card: Feature | Story) -> str | None:
+    """Why `card` may not be moved on `pi`'s board, in words naming the card and its own PI, or
+    None if it may. A card belongs to the board it shows on (the same cards pi_board_data
+    loads): a feature of this PI, or an open feature of the train's backlog (no PI, not done or
+    cancelled) dragged onto it; a story placed in an iteration of this PI, a story of a feature
+    of this PI (placed or not). Nothing of a closed PI moves: its plan is history."""
+    label = f"{card.key} “{card.title}”"
+    own = card_pi(card)
+    if own is not None and own.state == ProgramIncrement.State.CLOSED:
+        return f"{label} belongs to {own.name}, which is closed: its plan is history and its cards stay put."
+    if own is None:
+        if isinstance(card, Feature):
+            if card.state in FINISHED_FEATURE_STATES:
+                return (
+                    f"{label} is {card.get_state_display().lower()} and in no PI: only open features "
+                    f"of the backlog are planned onto {pi.name}'s board."
+                )
+        elif card.feature_id and card.feature is not None:
+            return (
+                f"{label} is in no PI: its feature {card.feature.key} is not planned in a PI yet. "
+                f"Plan the feature into {pi.name} first."
+            )
+        else:
+            return f"{label} is in no PI and has no feature: it is not on {pi.name}'s board."
+    else:
+        feature_pi_id = (
+            card.feature.pi_id if isinstance(card, Story) and card.feature_id and card.feature else None
+        )
+        if own.pk != pi.pk and feature_pi_id != pi.pk:
+            return f"{label} belongs to {own.name}, not to {pi.name}: move it on {own.name}'s board."
+    if pi.state == ProgramIncrement.State.CLOSED:
+        return f"{pi.name} is closed: its plan is history and its cards stay put."
+    return None
 
 
 def _placement_label(iteration_by_id: dict[int, Iteration], iteration_id: int | None) -> str:
@@ -295,7 +371,7 @@ def pi_board_data(
         list(
             Feature.objects.filter(train_id=pi.train_id)
             .filter(Q(pi=pi) | Q(pi__isnull=True))
-            .exclude(Q(pi__isnull=True) & Q(state__in=[Feature.State.DONE, Feature.State.CANCELLED]))
+            .exclude(Q(pi__isnull=True) & Q(state__in=FINISHED_FEATURE_STATES))
             .order_by(*FEATURE_RANK_ORDER)
         ),
     )

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, Sum
@@ -33,6 +33,23 @@ BASES = (NORMALIZED, VELOCITY)
 BASIS_LABELS = {NORMALIZED: "Normalized points", VELOCITY: "Measured velocity"}
 #: The load statuses of pi_planning.rules.load_status, as choices (the API's enum).
 LOAD_STATUSES = [("ok", "OK"), ("no_slack", "No slack"), ("overloaded", "Overloaded")]
+TENTH = Decimal("0.1")
+
+
+def pct_label(pct: Decimal | None) -> str:
+    """A load % as the pages write it (the board, the capacity page, the print layout): at most
+    one decimal, none when it is zero ("85 %" for 85.0, "85.1 %" for 85.06; ui.md). A figure
+    above a threshold of the load rule never reads as the threshold itself: 85.04 % (no slack)
+    is written "85.1 %", not "85 %", which is what an OK team at exactly 85 % shows. Empty when
+    there is no capacity (no percentage)."""
+    if pct is None:
+        return ""
+    value = pct.quantize(TENTH, rounding=ROUND_HALF_UP)
+    for threshold in (rules.NO_SLACK_ABOVE, rules.OVERLOADED_ABOVE):
+        if pct > threshold and value <= threshold:
+            value = threshold + TENTH
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text}\u00a0%"
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,16 @@ class CapacityCell:
     @property
     def pct(self) -> Decimal | None:
         return self.load.pct
+
+    @property
+    def pct_label(self) -> str:
+        """The load % with at most one decimal, as every page shows it (see pct_label)."""
+        return pct_label(self.load.pct)
+
+    @property
+    def empty(self) -> bool:
+        """No capacity and no load: a team without delivering people and without work here."""
+        return self.load.capacity <= 0 and self.load.load <= 0
 
     @property
     def tone(self) -> str:

@@ -49,6 +49,7 @@ from pi_planning.selectors.board import (
     STATUS_TONES,
     BoardData,
     change_rows,
+    move_refusal,
     pi_board_data,
 )
 from pi_planning.selectors.capacity import BASES, BASIS_LABELS, NORMALIZED, team_capacity_table
@@ -106,14 +107,17 @@ def _panels(request: HtmxHttpRequest) -> list[str]:
 
 
 def _mark_permissions(request: HtmxHttpRequest, board: BoardData) -> None:
-    """Who may move what, per card, decided by art.access (templates only read the flags)."""
+    """Who may move what, per card, decided by art.access (templates only read the flags): the
+    move menu and dragging are offered exactly where board_move would accept the move. Every
+    card pi_board_data loads belongs to this board (selectors.board.move_refusal); on a closed
+    PI nothing moves."""
     user, train_id = request.user, board.pi.train_id
-    backlog = can(user, Action.EDIT_BACKLOG, train_id)
+    backlog = can(user, Action.EDIT_BACKLOG, train_id) and not board.closed
     for feature in board.backlog:
-        feature.can_move = backlog and feature.state not in (Feature.State.DONE, Feature.State.CANCELLED)
+        feature.can_move = backlog
     editable_teams = {t.pk for t in board.teams if can(user, Action.EDIT_TEAM, train_id, [t.pk])}
     for story in board.stories:
-        story.can_move = story.team_id in editable_teams
+        story.can_move = story.team_id in editable_teams and not board.closed
     for row in board.rows:
         row.can_edit = row.team.pk in editable_teams
 
@@ -172,8 +176,16 @@ def _board_urls(pi: ProgramIncrement) -> dict[str, str]:
 
 
 def _card_of(pi: ProgramIncrement, kind: str, card_id: int) -> Feature | Story:
-    model: type[Feature] | type[Story] = Feature if kind == "feature" else Story
-    card = model.objects.filter(train_id=pi.train_id, pk=card_id).first()
+    """A card of the train (404 otherwise), with what says which PI it belongs to."""
+    card: Feature | Story | None
+    if kind == "feature":
+        card = Feature.objects.filter(train_id=pi.train_id, pk=card_id).select_related("pi").first()
+    else:
+        card = (
+            Story.objects.filter(train_id=pi.train_id, pk=card_id)
+            .select_related("iteration__pi", "feature__pi")
+            .first()
+        )
     if card is None:
         raise Http404(f"No such {kind}: it may have been deleted meanwhile")
     return card
@@ -277,6 +289,9 @@ def _move_form_context(
     request: HtmxHttpRequest, pi: ProgramIncrement, kind: str, card_id: int
 ) -> dict[str, Any]:
     card = _card_of(pi, kind, card_id)
+    refusal = _refusal(request, pi, card)
+    if refusal:  # the menu says why instead of offering a move the server would refuse
+        return {"move_card": card, "move_kind": kind, "move_refusal": refusal}
     teams = Team.objects.filter(train_id=pi.train_id).order_by("name")
     if isinstance(card, Story) and not can(request.user, Action.MANAGE_TRAIN, pi.train_id):
         teams = teams.filter(pk=card.team_id)  # a team moves its stories in its own row
@@ -297,6 +312,23 @@ def _move_form_context(
         },
     )
     return {"move_form": form, "move_card": card, "move_kind": kind}
+
+
+def _refusal(request: HtmxHttpRequest, pi: ProgramIncrement, card: Feature | Story) -> str:
+    """Why the user may not move `card` on this board: not theirs to move (art.access), or not
+    a card of this board or of an open PI (selectors.board.move_refusal); "" if they may."""
+    try:
+        if isinstance(card, Feature):
+            check(request.user, Action.EDIT_BACKLOG, pi.train_id)
+        else:
+            check(request.user, Action.EDIT_TEAM, pi.train_id, [card.team_id])
+    except PermissionDenied as exc:
+        return f"{card.key} is not yours to move: {exc}"
+    return move_refusal(pi, card) or ""
+
+
+class NotOnThisBoard(Exception):
+    """The card is not one this board moves (another PI's, a closed PI's): 422, nothing changed."""
 
 
 def _check_move(request: HtmxHttpRequest, pi: ProgramIncrement, card: Feature | Story, team: Team) -> None:
@@ -344,6 +376,9 @@ def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     extra: dict[str, Any] = {}
     try:
         _check_move(request, pi, card, team)
+        refusal = move_refusal(pi, card)
+        if refusal is not None:
+            raise NotOnThisBoard(refusal)
         moved: Feature | Story
         if isinstance(card, Feature):
             changes: dict[str, Any] = {"team": team, "iteration": iteration}
@@ -359,6 +394,12 @@ def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     except PermissionDenied as exc:
         status, level = 403, "error"
         message = f"Not moved: {exc}"
+    except NotOnThisBoard as exc:
+        status, level = 422, "error"
+        message = f"Not moved: {exc}"
+        if from_dialog:
+            form.add_error(None, str(exc))
+            extra.update(move_form=form, move_card=card, move_kind=kind)
     except ConflictError:
         status, level = 409, "error"
         message = (

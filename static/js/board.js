@@ -2,6 +2,7 @@
    - drag a card to another cell (or from the backlog) -> htmx POST with its version; the answer
      swaps the team rows, the dependency layer and the lists out of band;
    - the same move by keyboard: each card's "⋯" opens the move dialog (server-rendered form);
+     cards the viewer may not move have neither "⋯" nor data-movable (the server's flags);
    - dependency strings drawn as SVG between the providing and the requesting card, redrawn after
      every swap and on resize; lines <-> per-card badges; done ones hidden unless asked;
    - link mode (pick the requesting card, then the providing one) opens the dependency form;
@@ -180,8 +181,7 @@
     if (state.linkSource) state.linkSource.classList.remove("is-link-source");
     state.linkSource = null;
     root.classList.toggle("is-linking", on);
-    var button = $("[data-link-mode]");
-    if (button) button.setAttribute("aria-pressed", String(on));
+    $$("[data-link-mode]").forEach(function (button) { button.setAttribute("aria-pressed", String(on)); });
     if (!keepStatus) {
       status(on ? "Link mode: pick the feature that needs something (the requester). Esc leaves." : "", on ? "info" : "");
     }
@@ -202,7 +202,7 @@
     if (card === state.linkSource) { setLinking(true); return; }
     var requester = state.linkSource.getAttribute("data-id");
     var provider = card.getAttribute("data-id");
-    state.opener = card.querySelector("[data-card-menu]");
+    state.opener = card.querySelector("[data-card-menu], [data-card-pick]");
     htmx.ajax("GET", dependencyUrl + "?requester=feature-" + requester + "&provider=feature-" + provider, {
       target: "#dependency-form", swap: "outerHTML"
     }).then(function () { openDialog("dependency-dialog"); });

@@ -261,3 +261,63 @@ def test_drag_a_feature_from_the_ranked_backlog_onto_the_board(signed_in, live_s
         world.other_team.pk,
         board["its"][0].pk,
     )
+
+
+def test_members_get_no_move_menu_on_cards_they_cannot_move_and_link_by_keyboard(
+    signed_in, live_server, world, board
+):
+    page = signed_in("member")
+    open_board(page, live_server, board)
+    requester, provider = board["alpha_feature"], board["bravo_feature"]
+    # features are product management's to move: no menu, not draggable
+    for f in (requester, provider):
+        expect(page.locator(f"#card-feature-{f.pk} [data-card-menu]")).to_have_count(0)
+        expect(page.locator(f"#card-feature-{f.pk}[data-movable]")).to_have_count(0)
+    # the pick buttons appear in link mode only, and link from the keyboard
+    pick = page.get_by_role("button", name=f"Pick {requester.key} for a dependency")
+    expect(pick).to_be_hidden()
+    page.get_by_role("button", name="Link cards").click()
+    pick.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#board-status")).to_contain_text("Now pick the feature that provides it")
+    page.get_by_role("button", name=f"Pick {provider.key} for a dependency").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="New dependency")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Requesting feature")).to_have_value(str(requester.pk))
+    expect(dialog.get_by_label("Providing feature")).to_have_value(str(provider.pk))
+
+
+HEAD_PARTS = ".brow__name, .bcard__team, .brow__toggle, .brow__capacity"
+
+
+def test_the_board_and_the_capacity_page_fit_a_phone(signed_in, live_server, world, board, password):
+    from decimal import Decimal
+
+    from art.models import TeamMember
+    from art.services.tokens import api_token_create
+
+    world.team.name = "Card Acquiring Platform"
+    world.team.save()
+    for n in range(12):
+        Story.objects.create(train=world.train, team=world.team, iteration=board["its"][0], title=f"S{n}")
+    for name in ("Amara Hartmann", "Ben Santos", "Dana Larsen"):
+        TeamMember.objects.create(team=world.team, name=name, fte=Decimal(1))
+    api_token_create(user=world.rte, name="CI pipeline that syncs the tracker every night")
+    page = signed_in("rte")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + board["url"])
+    expect(page.locator("#board-grid")).to_be_visible()
+    # the page itself never scrolls sideways: the board scrolls in its own box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the team column's name, initials, stories toggle and people link stay inside it
+    for head in page.locator(".brow__head[data-team-head]").all():
+        box = head.bounding_box()
+        for part in head.locator(HEAD_PARTS).all():
+            inner = part.bounding_box()
+            assert inner["x"] + inner["width"] <= box["x"] + box["width"] + 0.5, part.text_content()
+    capacity = f"/trains/{world.train.slug}/teams/{world.team.pk}/capacity/?pi={world.pi.pk}"
+    for url in (capacity, f"/trains/{world.train.slug}/pis/{world.pi.pk}/", "/account/tokens/"):
+        page.goto(live_server.url + url)
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url

@@ -66,7 +66,7 @@ def test_the_page_shows_capacity_load_and_status_per_iteration(as_user, world, p
     assert "Capacity of Alpha" in html
     # iteration 3: 29 of 31.5 points (92.1 %), no slack; the holiday counted
     assert "29 <small>/ 31.5 pt</small>" in html
-    assert "92.1 % · No slack" in html
+    assert "92.1\xa0% · No slack" in html  # one decimal at most, never split from its %
     assert "Holiday" in html
     # a viewer reads, and edits nothing
     assert "<input" not in html.split('id="capacity"')[1].split("Measured velocity")[0]
