@@ -364,5 +364,7 @@ def test_pi_dates_must_be_plausible_and_a_pi_lasts_at_most_26_weeks():
     )
     pi = services.pi_create(actor=None, train=train, name="PI", start_date=dt.date(2031, 1, 6))
     refused(lambda: services.pi_update(actor=None, pi=pi, end_date=dt.date(9999, 12, 31)), "end_date")
-    refused(lambda: services.pi_update(actor=None, pi=pi, end_date=dt.date(2031, 12, 31)), "end_date", "26 weeks")
+    refused(
+        lambda: services.pi_update(actor=None, pi=pi, end_date=dt.date(2031, 12, 31)), "end_date", "26 weeks"
+    )
     assert ProgramIncrement.objects.get(pk=pi.pk).end_date == dt.date(2031, 3, 16)

@@ -319,7 +319,9 @@ def test_each_team_votes_on_its_own_plan_and_everyone_on_the_trains(world):
     assert "its own plan" in info.value.message_dict["team"][0]
     with pytest.raises(ValidationError):
         services.vote_cast(actor=world.business_owner, pi=world.pi, team=world.other_team, score=4)
-    assert services.vote_cast(actor=world.other_member, pi=world.pi, team=world.other_team, score=4).score == 4
+    assert (
+        services.vote_cast(actor=world.other_member, pi=world.pi, team=world.other_team, score=4).score == 4
+    )
     assert services.vote_cast(actor=world.business_owner, pi=world.pi, team=None, score=3).score == 3
     with pytest.raises(ValidationError):
         services.vote_cast(actor=world.viewer, pi=world.pi, team=None, score=3)
