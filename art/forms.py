@@ -4,14 +4,16 @@ ValidationErrors are shown next to the field they name (apply_service_errors).""
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from art.models import Membership, ProgramIncrement, Team, TeamMember
 from art.services.pi import MAX_ITERATION_WEEKS, MAX_ITERATIONS
+
+T = TypeVar("T")
 
 
 class DateInput(forms.DateInput):
@@ -56,6 +58,21 @@ def apply_service_errors(
             target = None
         for message in messages:
             form.add_error(target, message)
+
+
+def submit(
+    form: forms.Form, act: Callable[[dict[str, Any]], T], aliases: Mapping[str, str] | None = None
+) -> T | None:
+    """Validate the form, then act on its cleaned data through a service. Returns what the
+    service returned, or None when the form or the service refused (the reasons are then on
+    the form, next to the fields they name)."""
+    if not form.is_valid():
+        return None
+    try:
+        return act(form.cleaned_data)
+    except ValidationError as exc:
+        apply_service_errors(form, exc, aliases)
+        return None
 
 
 class TrainForm(RailyardForm):

@@ -35,7 +35,7 @@ from art.forms import (
     TeamForm,
     TeamMemberForm,
     TrainForm,
-    apply_service_errors,
+    submit,
 )
 from art.http import HtmxHttpRequest
 from art.models import (
@@ -141,15 +141,11 @@ def my_trains(request: HtmxHttpRequest) -> HttpResponse:
 def train_create(request: HtmxHttpRequest) -> HttpResponse:
     check_train_create(request.user)
     form = TrainForm(request.POST)
-    if form.is_valid():
-        try:
-            train = services.train_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            url = reverse("art:train", kwargs={"slug": train.slug})
-            messages.success(request, f"{train.name} created: you are its RTE.")
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    train = submit(form, lambda data: services.train_create(actor=request.user, **data))
+    if train is not None:
+        url = reverse("art:train", kwargs={"slug": train.slug})
+        messages.success(request, f"{train.name} created: you are its RTE.")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _refused(
         request,
         template="art/my_trains.html",
@@ -218,21 +214,17 @@ def _train_url(train: ReleaseTrain, anchor: str = "") -> str:
 def team_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     form = TeamForm(request.POST)
-    if form.is_valid():
-        try:
-            team = services.team_create(actor=request.user, train=train, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=TRAIN_TEMPLATE,
-                section="teams",
-                context=lambda: _focus(_train_context(request, train), "id_team-name"),
-                redirect_to=_train_url(train, "teams"),
-                message=f"Team {team.name} added.",
-                event="teams-changed",
-            )
+    team = submit(form, lambda data: services.team_create(actor=request.user, train=train, **data))
+    if team is not None:
+        return _written(
+            request,
+            template=TRAIN_TEMPLATE,
+            section="teams",
+            context=lambda: _focus(_train_context(request, train), "id_team-name"),
+            redirect_to=_train_url(train, "teams"),
+            message=f"Team {team.name} added.",
+            event="teams-changed",
+        )
     return _refused(
         request,
         template=TRAIN_TEMPLATE,
@@ -251,21 +243,18 @@ def team_update(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpRespon
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     team = _team_of_train(request, train, team_id, Action.MANAGE_TRAIN)
     form = TeamForm(request.POST, auto_id=EDIT_IDS)
-    if form.is_valid():
-        try:
-            team = services.team_update(actor=request.user, team=team, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=TRAIN_TEMPLATE,
-                section="teams",
-                context=lambda: _focus(_train_context(request, train), f"team-{team.pk}-edit"),
-                redirect_to=_train_url(train, "teams"),
-                message=f"Team {team.name} saved.",
-                event="teams-changed",
-            )
+    saved = submit(form, lambda data: services.team_update(actor=request.user, team=team, **data))
+    if saved is not None:
+        team = saved
+        return _written(
+            request,
+            template=TRAIN_TEMPLATE,
+            section="teams",
+            context=lambda: _focus(_train_context(request, train), f"team-{team.pk}-edit"),
+            redirect_to=_train_url(train, "teams"),
+            message=f"Team {team.name} saved.",
+            event="teams-changed",
+        )
     return _refused(
         request,
         template=TRAIN_TEMPLATE,
@@ -307,21 +296,21 @@ def team_delete(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpRespon
 def membership_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     form = MembershipForm(request.POST, train=train)
-    if form.is_valid():
-        try:
-            membership = services.membership_create(actor=request.user, train=train, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc, aliases={"user": "username"})
-        else:
-            return _written(
-                request,
-                template=TRAIN_TEMPLATE,
-                section="people",
-                context=lambda: _focus(_train_context(request, train), "id_person-username"),
-                redirect_to=_train_url(train, "people"),
-                event="people-changed",
-                message=f"{membership.user.get_username()} added as {membership.get_role_display()}.",
-            )
+    membership = submit(
+        form,
+        lambda data: services.membership_create(actor=request.user, train=train, **data),
+        aliases={"user": "username"},
+    )
+    if membership is not None:
+        return _written(
+            request,
+            template=TRAIN_TEMPLATE,
+            section="people",
+            context=lambda: _focus(_train_context(request, train), "id_person-username"),
+            redirect_to=_train_url(train, "people"),
+            event="people-changed",
+            message=f"{membership.user.get_username()} added as {membership.get_role_display()}.",
+        )
     return _refused(
         request,
         template=TRAIN_TEMPLATE,
@@ -345,23 +334,20 @@ def membership_update(request: HtmxHttpRequest, slug: str, membership_id: int) -
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     membership = _membership_of_train(request, train, membership_id)
     form = MembershipRoleForm(request.POST, train=train)
-    if form.is_valid():
-        try:
-            membership = services.membership_update(
-                actor=request.user, membership=membership, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=TRAIN_TEMPLATE,
-                section="people",
-                context=lambda: _focus(_train_context(request, train), f"person-{membership.pk}-edit"),
-                redirect_to=_train_url(train, "people"),
-                event="people-changed",
-                message=f"{membership.user.get_username()} is now {membership.get_role_display()}.",
-            )
+    saved = submit(
+        form, lambda data: services.membership_update(actor=request.user, membership=membership, **data)
+    )
+    if saved is not None:
+        membership = saved
+        return _written(
+            request,
+            template=TRAIN_TEMPLATE,
+            section="people",
+            context=lambda: _focus(_train_context(request, train), f"person-{membership.pk}-edit"),
+            redirect_to=_train_url(train, "people"),
+            event="people-changed",
+            message=f"{membership.user.get_username()} is now {membership.get_role_display()}.",
+        )
     return _refused(
         request,
         template=TRAIN_TEMPLATE,
@@ -403,21 +389,17 @@ def membership_delete(request: HtmxHttpRequest, slug: str, membership_id: int) -
 def pi_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     form = PICreateForm(request.POST)
-    if form.is_valid():
-        try:
-            pi = services.pi_create(actor=request.user, train=train, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=TRAIN_TEMPLATE,
-                section="pis",
-                context=lambda: _focus(_train_context(request, train), f"pi-{pi.pk}-link"),
-                redirect_to=_train_url(train, "pis"),
-                event="pis-changed",
-                message=f"{pi.name} created with {form.cleaned_data['iterations']} iterations.",
-            )
+    pi = submit(form, lambda data: services.pi_create(actor=request.user, train=train, **data))
+    if pi is not None:
+        return _written(
+            request,
+            template=TRAIN_TEMPLATE,
+            section="pis",
+            context=lambda: _focus(_train_context(request, train), f"pi-{pi.pk}-link"),
+            redirect_to=_train_url(train, "pis"),
+            event="pis-changed",
+            message=f"{pi.name} created with {form.cleaned_data['iterations']} iterations.",
+        )
     return _refused(
         request,
         template=TRAIN_TEMPLATE,
@@ -500,20 +482,17 @@ def pi_update(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     pi = _pi_of_train(request, train, pi_id)
     form = PIForm(request.POST)
-    if form.is_valid():
-        try:
-            pi = services.pi_update(actor=request.user, pi=pi, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=PI_TEMPLATE,
-                section="pi-details",
-                context=lambda: _focus(_pi_context(request, train, pi), "pi-edit"),
-                redirect_to=_pi_url(pi, train),
-                message=f"{pi.name} saved.",
-            )
+    saved = submit(form, lambda data: services.pi_update(actor=request.user, pi=pi, **data))
+    if saved is not None:
+        pi = saved
+        return _written(
+            request,
+            template=PI_TEMPLATE,
+            section="pi-details",
+            context=lambda: _focus(_pi_context(request, train, pi), "pi-edit"),
+            redirect_to=_pi_url(pi, train),
+            message=f"{pi.name} saved.",
+        )
     return _refused(
         request,
         template=PI_TEMPLATE,
@@ -531,22 +510,19 @@ def iteration_update(request: HtmxHttpRequest, slug: str, pi_id: int, iteration_
         request.user, Iteration.objects.filter(pi=pi), iteration_id, Action.MANAGE_TRAIN
     )
     form = IterationForm(request.POST)
-    if form.is_valid():
-        try:
-            iteration = services.iteration_update(
-                actor=request.user, iteration=iteration, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=PI_TEMPLATE,
-                section="schedule",
-                context=lambda: _focus(_pi_context(request, train, pi), f"iteration-{iteration.pk}-edit"),
-                redirect_to=_pi_url(pi, train, "schedule"),
-                message=f"{iteration.name} saved.",
-            )
+    saved = submit(
+        form, lambda data: services.iteration_update(actor=request.user, iteration=iteration, **data)
+    )
+    if saved is not None:
+        iteration = saved
+        return _written(
+            request,
+            template=PI_TEMPLATE,
+            section="schedule",
+            context=lambda: _focus(_pi_context(request, train, pi), f"iteration-{iteration.pk}-edit"),
+            redirect_to=_pi_url(pi, train, "schedule"),
+            message=f"{iteration.name} saved.",
+        )
     return _refused(
         request,
         template=PI_TEMPLATE,
@@ -561,20 +537,16 @@ def milestone_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpRes
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     pi = _pi_of_train(request, train, pi_id)
     form = MilestoneForm(request.POST)
-    if form.is_valid():
-        try:
-            milestone = services.milestone_create(actor=request.user, pi=pi, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=PI_TEMPLATE,
-                section="schedule",
-                context=lambda: _focus(_pi_context(request, train, pi), "id_milestone-name"),
-                redirect_to=_pi_url(pi, train, "schedule"),
-                message=f"Milestone {milestone.name} added.",
-            )
+    milestone = submit(form, lambda data: services.milestone_create(actor=request.user, pi=pi, **data))
+    if milestone is not None:
+        return _written(
+            request,
+            template=PI_TEMPLATE,
+            section="schedule",
+            context=lambda: _focus(_pi_context(request, train, pi), "id_milestone-name"),
+            redirect_to=_pi_url(pi, train, "schedule"),
+            message=f"Milestone {milestone.name} added.",
+        )
     return _refused(
         request,
         template=PI_TEMPLATE,
@@ -594,22 +566,19 @@ def milestone_update(request: HtmxHttpRequest, slug: str, pi_id: int, milestone_
     pi = _pi_of_train(request, train, pi_id)
     milestone = _milestone_of_pi(request, pi, milestone_id)
     form = MilestoneForm(request.POST, auto_id=EDIT_IDS)
-    if form.is_valid():
-        try:
-            milestone = services.milestone_update(
-                actor=request.user, milestone=milestone, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=PI_TEMPLATE,
-                section="schedule",
-                context=lambda: _focus(_pi_context(request, train, pi), f"milestone-{milestone.pk}-edit"),
-                redirect_to=_pi_url(pi, train, "schedule"),
-                message=f"Milestone {milestone.name} saved.",
-            )
+    saved = submit(
+        form, lambda data: services.milestone_update(actor=request.user, milestone=milestone, **data)
+    )
+    if saved is not None:
+        milestone = saved
+        return _written(
+            request,
+            template=PI_TEMPLATE,
+            section="schedule",
+            context=lambda: _focus(_pi_context(request, train, pi), f"milestone-{milestone.pk}-edit"),
+            redirect_to=_pi_url(pi, train, "schedule"),
+            message=f"Milestone {milestone.name} saved.",
+        )
     return _refused(
         request,
         template=PI_TEMPLATE,
@@ -698,20 +667,16 @@ def team(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
 def team_member_create(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
     train, team = _editable_team(request, slug, team_id)
     form = TeamMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            person = services.team_member_create(actor=request.user, team=team, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=TEAM_TEMPLATE,
-                section="team-people",
-                context=lambda: _focus(_team_context(request, train, team), "id_member-name"),
-                redirect_to=_team_url(train, team),
-                message=f"{person.name} added to {team.name}.",
-            )
+    person = submit(form, lambda data: services.team_member_create(actor=request.user, team=team, **data))
+    if person is not None:
+        return _written(
+            request,
+            template=TEAM_TEMPLATE,
+            section="team-people",
+            context=lambda: _focus(_team_context(request, train, team), "id_member-name"),
+            redirect_to=_team_url(train, team),
+            message=f"{person.name} added to {team.name}.",
+        )
     return _refused(
         request,
         template=TEAM_TEMPLATE,
@@ -736,20 +701,17 @@ def team_member_update(request: HtmxHttpRequest, slug: str, team_id: int, member
     train, team = _editable_team(request, slug, team_id)
     person = _person_of_team(request, team, member_id)
     form = TeamMemberForm(request.POST, auto_id=EDIT_IDS)
-    if form.is_valid():
-        try:
-            person = services.team_member_update(actor=request.user, member=person, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _written(
-                request,
-                template=TEAM_TEMPLATE,
-                section="team-people",
-                context=lambda: _focus(_team_context(request, train, team), f"member-{person.pk}-edit"),
-                redirect_to=_team_url(train, team),
-                message=f"{person.name} saved.",
-            )
+    saved = submit(form, lambda data: services.team_member_update(actor=request.user, member=person, **data))
+    if saved is not None:
+        person = saved
+        return _written(
+            request,
+            template=TEAM_TEMPLATE,
+            section="team-people",
+            context=lambda: _focus(_team_context(request, train, team), f"member-{person.pk}-edit"),
+            redirect_to=_team_url(train, team),
+            message=f"{person.name} saved.",
+        )
     return _refused(
         request,
         template=TEAM_TEMPLATE,
@@ -800,22 +762,19 @@ def tokens(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def token_create(request: HtmxHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
-    if form.is_valid():
-        try:
-            token, key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            # The key exists only in this response: it is never stored, so show it here and now,
-            # also without htmx (no redirect, which would lose it).
-            context = _tokens_context(request, new_token=token, new_key=key)
-            name = f"{TOKENS_TEMPLATE}#tokens" if request.htmx else TOKENS_TEMPLATE
-            response = render(request, name, context, status=200)
-            if request.htmx:
-                trigger_client_event(
-                    response, "toast", {"message": f"Token {token.name} created.", "level": "success"}
-                )
-            return response
+    saved = submit(form, lambda data: services.api_token_create(user=request.user, name=data["name"]))
+    if saved is not None:
+        token, key = saved
+        # The key exists only in this response: it is never stored, so show it here and now,
+        # also without htmx (no redirect, which would lose it).
+        context = _tokens_context(request, new_token=token, new_key=key)
+        name = f"{TOKENS_TEMPLATE}#tokens" if request.htmx else TOKENS_TEMPLATE
+        response = render(request, name, context, status=200)
+        if request.htmx:
+            trigger_client_event(
+                response, "toast", {"message": f"Token {token.name} created.", "level": "success"}
+            )
+        return response
     return _refused(
         request, template=TOKENS_TEMPLATE, section="tokens", context=_tokens_context(request, token_form=form)
     )

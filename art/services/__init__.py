@@ -35,6 +35,7 @@ from .train import (
     membership_update,
     team_create,
     team_delete,
+    team_member_capacity_set,
     team_member_create,
     team_member_delete,
     team_member_update,

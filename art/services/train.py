@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -220,6 +221,23 @@ def absence_set(
         pk=existing.pk,
         changes={"days": days, "reason": reason or existing.reason},
     )
+
+
+def team_member_capacity_set(
+    *,
+    actor: Any,
+    member: TeamMember,
+    fte: Decimal | float | str,
+    delivering: bool,
+    absences: Iterable[tuple[Iteration, Decimal | float | str]],
+) -> TeamMember:
+    """A member's capacity inputs for a PI in one go: FTE, delivering, and absence days per
+    iteration. All or nothing: a refused value leaves every one of them as it was."""
+    with transaction.atomic():
+        member = team_member_update(actor=actor, member=member, fte=fte, delivering=delivering)
+        for iteration, days in absences:
+            absence_set(actor=actor, member=member, iteration=iteration, days=days)
+    return member
 
 
 def absence_create(

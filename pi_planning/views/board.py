@@ -27,7 +27,7 @@ from django_htmx.http import trigger_client_event
 from art import services
 from art.access import Action, can, check, my_team_id, permissions, train_for_user
 from art.errors import ConflictError
-from art.forms import apply_service_errors
+from art.forms import apply_service_errors, submit
 from art.http import HtmxHttpRequest
 from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Story, Team, TeamMember
 from art.selectors import pi_current
@@ -850,26 +850,21 @@ def team_capacity_member(request: HtmxHttpRequest, slug: str, team_id: int, memb
         raise Http404("This train has no PI yet")
     iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
     form = MemberCapacityForm(request.POST, member=member, iterations=iterations)
-    if form.is_valid():
-        try:
-            from django.db import transaction
-
-            with transaction.atomic():
-                services.team_member_update(
-                    actor=request.user,
-                    member=member,
-                    fte=form.cleaned_data["fte"],
-                    delivering=form.cleaned_data["delivering"],
-                )
-                for iteration, days in form.absences():
-                    services.absence_set(actor=request.user, member=member, iteration=iteration, days=days)
-        except ValidationError as exc:
-            aliases = {"days": f"absence_{iterations[0].pk}"} if iterations else {}
-            apply_service_errors(form, exc, aliases)
-        else:
-            return _capacity_written(
-                request, train, team, pi, f"{member.name} saved.", focus_id=f"member-{member.pk}-save"
-            )
+    saved = submit(
+        form,
+        lambda data: services.team_member_capacity_set(
+            actor=request.user,
+            member=member,
+            fte=data["fte"],
+            delivering=data["delivering"],
+            absences=form.absences(),
+        ),
+        aliases={"days": f"absence_{iterations[0].pk}"} if iterations else {},
+    )
+    if saved is not None:
+        return _capacity_written(
+            request, train, team, pi, f"{member.name} saved.", focus_id=f"member-{member.pk}-save"
+        )
     return _capacity_refused(request, train, team, pi, member_forms={member.pk: form}, error_member=member.pk)
 
 
@@ -881,20 +876,16 @@ def holiday_create(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpRes
     check(request.user, Action.MANAGE_TRAIN, train.pk)
     pi = _capacity_pi(request, train)
     form = HolidayForm(request.POST)
-    if form.is_valid():
-        try:
-            holiday = planning.holiday_create(actor=request.user, train=train, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _capacity_written(
-                request,
-                train,
-                team,
-                pi,
-                f"{holiday.name} ({holiday.date:%-d %b %Y}) is a holiday for everyone.",
-                focus_id="id_holiday-date",
-            )
+    holiday = submit(form, lambda data: planning.holiday_create(actor=request.user, train=train, **data))
+    if holiday is not None:
+        return _capacity_written(
+            request,
+            train,
+            team,
+            pi,
+            f"{holiday.name} ({holiday.date:%-d %b %Y}) is a holiday for everyone.",
+            focus_id="id_holiday-date",
+        )
     return _capacity_refused(request, train, team, pi, holiday_form=form)
 
 

@@ -285,3 +285,25 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked():
     assert services.api_token_user(key) is None
     with pytest.raises(ValidationError):
         services.api_token_create(user=user, name=" ")
+
+
+def test_member_capacity_is_set_all_or_nothing():
+    from decimal import Decimal
+
+    from art.models import Absence
+    from tests.art.factories import TeamMemberFactory
+
+    pi = PIFactory()
+    member = TeamMemberFactory(team=TeamFactory(train=pi.train), fte=Decimal("1"))
+    it1, it2 = pi.iterations.order_by("number")[:2]
+    with pytest.raises(ValidationError):
+        services.team_member_capacity_set(
+            actor=None, member=member, fte="0.5", delivering=True, absences=[(it1, 2), (it2, 11)]
+        )
+    member.refresh_from_db()
+    assert member.fte == Decimal("1") and not Absence.objects.exists()
+    services.team_member_capacity_set(
+        actor=None, member=member, fte="0.5", delivering=True, absences=[(it1, 2)]
+    )
+    member.refresh_from_db()
+    assert member.fte == Decimal("0.5") and Absence.objects.get().days == 2
