@@ -59,3 +59,28 @@ def api():
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+class Htmx:
+    """Requests as htmx sends them: HX-Request, and HX-Target naming the element to swap."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, target=None, **extra):
+        headers = {"HTTP_HX_REQUEST": "true"}
+        if target:
+            headers["HTTP_HX_TARGET"] = target
+        return self.client.get(url, **headers, **extra)
+
+    def post(self, url, data=None, target=None):
+        headers = {"HTTP_HX_REQUEST": "true"}
+        if target:
+            headers["HTTP_HX_TARGET"] = target
+        return self.client.post(url, data or {}, **headers)
+
+
+@pytest.fixture
+def htmx(client):
+    """The test client, sending requests as htmx does (sign it in with the page fixtures)."""
+    return Htmx(client)

@@ -52,25 +52,6 @@ def plan(world) -> Plan:
     return Plan(world, list(world.pi.iterations.order_by("number")))
 
 
-class Htmx:
-    def __init__(self, client):
-        self.client = client
-
-    def get(self, url, target=None):
-        headers = {"HTTP_HX_REQUEST": "true"}
-        if target:
-            headers["HTTP_HX_TARGET"] = target
-        return self.client.get(url, **headers)
-
-    def post(self, url, data=None):
-        return self.client.post(url, data or {}, HTTP_HX_REQUEST="true")
-
-
-@pytest.fixture
-def htmx(client):
-    return Htmx(client)
-
-
 @pytest.fixture
 def as_user(client, world):
     def sign_in(role):

@@ -6,25 +6,6 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 
-class Htmx:
-    """Requests as htmx sends them: HX-Request, and HX-Target naming the element to swap."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def get(self, url, target=None, **extra):
-        headers = {"HTTP_HX_REQUEST": "true"}
-        if target:
-            headers["HTTP_HX_TARGET"] = target
-        return self.client.get(url, **headers, **extra)
-
-    def post(self, url, data=None, target=None):
-        headers = {"HTTP_HX_REQUEST": "true"}
-        if target:
-            headers["HTTP_HX_TARGET"] = target
-        return self.client.post(url, data or {}, **headers)
-
-
 @pytest.fixture
 def page_as(client, world):
     """page_as("rte") -> the test client signed in as that role of the world's train
@@ -37,11 +18,6 @@ def page_as(client, world):
         return client
 
     return sign_in
-
-
-@pytest.fixture
-def htmx(client):
-    return Htmx(client)
 
 
 @pytest.fixture
