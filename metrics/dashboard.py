@@ -16,8 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from art import rules
 from art.models import ProgramIncrement, ReleaseTrain
-from metrics import calculations as calc
 from metrics import selectors
 from metrics.models import MetricSnapshot, RecomputeRun
 
@@ -55,12 +55,12 @@ def fmt_days(value: float | None) -> str:
     return f"{value:.1f} day{'s' if value != 1 else ''}"
 
 
-def predictability_text(result: calc.PredictabilityResult) -> str:
+def predictability_text(result: rules.predictability.PredictabilityResult) -> str:
     """The page's words for a predictability result: "93.3 %", "n/a" or "not scored"."""
     return fmt_percent(result.percent) if result.status == "ok" else result.status
 
 
-def predictability_csv(result: calc.PredictabilityResult) -> Any:
+def predictability_csv(result: rules.predictability.PredictabilityResult) -> Any:
     return result.percent if result.status == "ok" else result.status
 
 
@@ -247,12 +247,12 @@ def _throughput_headline(totals: dict[str, Any], today: dt.date) -> Headline:
     )
 
 
-def _cycle_headline(items: Sequence[calc.FeatureHistory], today: dt.date, tz: Any) -> Headline:
-    hi = calc.local_midnight(today + ONE_DAY, tz)
-    mid = calc.local_midnight(today + ONE_DAY - dt.timedelta(weeks=CYCLE_WEEKS), tz)
-    lo = calc.local_midnight(today + ONE_DAY - dt.timedelta(weeks=2 * CYCLE_WEEKS), tz)
-    now = calc.summarize(calc.cycle_times(items, mid, hi))
-    before = calc.summarize(calc.cycle_times(items, lo, mid))
+def _cycle_headline(items: Sequence[rules.flow.FeatureHistory], today: dt.date, tz: Any) -> Headline:
+    hi = rules.flow.local_midnight(today + ONE_DAY, tz)
+    mid = rules.flow.local_midnight(today + ONE_DAY - dt.timedelta(weeks=CYCLE_WEEKS), tz)
+    lo = rules.flow.local_midnight(today + ONE_DAY - dt.timedelta(weeks=2 * CYCLE_WEEKS), tz)
+    now = rules.stats.summarize(rules.flow.cycle_times(items, mid, hi))
+    before = rules.stats.summarize(rules.flow.cycle_times(items, lo, mid))
     detail = (
         f"85 % of the {now.count} features finished in the last {CYCLE_WEEKS} weeks took at most this long "
         f"from first active to done (median {fmt_days(now.median)})."
@@ -300,7 +300,9 @@ def _wip_headline(series: Sequence[MetricSnapshot], today: dt.date) -> Headline:
     )
 
 
-def _dependency_headline(summary: calc.DependencyAgeSummary, series: Sequence[MetricSnapshot]) -> Headline:
+def _dependency_headline(
+    summary: rules.dependencies.DependencyAgeSummary, series: Sequence[MetricSnapshot]
+) -> Headline:
     latest = series[-1] if series else None
     earlier = None
     if latest:
@@ -309,8 +311,9 @@ def _dependency_headline(summary: calc.DependencyAgeSummary, series: Sequence[Me
     if summary.open:
         value = f"{summary.aging} of {summary.open}"
         detail = (
-            f"{summary.aging} of the {summary.open} open dependencies are older than {calc.AGING_AFTER_DAYS} "
-            f"days; the oldest is {summary.open_max_age} day{'s' if summary.open_max_age != 1 else ''} old."
+            f"{summary.aging} of the {summary.open} open dependencies are older than "
+            f"{rules.dependencies.AGING_AFTER_DAYS} days; the oldest is {summary.open_max_age} "
+            f"day{'s' if summary.open_max_age != 1 else ''} old."
         )
     else:
         value, detail = "None open", f"No open dependency; {summary.resolved} resolved so far."
@@ -328,13 +331,13 @@ def _dependency_headline(summary: calc.DependencyAgeSummary, series: Sequence[Me
             than=f"{TREND_WEEKS} weeks earlier",
             higher_is_better=False,
         ),
-        ("risk", "alert", f"older than {calc.AGING_AFTER_DAYS} days")
+        ("risk", "alert", f"older than {rules.dependencies.AGING_AFTER_DAYS} days")
         if summary.aging
         else ("healthy", "check-circle", "none aging"),
     )
 
 
-def _percent_of(result: calc.PredictabilityResult | None) -> float | None:
+def _percent_of(result: rules.predictability.PredictabilityResult | None) -> float | None:
     return result.percent if result else None
 
 
@@ -441,20 +444,23 @@ def _throughput_chart(iterations: Sequence[Any]) -> Chart:
 
 
 def _cycle_chart(
-    items: Sequence[calc.FeatureHistory],
+    items: Sequence[rules.flow.FeatureHistory],
     info: dict[int, selectors.FeatureInfo],
     lo: dt.datetime,
     hi: dt.datetime,
     tz: Any,
 ) -> Chart:
-    finished: list[tuple[calc.FeatureHistory, dt.datetime, float]] = []
-    for feature in calc.finished_in(items, lo, hi):
-        at, days = calc.done_at(feature), calc.cycle_time_days(feature)
+    finished: list[tuple[rules.flow.FeatureHistory, dt.datetime, float]] = []
+    for feature in rules.flow.finished_in(items, lo, hi):
+        at, days = rules.flow.done_at(feature), rules.flow.cycle_time_days(feature)
         if at is not None and days is not None:  # never active: no cycle time
             finished.append((feature, at, days))
     finished.sort(key=lambda row: row[1])
     values = [days for _, _, days in finished]
-    p50, p85 = calc.percentile_nearest_rank(values, 50), calc.percentile_nearest_rank(values, 85)
+    p50, p85 = (
+        rules.stats.percentile_nearest_rank(values, 50),
+        rules.stats.percentile_nearest_rank(values, 85),
+    )
     epoch = dt.date(1970, 1, 1)
     points = [
         {"x": (at.astimezone(tz).date() - epoch).days, "y": round(days, 2), "label": info[f.id].key}
@@ -568,10 +574,10 @@ def _bucket_label(lo: int, hi: int | None) -> str:
     return f"{lo}+ days" if hi is None else f"{lo}–{hi} days"
 
 
-def _dependency_chart(dependencies: Sequence[calc.DependencyDates], now: dt.datetime) -> Chart:
+def _dependency_chart(dependencies: Sequence[rules.dependencies.DependencyDates], now: dt.datetime) -> Chart:
     counts = {b: [0, 0] for b in AGE_BUCKETS}
     for dependency in dependencies:
-        age = calc.dependency_age_days(dependency, now)
+        age = rules.dependencies.dependency_age_days(dependency, now)
         bucket = next(b for b in AGE_BUCKETS if age >= b[0] and (b[1] is None or age <= b[1]))
         counts[bucket][0 if dependency.resolved_at is None else 1] += 1
     labels = [_bucket_label(*b) for b in AGE_BUCKETS]
@@ -579,7 +585,7 @@ def _dependency_chart(dependencies: Sequence[calc.DependencyDates], now: dt.date
         "dependency_age",
         "Dependency age",
         "How old are the dependencies between teams? Open ones older than "
-        f"{calc.AGING_AFTER_DAYS} days are aging.",
+        f"{rules.dependencies.AGING_AFTER_DAYS} days are aging.",
         "dependency-age",
         {
             "type": "bar",
@@ -600,7 +606,7 @@ def _dependency_chart(dependencies: Sequence[calc.DependencyDates], now: dt.date
             ],
             "y": {"title": "dependencies", "min": 0, "integer": True, "stacked": True},
             "x": {"title": "age in whole days (resolved ones keep their age)"},
-            "marker": {"after": 1, "label": f"aging: open > {calc.AGING_AFTER_DAYS} days"},
+            "marker": {"after": 1, "label": f"aging: open > {rules.dependencies.AGING_AFTER_DAYS} days"},
         },
         ["Age", "Open", "Resolved"],
         [[label, counts[b][0], counts[b][1]] for label, b in zip(labels, AGE_BUCKETS, strict=True)],
@@ -610,8 +616,10 @@ def _dependency_chart(dependencies: Sequence[calc.DependencyDates], now: dt.date
     )
 
 
-def _distribution_chart(items: Sequence[calc.FeatureHistory], lo: dt.datetime, hi: dt.datetime) -> Chart:
-    shares = calc.flow_distribution(items, lo, hi)
+def _distribution_chart(
+    items: Sequence[rules.flow.FeatureHistory], lo: dt.datetime, hi: dt.datetime
+) -> Chart:
+    shares = rules.flow.flow_distribution(items, lo, hi)
     kinds = list(shares)
     return Chart(
         "distribution",
@@ -652,14 +660,14 @@ def dashboard_data(
     series = selectors.train_snapshots(train=train, start=start, end=tomorrow)
     iterations = selectors.iteration_throughput(train=train, start=start, end=tomorrow)
     fetch_from = min(start, today - dt.timedelta(weeks=2 * CYCLE_WEEKS) + ONE_DAY)
-    hi = calc.local_midnight(tomorrow, tz)
+    hi = rules.flow.local_midnight(tomorrow, tz)
     items, info = selectors.histories(
-        selectors.finished_features(train, calc.local_midnight(fetch_from, tz), hi)
+        selectors.finished_features(train, rules.flow.local_midnight(fetch_from, tz), hi)
     )
     dependencies = selectors.dependency_dates(train=train)
     now = timezone.now()
-    summary = calc.dependency_age_summary(dependencies, now)
-    lo = calc.local_midnight(start, tz)
+    summary = rules.dependencies.dependency_age_summary(dependencies, now)
+    lo = rules.flow.local_midnight(start, tz)
     headlines = [
         _predictability_headline(pis, today),
         _throughput_headline(totals, today),
@@ -699,8 +707,8 @@ class ForecastPage:
     history: selectors.ThroughputHistory
     current_pi: ProgramIncrement | None
     remaining: int | None
-    days_forecast: calc.DaysForecast | None = None
-    items_forecast: calc.ItemsForecast | None = None
+    days_forecast: rules.forecast.DaysForecast | None = None
+    items_forecast: rules.forecast.ItemsForecast | None = None
     error: str = ""
     history_chart: Chart | None = None
 
@@ -763,11 +771,11 @@ def forecast_page(
     page.history_chart = history_chart(history)
     try:
         if items:
-            page.days_forecast = calc.forecast_days_for_items(history.counts, items, seed=seed)
+            page.days_forecast = rules.forecast.forecast_days_for_items(history.counts, items, seed=seed)
         if until:
-            page.items_forecast = calc.forecast_items_in_days(
+            page.items_forecast = rules.forecast.forecast_items_in_days(
                 history.counts, (until - history.today).days, seed=seed
             )
-    except calc.ForecastError as exc:
+    except rules.forecast.ForecastError as exc:
         page.error = str(exc)
     return page

@@ -1,5 +1,5 @@
 """The definitions page: each metric in words, with the exact rule quoted from the docstring of
-the function in metrics/calculations.py that computes it, so that the page cannot drift from
+the function in art/rules/ that computes it, so that the page cannot drift from
 the code (a test checks that every function named here exists and has a docstring)."""
 
 from __future__ import annotations
@@ -7,8 +7,18 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from metrics import calculations as calc
+from art import rules
+
+RULE_MODULES = (
+    rules.predictability,
+    rules.flow,
+    rules.dependencies,
+    rules.forecast,
+    rules.quality,
+    rules.stats,
+)
 
 
 @dataclass(frozen=True)
@@ -18,7 +28,7 @@ class Definition:
     words: str  # what it means, for a newcomer
     formula: str  # how it is computed, in one line
     product_rules: tuple[str, ...]  # choices the product made where SAFe leaves one open
-    functions: tuple[str, ...]  # the functions of metrics.calculations that compute it
+    functions: tuple[str, ...]  # the functions of art.rules that compute it
 
 
 DEFINITIONS: tuple[Definition, ...] = (
@@ -111,7 +121,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         "How long dependencies between teams (or on outside providers) stay open. Old open "
         "dependencies block the teams that wait for them.",
         "(resolved_at or now) − created_at, in whole days; a resolved dependency keeps its age.",
-        (f"Open dependencies older than {calc.AGING_AFTER_DAYS} days are “aging”.",),
+        (f"Open dependencies older than {rules.dependencies.AGING_AFTER_DAYS} days are “aging”.",),
         ("dependency_age_days", "is_aging", "DependencyAgeSummary"),
     ),
     Definition(
@@ -145,15 +155,28 @@ _ROLE = re.compile(r":(?:func|data|class):`~?([^`]+)`")
 _LITERAL = re.compile(r"``([^`]+)``")
 
 
+def rule(name: str) -> Any:
+    """The function (or class, or constant) of art.rules called `name`, in whichever topic
+    module it lives."""
+    for module in RULE_MODULES:
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise LookupError(f"no rule named {name} in art.rules")
+
+
+def rule_path(name: str) -> str:
+    return f"{rule(name).__module__}.{name}"
+
+
 def docstring(name: str) -> str:
-    """The docstring of calculations.<name>, with its reStructuredText roles made plain."""
-    text = inspect.getdoc(getattr(calc, name)) or ""
+    """The docstring of the rule called `name`, with its reStructuredText roles made plain."""
+    text = inspect.getdoc(rule(name)) or ""
     text = _ROLE.sub(r"\1", text)
     return _LITERAL.sub(r"\1", text).replace("**", "")
 
 
 def definitions() -> list[dict[str, object]]:
     return [
-        {"definition": d, "rules": [(f"calculations.{name}", docstring(name)) for name in d.functions]}
+        {"definition": d, "rules": [(rule_path(name), docstring(name)) for name in d.functions]}
         for d in DEFINITIONS
     ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from metrics import calculations as calc
+from art import rules
 from metrics.dashboard import DEFAULT_WEEKS, PERIOD_WEEKS
 
 
@@ -52,6 +52,8 @@ class ForecastForm(forms.Form):
             return None
         if until <= self.today:
             raise forms.ValidationError("until must be after today: pick a day from tomorrow on")
-        if (until - self.today).days > calc.MAX_FORECAST_DAYS:
-            raise forms.ValidationError(f"until must be at most {calc.MAX_FORECAST_DAYS} days ahead")
+        if (until - self.today).days > rules.forecast.MAX_FORECAST_DAYS:
+            raise forms.ValidationError(
+                f"until must be at most {rules.forecast.MAX_FORECAST_DAYS} days ahead"
+            )
         return until

@@ -30,8 +30,8 @@ from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from art import rules
 from art.models import Feature, FeatureState, FeatureTransition, Iteration, ProgramIncrement, ReleaseTrain
-from metrics import calculations as calc
 from metrics.models import MetricSnapshot, RecomputeRun
 from pi_planning.models import Dependency, Objective
 
@@ -78,7 +78,7 @@ class FeatureInfo:
     team: str
 
 
-def histories(features: QuerySet[Feature]) -> tuple[list[calc.FeatureHistory], dict[int, FeatureInfo]]:
+def histories(features: QuerySet[Feature]) -> tuple[list[rules.flow.FeatureHistory], dict[int, FeatureInfo]]:
     """The features of a queryset as calculations.FeatureHistory, with their whole state
     history: two queries, whatever their number."""
     rows = list(
@@ -95,8 +95,8 @@ def histories(features: QuerySet[Feature]) -> tuple[list[calc.FeatureHistory], d
         transitions[feature_id].append((state, at))
     result, info = [], {}
     for fid, kind, points, created_at, external_key, title, team in rows:
-        history = [calc.Transition(state, at) for state, at in transitions.get(fid, [])]
-        result.append(calc.FeatureHistory(fid, kind, points, created_at, history))
+        history = [rules.flow.Transition(state, at) for state, at in transitions.get(fid, [])]
+        result.append(rules.flow.FeatureHistory(fid, kind, points, created_at, history))
         info[fid] = FeatureInfo(fid, external_key or f"F-{fid}", title, team or "")
     return result, info
 
@@ -105,7 +105,7 @@ def features_touching(train: ReleaseTrain, lo: dt.datetime, hi: dt.datetime) -> 
     """Features that can count in any flow figure of the window [lo, hi): with a transition
     before hi, and not out of the flow for the whole window (a feature whose last transition is
     before lo and not into an in-flow state neither finishes in the window nor is in WIP)."""
-    in_flow = sorted(calc.IN_FLOW_STATES)
+    in_flow = sorted(rules.flow.IN_FLOW_STATES)
     return (
         features_with_last_transition(train)
         .filter(Exists(FeatureTransition.objects.filter(feature=OuterRef("pk"), at__lt=hi)))
@@ -118,11 +118,11 @@ def finished_features(train: ReleaseTrain, lo: dt.datetime, hi: dt.datetime) -> 
     return done_features(train).filter(last_at__gte=lo, last_at__lt=hi)  # type: ignore[misc]
 
 
-def train_flow(*, train: ReleaseTrain, start: dt.date, end: dt.date) -> calc.FlowReport:
+def train_flow(*, train: ReleaseTrain, start: dt.date, end: dt.date) -> rules.flow.FlowReport:
     """Every flow figure of the train for the local dates [start, end) (API metrics/flow)."""
-    lo, hi = calc.day_bounds(start, end, train.tz)
+    lo, hi = rules.flow.day_bounds(start, end, train.tz)
     items, _ = histories(features_touching(train, lo, hi))
-    return calc.flow_report(items, start, end, train.tz)
+    return rules.flow.flow_report(items, start, end, train.tz)
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def train_flow(*, train: ReleaseTrain, start: dt.date, end: dt.date) -> calc.Flo
 class TeamPredictability:
     team_id: int
     name: str
-    result: calc.PredictabilityResult
+    result: rules.predictability.PredictabilityResult
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class PIPredictability:
     start_date: dt.date
     end_date: dt.date
     state: str
-    result: calc.PredictabilityResult
+    result: rules.predictability.PredictabilityResult
     teams: list[TeamPredictability]
 
 
@@ -152,14 +152,14 @@ def _predictability(
     pis: Iterable[ProgramIncrement], objectives: QuerySet[Objective]
 ) -> list[PIPredictability]:
     rows = objectives.values_list("pi_id", "team_id", "team__name", "committed", "planned_bv", "actual_bv")
-    by_pi: dict[int, list[calc.ObjectiveScore]] = defaultdict(list)
+    by_pi: dict[int, list[rules.predictability.ObjectiveScore]] = defaultdict(list)
     names: dict[int, str] = {}
     for pi_id, team_id, team_name, committed, planned, actual in rows:
-        by_pi[pi_id].append(calc.ObjectiveScore(team_id, committed, planned, actual))
+        by_pi[pi_id].append(rules.predictability.ObjectiveScore(team_id, committed, planned, actual))
         names[team_id] = team_name
     result = []
     for pi in pis:
-        figures = calc.train_predictability(by_pi.get(pi.pk, []))
+        figures = rules.predictability.train_predictability(by_pi.get(pi.pk, []))
         teams = sorted(
             (TeamPredictability(team_id, names[team_id], r) for team_id, r in figures.teams.items()),
             key=lambda t: (t.name.lower(), t.team_id),
@@ -189,19 +189,23 @@ def predictability_for_train(*, train: ReleaseTrain) -> list[PIPredictability]:
 
 def dependency_dates(
     *, train: ReleaseTrain, pi: ProgramIncrement | None = None
-) -> list[calc.DependencyDates]:
+) -> list[rules.dependencies.DependencyDates]:
     queryset = Dependency.objects.filter(pi__train=train)
     if pi is not None:
         queryset = queryset.filter(pi=pi)
-    return [calc.DependencyDates(c, r) for c, r in queryset.values_list("created_at", "resolved_at")]
+    return [
+        rules.dependencies.DependencyDates(c, r) for c, r in queryset.values_list("created_at", "resolved_at")
+    ]
 
 
 def dependency_age(
     *, train: ReleaseTrain, pi: ProgramIncrement | None = None, now: dt.datetime | None = None
-) -> calc.DependencyAgeSummary:
+) -> rules.dependencies.DependencyAgeSummary:
     """Open and resolved counts, mean and max age, aging count of the train's dependencies (or
     one PI's): one query."""
-    return calc.dependency_age_summary(dependency_dates(train=train, pi=pi), now or timezone.now())
+    return rules.dependencies.dependency_age_summary(
+        dependency_dates(train=train, pi=pi), now or timezone.now()
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,11 +243,11 @@ def throughput_history(*, train: ReleaseTrain, today: dt.date | None = None) -> 
     today = today or train_today(train)
     first = done_features(train).aggregate(first=Min("last_at"))["first"]  # type: ignore[misc]
     first_day = first.astimezone(tz).date() if first else None
-    since = calc.local_midnight(today - dt.timedelta(days=calc.HISTORY_DAYS), tz)
-    recent = finished_features(train, since, calc.local_midnight(today, tz))
+    since = rules.flow.local_midnight(today - dt.timedelta(days=rules.forecast.HISTORY_DAYS), tz)
+    recent = finished_features(train, since, rules.flow.local_midnight(today, tz))
     done_ats = list(recent.values_list("last_at", flat=True)) if first else []  # type: ignore[misc]
     return ThroughputHistory(
-        today, calc.daily_throughput_history(done_ats, today, tz, first_done_on=first_day)
+        today, rules.forecast.daily_throughput_history(done_ats, today, tz, first_done_on=first_day)
     )
 
 
@@ -274,7 +278,7 @@ class DayFigures:
     """One (day, team) cell of the snapshots: features per category at end of day, finished
     that day, open and aging dependencies at end of day."""
 
-    categories: dict[str, int] = field(default_factory=lambda: dict.fromkeys(calc.CATEGORIES, 0))
+    categories: dict[str, int] = field(default_factory=lambda: dict.fromkeys(rules.flow.CATEGORIES, 0))
     throughput_count: int = 0
     throughput_points: int = 0
     open_dependencies: int = 0
@@ -290,7 +294,7 @@ class DayFigures:
 
     @property
     def wip(self) -> int:
-        return self.categories[calc.WAITING] + self.categories[calc.ACTIVE]
+        return self.categories[rules.flow.WAITING] + self.categories[rules.flow.ACTIVE]
 
 
 def _adapt(value: dt.datetime) -> Any:
@@ -302,10 +306,10 @@ def _days_cte(days: Sequence[dt.date], tz: ZoneInfo) -> tuple[str, list[Any]]:
     each day (local midnights, as calculations.day_bounds), and the creation time at or before
     which a dependency open at end of day is *aging* (calculations.is_aging: more than 14 whole
     days old, i.e. created at least 15 days before)."""
-    aging = dt.timedelta(days=calc.AGING_AFTER_DAYS + 1)
+    aging = dt.timedelta(days=rules.dependencies.AGING_AFTER_DAYS + 1)
     values, params = [], []
     for i, day in enumerate(days):
-        sod, eod = calc.day_bounds(day, day + ONE_DAY, tz)
+        sod, eod = rules.flow.day_bounds(day, day + ONE_DAY, tz)
         values.append("(%s, %s, %s, %s)")
         params += [i, _adapt(sod), _adapt(eod), _adapt(eod - aging)]
     return "days(i, sod, eod, aging_before) AS (VALUES " + ", ".join(values) + ")", params
@@ -357,8 +361,8 @@ def snapshot_figures(
     if not days:
         return figures
     days_sql, days_params = _days_cte(days, train.tz)
-    first_sod = calc.local_midnight(days[0], train.tz)
-    last_eod = calc.local_midnight(days[-1] + ONE_DAY, train.tz)
+    first_sod = rules.flow.local_midnight(days[0], train.tz)
+    last_eod = rules.flow.local_midnight(days[-1] + ONE_DAY, train.tz)
     flow_sql = _FLOW_SQL.format(
         days=days_sql, transition=FeatureTransition._meta.db_table, feature=Feature._meta.db_table
     )
@@ -368,11 +372,18 @@ def snapshot_figures(
     with connection.cursor() as cursor:
         cursor.execute(
             flow_sql,
-            [*days_params, train.pk, calc.DONE, calc.DONE, _adapt(last_eod), _adapt(first_sod + ONE_DAY)],
+            [
+                *days_params,
+                train.pk,
+                rules.flow.DONE,
+                rules.flow.DONE,
+                _adapt(last_eod),
+                _adapt(first_sod + ONE_DAY),
+            ],
         )
         for i, team_id, state, n, finished, finished_points in cursor.fetchall():
             cell = figures[(i, team_id)]
-            cell.categories[calc.state_category(state)] += n
+            cell.categories[rules.flow.state_category(state)] += n
             cell.throughput_count += finished or 0
             cell.throughput_points += finished_points or 0
         cursor.execute(dependency_sql, [*days_params, train.pk])

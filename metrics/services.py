@@ -20,8 +20,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from art import rules
 from art.models import ProgramIncrement, ReleaseTrain, Team
-from metrics import calculations as calc
 from metrics import selectors
 from metrics.models import MetricSnapshot, RecomputeRun
 
@@ -77,10 +77,10 @@ def _row(
         team_id,
         pi_id,
         day,
-        c[calc.NOT_STARTED],
-        c[calc.WAITING],
-        c[calc.ACTIVE],
-        c[calc.FINISHED],
+        c[rules.flow.NOT_STARTED],
+        c[rules.flow.WAITING],
+        c[rules.flow.ACTIVE],
+        c[rules.flow.FINISHED],
         cell.wip,
         cell.throughput_count,
         cell.throughput_points,

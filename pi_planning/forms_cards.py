@@ -17,8 +17,8 @@ from django import forms
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
+from art import rules
 from art.forms import RailyardForm
-from pi_planning import rules
 from pi_planning.models import Dependency, Objective, Risk
 
 Choices = Sequence[tuple[Any, str]]
@@ -330,7 +330,7 @@ class DependencyStateForm(CardForm):
     id_prefix = "dep-state"
     card_fields = ("state", "committed_iteration")
 
-    state = forms.ChoiceField(choices=list(rules.DEPENDENCY_STATE_LABELS.items()), label="State")
+    state = forms.ChoiceField(choices=list(rules.dependencies.DEPENDENCY_STATE_LABELS.items()), label="State")
     committed_iteration = forms.TypedChoiceField(
         coerce=int, empty_value=None, required=False, label="Committed iteration"
     )

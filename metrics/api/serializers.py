@@ -12,7 +12,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from metrics import calculations as calc
+from art import rules
 from metrics import selectors
 from metrics.models import RecomputeRun
 
@@ -59,7 +59,7 @@ class ForecastQuerySerializer(TrainQuerySerializer):
     )
     days = serializers.IntegerField(
         min_value=1,
-        max_value=calc.MAX_FORECAST_DAYS,
+        max_value=rules.forecast.MAX_FORECAST_DAYS,
         required=False,
         help_text="How many items in this many days? (give items or days)",
     )
@@ -111,7 +111,7 @@ class TrainPredictabilitySerializer(serializers.Serializer):
     pis = PIPredictabilitySerializer(many=True, help_text="One per PI, oldest first.")
 
 
-def _result(result: calc.PredictabilityResult) -> dict[str, Any]:
+def _result(result: rules.predictability.PredictabilityResult) -> dict[str, Any]:
     return {
         "planned": result.planned,
         "actual": result.actual,
@@ -170,8 +170,8 @@ class FlowSerializer(serializers.Serializer):
     load = LoadPointSerializer(many=True, help_text="Features in flow at the end of each day.")
 
 
-def flow_data(train_id: int, start: dt.date, end: dt.date, report: calc.FlowReport) -> dict[str, Any]:
-    def summary(s: calc.Summary) -> dict[str, Any]:
+def flow_data(train_id: int, start: dt.date, end: dt.date, report: rules.flow.FlowReport) -> dict[str, Any]:
+    def summary(s: rules.stats.Summary) -> dict[str, Any]:
         return {"mean": s.mean, "median": s.median, "p85": s.p85, "count": s.count}
 
     return {
@@ -192,7 +192,7 @@ def flow_data(train_id: int, start: dt.date, end: dt.date, report: calc.FlowRepo
 
 
 def _confidence_fields(field: type[serializers.Field], **kwargs: Any) -> dict[str, serializers.Field]:
-    return {str(c): field(**kwargs) for c in calc.CONFIDENCES}
+    return {str(c): field(**kwargs) for c in rules.forecast.CONFIDENCES}
 
 
 PercentileDaysSerializer = type(
@@ -233,7 +233,10 @@ class ItemsForecastSerializer(_ForecastBase):
 
 
 def days_forecast_data(
-    train_id: int, forecast: calc.DaysForecast, history: selectors.ThroughputHistory, seed: int | None
+    train_id: int,
+    forecast: rules.forecast.DaysForecast,
+    history: selectors.ThroughputHistory,
+    seed: int | None,
 ) -> dict[str, Any]:
     return {
         "train": train_id,
@@ -248,7 +251,10 @@ def days_forecast_data(
 
 
 def items_forecast_data(
-    train_id: int, forecast: calc.ItemsForecast, history: selectors.ThroughputHistory, seed: int | None
+    train_id: int,
+    forecast: rules.forecast.ItemsForecast,
+    history: selectors.ThroughputHistory,
+    seed: int | None,
 ) -> dict[str, Any]:
     return {
         "train": train_id,
@@ -276,7 +282,7 @@ class DependencyAgeSerializer(serializers.Serializer):
 
 
 def dependency_age_data(
-    train_id: int, pi_id: int | None, summary: calc.DependencyAgeSummary
+    train_id: int, pi_id: int | None, summary: rules.dependencies.DependencyAgeSummary
 ) -> dict[str, Any]:
     return {
         "train": train_id,
@@ -288,7 +294,7 @@ def dependency_age_data(
         "aging": summary.aging,
         "open_mean_age": summary.open_mean_age,
         "open_max_age": summary.open_max_age,
-        "aging_after_days": calc.AGING_AFTER_DAYS,
+        "aging_after_days": rules.dependencies.AGING_AFTER_DAYS,
     }
 
 

@@ -20,9 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from art import rules
 from art.access import Action, object_for_user, train_for_user
 from art.models import ProgramIncrement, ReleaseTrain
-from metrics import calculations as calc
 from metrics import selectors, services
 from metrics.models import RecomputeRun
 
@@ -141,11 +141,11 @@ class ForecastView(APIView):
         seed = query.get("seed")
         try:
             if "items" in query:
-                forecast = calc.forecast_days_for_items(history.counts, query["items"], seed=seed)
+                forecast = rules.forecast.forecast_days_for_items(history.counts, query["items"], seed=seed)
                 data = s.days_forecast_data(train.pk, forecast, history, seed)
                 return Response(s.DaysForecastSerializer(data).data)
-            result = calc.forecast_items_in_days(history.counts, query["days"], seed=seed)
-        except calc.ForecastError as exc:
+            result = rules.forecast.forecast_items_in_days(history.counts, query["days"], seed=seed)
+        except rules.forecast.ForecastError as exc:
             raise ValidationError({"non_field_errors": [str(exc)]})
         data = s.items_forecast_data(train.pk, result, history, seed)
         return Response(s.ItemsForecastSerializer(data).data)

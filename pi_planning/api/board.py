@@ -19,11 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from art import rules
 from art.access import Action, object_for_user
 from art.api.mixins import IdFilter, TrainScopedViewSet
 from art.api.serializers import CoreSerializer
 from art.models import ProgramIncrement
-from pi_planning import rules
 from pi_planning import services as planning
 from pi_planning.models import Holiday
 from pi_planning.selectors.board import BoardData, pi_board_data
@@ -67,13 +67,13 @@ def capacity_data(cell: CapacityCell) -> dict[str, Any]:
     return {
         "team": cell.team_id,
         "iteration": cell.iteration_id,
-        "capacity": rules.round2(cell.capacity),
-        "load": rules.round2(cell.points),
-        "load_pct": rules.round2(cell.pct),
+        "capacity": rules.stats.round2(cell.capacity),
+        "load": rules.stats.round2(cell.points),
+        "load_pct": rules.stats.round2(cell.pct),
         "status": cell.status,
         "basis": cell.basis,
-        "normalized": rules.round2(cell.normalized),
-        "velocity": rules.round2(cell.velocity),
+        "normalized": rules.stats.round2(cell.normalized),
+        "velocity": rules.stats.round2(cell.velocity),
     }
 
 

@@ -36,12 +36,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from art import rules
 from art.access import Action, can, check, object_for_user, visible
 from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
 from art.api.serializers import CoreSerializer, VersionField
 from art.models import ChangeRecord, Iteration, ProgramIncrement, Team
 from art.selectors import change_history
-from pi_planning import rules, services
+from pi_planning import services
 from pi_planning.models import Dependency, DependencyComment, Objective, Risk, Vote, VoteRound
 from pi_planning.selectors import cards as card_selectors
 from pi_planning.selectors.dependencies import dependency_queryset, with_health
@@ -647,7 +648,7 @@ class DependencyFilter(filters.FilterSet):
     requester_team = IdFilter(field_name="requester_team_id")
     provider_team = IdFilter(field_name="provider_team_id")
     health = filters.ChoiceFilter(
-        choices=[(c, rules.HEALTH_LABELS[c]) for c in rules.HEALTH_LABELS],
+        choices=[(c, rules.dependencies.HEALTH_LABELS[c]) for c in rules.dependencies.HEALTH_LABELS],
         method="filter_computed",
         help_text="Computed health: green, amber, red, done.",
     )

@@ -17,17 +17,27 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q
 
+from art import rules
 from art.models import Feature, Iteration, Milestone, ProgramIncrement, Story, Team
 from art.selectors import FEATURE_RANK_ORDER
-from pi_planning import rules
 from pi_planning.models import PlanBaseline
 from pi_planning.selectors.capacity import NORMALIZED, CapacityCell, capacity_inputs
 from pi_planning.selectors.dependencies import pi_dependencies
 
 #: Worst first: the health a card's badge shows when it takes part in several dependencies.
-HEALTH_ORDER = {rules.RED: 0, rules.AMBER: 1, rules.GREEN: 2, rules.DONE: 3}
+HEALTH_ORDER = {
+    rules.dependencies.RED: 0,
+    rules.dependencies.AMBER: 1,
+    rules.dependencies.GREEN: 2,
+    rules.dependencies.DONE: 3,
+}
 #: How health reads on the page: (css tone, icon, word). Colour is never the only signal.
-HEALTH_TONES = {rules.GREEN: "healthy", rules.AMBER: "risk", rules.RED: "conflict", rules.DONE: "neutral"}
+HEALTH_TONES = {
+    rules.dependencies.GREEN: "healthy",
+    rules.dependencies.AMBER: "risk",
+    rules.dependencies.RED: "conflict",
+    rules.dependencies.DONE: "neutral",
+}
 STATUS_TONES = {"ok": "healthy", "no_slack": "risk", "overloaded": "conflict"}
 STATUS_ICONS = {"ok": "✓", "no_slack": "⚠", "overloaded": "✕"}
 CHANGE_LABELS = {"moved": "Moved", "added": "Added", "removed": "Removed"}
@@ -102,11 +112,11 @@ class CardDeps:
 
     @property
     def icon(self) -> str:
-        return rules.HEALTH_ICONS.get(self.worst or "", "")
+        return rules.dependencies.HEALTH_ICONS.get(self.worst or "", "")
 
     @property
     def label(self) -> str:
-        return rules.HEALTH_LABELS.get(self.worst or "", "")
+        return rules.dependencies.HEALTH_LABELS.get(self.worst or "", "")
 
     @property
     def summary(self) -> str:
@@ -117,7 +127,12 @@ class CardDeps:
         """(tone, icon, count, word) per health, worst first: the card's badges when strings
         are off."""
         return [
-            (HEALTH_TONES[code], rules.HEALTH_ICONS[code], self.by_health[code], rules.HEALTH_LABELS[code])
+            (
+                HEALTH_TONES[code],
+                rules.dependencies.HEALTH_ICONS[code],
+                self.by_health[code],
+                rules.dependencies.HEALTH_LABELS[code],
+            )
             for code in sorted(self.by_health, key=HEALTH_ORDER.__getitem__)
         ]
 
@@ -249,7 +264,7 @@ class BoardData:
     dependencies: list[BoardDependency]  # with .health, .age_days, .aging, .tone
     lines: list[DependencyLine]
     baseline: PlanBaseline | None
-    changes: list[rules.PlanChange]
+    changes: list[rules.baselines.PlanChange]
     basis: str
     health_counts: dict[str, int]
     team_by_id: dict[int, Team]
@@ -279,7 +294,7 @@ class BoardData:
 
     @property
     def open_dependencies(self) -> list[BoardDependency]:
-        return [d for d in self.dependencies if d.health.code != rules.DONE]
+        return [d for d in self.dependencies if d.health.code != rules.dependencies.DONE]
 
     @property
     def change_counts(self) -> dict[str, int]:
@@ -417,7 +432,7 @@ def pi_board_data(
     for dep in dependencies:
         dep.tone = HEALTH_TONES[dep.health.code]
         health_counts[dep.health.code] += 1
-        if dep.health.code == rules.DONE:
+        if dep.health.code == rules.dependencies.DONE:
             continue
         if dep.feature_id:
             deps_by_feature[dep.feature_id].add(dep, "requester")
@@ -427,7 +442,7 @@ def pi_board_data(
             late_story_keys[key].append(dep.key)
 
     # Changes since the committed plan, from what is loaded (the same shape as plan_snapshot).
-    changes: list[rules.PlanChange] = []
+    changes: list[rules.baselines.PlanChange] = []
     change_of: dict[tuple[str, int], str] = {}
     if baseline is not None:
         current = {
@@ -438,7 +453,7 @@ def pi_board_data(
                 if s.iteration_id in iteration_by_id
             },
         }
-        changes = rules.plan_changes(baseline.snapshot, current)
+        changes = rules.baselines.plan_changes(baseline.snapshot, current)
         for change in changes:
             change_of[(change.kind, change.id)] = change.change
 
@@ -519,7 +534,7 @@ def pi_board_data(
                 target_team=dep.requester_team_id,
                 external=dep.external_provider,
                 hidden_conflict=dep.health.hidden_conflict,
-                done=dep.health.code == rules.DONE,
+                done=dep.health.code == rules.dependencies.DONE,
             )
         )
 

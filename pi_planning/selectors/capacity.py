@@ -19,8 +19,8 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from art import rules
 from art.models import Absence, Iteration, ProgramIncrement, Story, Team, TeamMember
-from pi_planning import rules
 from pi_planning.models import Holiday
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def pct_label(pct: Decimal | None) -> str:
     if pct is None:
         return ""
     value = pct.quantize(TENTH, rounding=ROUND_HALF_UP)
-    for threshold in (rules.NO_SLACK_ABOVE, rules.OVERLOADED_ABOVE):
+    for threshold in (rules.capacity.NO_SLACK_ABOVE, rules.capacity.OVERLOADED_ABOVE):
         if pct > threshold and value <= threshold:
             value = threshold + TENTH
     text = f"{value:.1f}".removesuffix(".0")
@@ -61,12 +61,12 @@ class VelocityHistory:
 
     @property
     def value(self) -> Decimal | None:
-        return rules.measured_velocity([points for _, points in self.iterations])
+        return rules.capacity.measured_velocity([points for _, points in self.iterations])
 
     @property
     def used(self) -> tuple[tuple[str, Decimal], ...]:
         """The iterations the mean is taken over (the last 3)."""
-        return self.iterations[-rules.VELOCITY_ITERATIONS :] if self.value is not None else ()
+        return self.iterations[-rules.capacity.VELOCITY_ITERATIONS :] if self.value is not None else ()
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class CapacityCell:
     normalized: Decimal
     velocity: Decimal | None
     basis: str  # the basis actually used: velocity only where the team has one
-    load: rules.Load
+    load: rules.capacity.Load
     members: int  # delivering members
     holiday_days: int
     absence_days: Decimal  # absence days of delivering members, holidays excluded
@@ -137,12 +137,12 @@ class CapacityInputs:
     velocity: dict[int, VelocityHistory] = field(default_factory=dict)
 
     def holiday_days(self, iteration: Iteration) -> int:
-        return rules.holiday_days(self.holidays, iteration.start_date, iteration.end_date)
+        return rules.capacity.holiday_days(self.holidays, iteration.start_date, iteration.end_date)
 
-    def member_inputs(self, team_id: int, iteration: Iteration) -> list[rules.MemberInput]:
+    def member_inputs(self, team_id: int, iteration: Iteration) -> list[rules.capacity.MemberInput]:
         holidays = Decimal(self.holiday_days(iteration))
         return [
-            rules.MemberInput(
+            rules.capacity.MemberInput(
                 fte=member.fte,
                 delivering=member.delivering,
                 absence_days=self.absences.get((member.pk, iteration.pk), Decimal(0)) + holidays,
@@ -151,7 +151,7 @@ class CapacityInputs:
         ]
 
     def cell(self, team_id: int, iteration: Iteration, basis: str = NORMALIZED) -> CapacityCell:
-        normalized = rules.team_capacity(self.member_inputs(team_id, iteration), iteration.workdays)
+        normalized = rules.capacity.team_capacity(self.member_inputs(team_id, iteration), iteration.workdays)
         history = self.velocity.get(team_id)
         velocity = history.value if history else None
         used = VELOCITY if basis == VELOCITY and velocity is not None else NORMALIZED
@@ -163,7 +163,7 @@ class CapacityInputs:
             normalized=normalized,
             velocity=velocity,
             basis=used,
-            load=rules.load_status(self.loads.get((team_id, iteration.pk), Decimal(0)), capacity),
+            load=rules.capacity.load_status(self.loads.get((team_id, iteration.pk), Decimal(0)), capacity),
             members=len(delivering),
             holiday_days=self.holiday_days(iteration),
             absence_days=sum(
@@ -320,7 +320,7 @@ def team_capacity_table(
             absence = inputs.absences.get((member.pk, iteration.pk), Decimal(0))
             holiday_days = Decimal(inputs.holiday_days(iteration))
             capacity = (
-                rules.member_capacity(member.fte, iteration.workdays, absence + holiday_days)
+                rules.capacity.member_capacity(member.fte, iteration.workdays, absence + holiday_days)
                 if member.delivering
                 else Decimal(0)
             )

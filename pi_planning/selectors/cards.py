@@ -17,10 +17,9 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from art import rules
 from art.access import vote_refusal as access_vote_refusal
 from art.models import ChangeRecord, Feature, Iteration, ProgramIncrement, ReleaseTrain, Team
-from metrics import calculations as calc
-from pi_planning import rules
 from pi_planning.models import Dependency, DependencyComment, Objective, Risk, Vote, VoteRound
 from pi_planning.selectors.dependencies import dependency_queryset, pi_dependencies, with_health
 
@@ -136,7 +135,7 @@ class Labels:
             "provider_feature": lambda v: self.features.get(v, f"F-{v}"),
             "pi": lambda v: self.pis.get(v, f"PI {v}"),
             "features": lambda v: ", ".join(self.features.get(i, f"F-{i}") for i in v) or EMPTY,
-            "state": lambda v: rules.DEPENDENCY_STATE_LABELS.get(v, v),
+            "state": lambda v: rules.dependencies.DEPENDENCY_STATE_LABELS.get(v, v),
             "roam": lambda v: Risk.Roam(v).label if v in Risk.Roam.values else v,
             "committed": lambda v: "committed" if v else "uncommitted (stretch)",
         }
@@ -257,15 +256,18 @@ class TeamObjectives:
     team: Team
     committed: list[Objective]
     uncommitted: list[Objective]
-    predictability: calc.PredictabilityResult
+    predictability: rules.predictability.PredictabilityResult
 
     @property
     def objectives(self) -> list[Objective]:
         return self.committed + self.uncommitted
 
 
-def _scores(objectives: Iterable[Objective]) -> list[calc.ObjectiveScore]:
-    return [calc.ObjectiveScore(o.team_id, o.committed, o.planned_bv, o.actual_bv) for o in objectives]
+def _scores(objectives: Iterable[Objective]) -> list[rules.predictability.ObjectiveScore]:
+    return [
+        rules.predictability.ObjectiveScore(o.team_id, o.committed, o.planned_bv, o.actual_bv)
+        for o in objectives
+    ]
 
 
 def objective_queryset() -> models.QuerySet[Objective]:
@@ -279,7 +281,7 @@ def pi_objectives(*, pi: ProgramIncrement) -> dict[str, Any]:
     the train's (sum-based): teams, objectives (+ features), history, labels."""
     teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
     objectives = list(objective_queryset().filter(pi=pi).order_by("team__name", "-committed", "order", "id"))
-    result = calc.train_predictability(_scores(objectives))
+    result = rules.predictability.train_predictability(_scores(objectives))
     by_team: dict[int, list[Objective]] = defaultdict(list)
     for objective in objectives:
         by_team[objective.team_id].append(objective)
@@ -288,7 +290,7 @@ def pi_objectives(*, pi: ProgramIncrement) -> dict[str, Any]:
             team=team,
             committed=[o for o in by_team[team.pk] if o.committed],
             uncommitted=[o for o in by_team[team.pk] if not o.committed],
-            predictability=result.teams.get(team.pk) or calc.predictability([]),
+            predictability=result.teams.get(team.pk) or rules.predictability.predictability([]),
         )
         for team in teams
     ]
@@ -316,22 +318,22 @@ def pi_objectives(*, pi: ProgramIncrement) -> dict[str, Any]:
 @dataclass
 class PIPredictabilityRow:
     pi: ProgramIncrement
-    train: calc.PredictabilityResult
-    teams: dict[int, calc.PredictabilityResult]
+    train: rules.predictability.PredictabilityResult
+    teams: dict[int, rules.predictability.PredictabilityResult]
 
 
 def predictability_by_pi(*, train_id: int) -> list[PIPredictabilityRow]:
     """The train's and each team's predictability in every PI of the train, oldest first: two
     queries whatever the number of PIs and objectives."""
     pis = list(ProgramIncrement.objects.filter(train_id=train_id).order_by("start_date"))
-    rows: dict[int, list[calc.ObjectiveScore]] = defaultdict(list)
+    rows: dict[int, list[rules.predictability.ObjectiveScore]] = defaultdict(list)
     for pi_id, team_id, committed, planned, actual in Objective.objects.filter(
         pi__train_id=train_id
     ).values_list("pi_id", "team_id", "committed", "planned_bv", "actual_bv"):
-        rows[pi_id].append(calc.ObjectiveScore(team_id, committed, planned, actual))
+        rows[pi_id].append(rules.predictability.ObjectiveScore(team_id, committed, planned, actual))
     out = []
     for pi in pis:
-        result = calc.train_predictability(rows.get(pi.pk, []))
+        result = rules.predictability.train_predictability(rows.get(pi.pk, []))
         out.append(PIPredictabilityRow(pi=pi, train=result.train, teams=result.teams))
     return out
 
@@ -362,7 +364,7 @@ class Concern:
 class VoteScope:
     team: Team | None
     round: VoteRound | None
-    confidence: rules.Confidence
+    confidence: rules.votes.Confidence
     concerns: list[Concern]
     # The caller's own vote, set by views.cards._vote_context.
     my_vote: Vote | None = None
@@ -400,7 +402,7 @@ class VoteScope:
 
 
 def confidence_scopes(*, pi: ProgramIncrement, team_id: int | str | None = "all") -> list[VoteScope]:
-    """The train's vote first, then each team's: round, result (rules.confidence) and concerns.
+    """The train's vote first, then each team's: round, result (rules.votes.confidence) and concerns.
     Four queries whatever the number of votes; `team_id` (None for the train) narrows to one."""
     teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
     rounds = {r.team_id: r for r in VoteRound.objects.filter(pi=pi)}
@@ -417,7 +419,7 @@ def confidence_scopes(*, pi: ProgramIncrement, team_id: int | str | None = "all"
         VoteScope(
             team,
             rounds.get(team.pk if team else None),
-            rules.confidence(scores[team.pk if team else None]),
+            rules.votes.confidence(scores[team.pk if team else None]),
             concerns[team.pk if team else None],
         )
         for team in [None, *teams]
@@ -446,7 +448,12 @@ DEPENDENCY_VIEWS = {
     "requester": "By requesting team",
     "aging": "Aging first",
 }
-HEALTH_ORDER = {rules.RED: 0, rules.AMBER: 1, rules.GREEN: 2, rules.DONE: 3}
+HEALTH_ORDER = {
+    rules.dependencies.RED: 0,
+    rules.dependencies.AMBER: 1,
+    rules.dependencies.GREEN: 2,
+    rules.dependencies.DONE: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -472,9 +479,11 @@ class DependencyFilters:
             return False
         # Delivered and cancelled ones are grey and hidden by default (domain.md), unless asked for.
         asked_for_done = (
-            self.show_done or self.state in Dependency.RESOLVED_STATES or self.health == rules.DONE
+            self.show_done
+            or self.state in Dependency.RESOLVED_STATES
+            or self.health == rules.dependencies.DONE
         )
-        return dep.health.code != rules.DONE or asked_for_done
+        return dep.health.code != rules.dependencies.DONE or asked_for_done
 
 
 @dataclass
@@ -576,7 +585,9 @@ def dependency_board(
         "total": len(everything),
         "health_counts": health_counts,
         "aging_count": sum(1 for d in everything if d.aging),
-        "hidden_done": sum(1 for d in everything if d.health.code == rules.DONE and d.pk not in shown_ids),
+        "hidden_done": sum(
+            1 for d in everything if d.health.code == rules.dependencies.DONE and d.pk not in shown_ids
+        ),
         "view": view,
         "filters": filters,
     }
@@ -635,7 +646,9 @@ def risk_age_days(risk: Risk, now: dt.datetime) -> int:
     """Whole days since the risk was raised; a resolved one keeps the age it had when it was
     resolved (the dependency-age rule, applied to risks)."""
     resolved_at = risk.roamed_at if risk.roam == Risk.Roam.RESOLVED else None
-    return rules.dependency_age_days(risk.created_at, resolved_at, now)
+    return rules.dependencies.dependency_age_days(
+        rules.dependencies.DependencyDates(risk.created_at, resolved_at), now
+    )
 
 
 def risk_queryset() -> models.QuerySet[Risk]:
@@ -646,7 +659,9 @@ def _with_age(risks: Sequence[RiskCard], now: dt.datetime | None) -> None:
     now = now or timezone.now()
     for risk in risks:
         risk.age_days = risk_age_days(risk, now)
-        risk.next_roams = [value for value, _ in ROAM_COLUMNS if rules.roam_move_allowed(risk.roam, value)]
+        risk.next_roams = [
+            value for value, _ in ROAM_COLUMNS if rules.risks.roam_move_allowed(risk.roam, value)
+        ]
 
 
 def risk_board(

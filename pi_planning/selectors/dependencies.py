@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, cast, overload
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from art import rules
 from art.models import Iteration, Story
-from pi_planning import rules
 from pi_planning.models import Dependency
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         """A dependency as with_health() returns it. For type checking only: the class does not
         exist at runtime, the attributes are set on the Dependency instances."""
 
-        health: rules.Health
+        health: rules.dependencies.Health
         age_days: int
         aging: bool
 
@@ -39,15 +39,15 @@ def dependency_queryset() -> QuerySet[Dependency]:
 
 
 @overload
-def iteration_ref(iteration: Iteration) -> rules.IterationRef: ...
+def iteration_ref(iteration: Iteration) -> rules.dependencies.IterationRef: ...
 @overload
 def iteration_ref(iteration: None) -> None: ...
 @overload
-def iteration_ref(iteration: Iteration | None) -> rules.IterationRef | None: ...
-def iteration_ref(iteration: Iteration | None) -> rules.IterationRef | None:
+def iteration_ref(iteration: Iteration | None) -> rules.dependencies.IterationRef | None: ...
+def iteration_ref(iteration: Iteration | None) -> rules.dependencies.IterationRef | None:
     if iteration is None:
         return None
-    return rules.IterationRef(
+    return rules.dependencies.IterationRef(
         id=iteration.pk,
         pi_id=iteration.pi_id,
         number=iteration.number,
@@ -61,7 +61,7 @@ def iteration_ref(iteration: Iteration | None) -> rules.IterationRef | None:
 def with_health(
     dependencies: Iterable[Dependency], now: dt.datetime | None = None
 ) -> list[DependencyWithHealth]:
-    """Attach `health` (rules.Health), `age_days` and `aging` to each dependency (loaded with
+    """Attach `health` (rules.dependencies.Health), `age_days` and `aging` to each dependency (loaded with
     dependency_queryset()). One more query whatever the number: the provider stories that
     can hide a conflict."""
     deps = cast("list[DependencyWithHealth]", list(dependencies))
@@ -71,7 +71,9 @@ def with_health(
         for d in deps
         if d.provider_feature_id and d.provider_team_id
     }
-    stories_by_pair: dict[tuple[int | None, int | None], list[rules.StoryRef]] = defaultdict(list)
+    stories_by_pair: dict[tuple[int | None, int | None], list[rules.dependencies.StoryRef]] = defaultdict(
+        list
+    )
     if wanted:
         rows = (
             Story.objects.filter(
@@ -85,13 +87,13 @@ def with_health(
         for story in rows:
             if story.iteration is not None and (story.feature_id, story.team_id) in wanted:
                 stories_by_pair[(story.feature_id, story.team_id)].append(
-                    rules.StoryRef(story.key, story.title, iteration_ref(story.iteration))
+                    rules.dependencies.StoryRef(story.key, story.title, iteration_ref(story.iteration))
                 )
     for dep in deps:
         provider_iteration = (
             dep.provider_feature.iteration if dep.provider_feature_id and dep.provider_feature else None
         )
-        dep.health = rules.dependency_health(
+        dep.health = rules.dependencies.dependency_health(
             state=dep.state,
             needed_by=iteration_ref(dep.needed_by),
             committed=iteration_ref(dep.committed_iteration),
@@ -99,8 +101,9 @@ def with_health(
             provider_stories=stories_by_pair.get((dep.provider_feature_id, dep.provider_team_id), ()),
             provider_name=dep.provider_name,
         )
-        dep.age_days = rules.dependency_age_days(dep.created_at, dep.resolved_at, now)
-        dep.aging = rules.dependency_is_aging(dep.age_days, dep.is_resolved)
+        dates = rules.dependencies.DependencyDates(dep.created_at, dep.resolved_at)
+        dep.age_days = rules.dependencies.dependency_age_days(dates, now)
+        dep.aging = rules.dependencies.age_is_aging(dep.age_days, resolved=dep.is_resolved)
     return deps
 
 

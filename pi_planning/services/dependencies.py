@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from art import rules
 from art.errors import ConflictError
 from art.models import Feature, Iteration, ProgramIncrement, Team
 from art.services.common import create_validated, delete_recorded, update_fields
-from pi_planning import rules
 from pi_planning.models import Dependency, DependencyComment
 
 EDITABLE = {
@@ -54,7 +54,7 @@ def dependency_create(
         provider_team = provider_feature.team
     if requester_team is None and feature is not None:
         requester_team = feature.team
-    refusal = rules.dependency_state_refusal(
+    refusal = rules.dependencies.dependency_state_refusal(
         Dependency.State.REQUESTED, state, committed_iteration=committed_iteration
     )
     if state != Dependency.State.REQUESTED and refusal:
@@ -122,7 +122,9 @@ def dependency_set_state(
         iteration = committed_iteration or current.committed_iteration
         if state == Dependency.State.COMMITTED and iteration is None:
             iteration = current.needed_by
-        refusal = rules.dependency_state_refusal(current.state, state, committed_iteration=iteration)
+        refusal = rules.dependencies.dependency_state_refusal(
+            current.state, state, committed_iteration=iteration
+        )
         if refusal:
             raise ValidationError({"state": refusal})
         changes: dict[str, Any] = {"state": state, "committed_iteration": iteration}

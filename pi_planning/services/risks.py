@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from art import rules
 from art.errors import ConflictError
 from art.models import ProgramIncrement, ReleaseTrain, Team
 from art.services.common import create_validated, delete_recorded, update_fields
-from pi_planning import rules
 from pi_planning.models import Risk, Vote
 
 EDITABLE = {"title", "description", "owner", "mitigation_plan", "team", "pi", "external_key"}
@@ -34,7 +34,7 @@ def risk_create(
 ) -> Risk:
     """Every new risk starts un-ROAMed (domain.md); imports may pass a ROAM state that the
     rules would allow from un-ROAMed."""
-    refusal = rules.roam_refusal(Risk.Roam.UNROAMED, roam, owner=owner, mitigation_plan=mitigation_plan)
+    refusal = rules.risks.roam_refusal(Risk.Roam.UNROAMED, roam, owner=owner, mitigation_plan=mitigation_plan)
     if refusal:
         raise ValidationError({"roam": refusal})
     now = timezone.now()
@@ -97,7 +97,7 @@ def risk_roam(
             raise ConflictError(current, int(version))
         owner = current.owner if owner is None else owner
         plan = current.mitigation_plan if mitigation_plan is None else mitigation_plan
-        refusal = rules.roam_refusal(current.roam, roam, owner=owner, mitigation_plan=plan)
+        refusal = rules.risks.roam_refusal(current.roam, roam, owner=owner, mitigation_plan=plan)
         if refusal:
             field = "roam"
             if refusal.endswith("needs an owner"):

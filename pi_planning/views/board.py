@@ -24,14 +24,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from art import services
+from art import rules, services
 from art.access import Action, can, check, my_team_id, permissions, train_for_user
 from art.errors import ConflictError
 from art.forms import apply_service_errors, submit
 from art.http import HtmxHttpRequest
 from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Story, Team, TeamMember
 from art.selectors import pi_current
-from pi_planning import rules
 from pi_planning import services as planning
 from pi_planning.forms_board import (
     BaselineForm,
@@ -138,8 +137,8 @@ def _board_context(request: HtmxHttpRequest, pi: ProgramIncrement, **extra: Any)
         "basis_label": BASIS_LABELS[board.basis],
         "lines_json": [line.as_json() for line in board.lines],
         "change_rows": change_rows(board),
-        "capacity_rule": rules.CAPACITY_RULE,
-        "health_rule": rules.HEALTH_RULE,
+        "capacity_rule": rules.capacity.CAPACITY_RULE,
+        "health_rule": rules.dependencies.HEALTH_RULE,
         "health_tones": HEALTH_TONES,
         "status_tones": STATUS_TONES,
         "status_icons": STATUS_ICONS,
@@ -716,7 +715,7 @@ def board_csv(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
                 "",
                 "",
                 len(late),
-                rules.HEALTH_LABELS[rules.RED] if late else "",
+                rules.dependencies.HEALTH_LABELS[rules.dependencies.RED] if late else "",
                 story.change or "",
             ]
         )
@@ -772,11 +771,11 @@ def _capacity_context(
         "can": flags,
         "can_edit_team": can_edit,
         "can_manage_holidays": flags[Action.MANAGE_TRAIN],
-        "capacity_rule": rules.CAPACITY_RULE,
+        "capacity_rule": rules.capacity.CAPACITY_RULE,
         "status_tones": STATUS_TONES,
         "status_icons": STATUS_ICONS,
         "basis_labels": BASIS_LABELS,
-        "velocity_iterations": rules.VELOCITY_ITERATIONS,
+        "velocity_iterations": rules.capacity.VELOCITY_ITERATIONS,
     }
     if pi is not None:
         table = team_capacity_table(team=team, pi=pi, basis=_basis(request))

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from art import rules
 from art.access import (
     Action,
     can,
@@ -41,9 +42,8 @@ from art.errors import ConflictError
 from art.forms import apply_service_errors
 from art.http import HtmxHttpRequest
 from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Team
-from metrics import calculations as calc
 from metrics.definitions import DEFINITIONS
-from pi_planning import rules, services
+from pi_planning import services
 from pi_planning.forms_cards import (
     CardForm,
     CommentForm,
@@ -108,7 +108,9 @@ def _one_decimal(value: float | None) -> str:
     return str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def predictability_display(result: calc.PredictabilityResult) -> dict[str, Any]:
+def predictability_display(
+    result: rules.predictability.PredictabilityResult,
+) -> dict[str, Any]:
     """How a predictability figure reads on a page: one decimal, or "n/a" / "not scored" in
     words, with a tone against the 80–100 % target band (never colour alone)."""
     if result.status == "n/a":
@@ -131,7 +133,9 @@ def predictability_display(result: calc.PredictabilityResult) -> dict[str, Any]:
     return {"text": f"{_one_decimal(percent)} %", "tone": tone, "icon": icon, "note": note}
 
 
-def bv_display(result: calc.PredictabilityResult, objectives: Iterable[Objective]) -> dict[str, Any]:
+def bv_display(
+    result: rules.predictability.PredictabilityResult, objectives: Iterable[Objective]
+) -> dict[str, Any]:
     """The business-value sums next to a predictability figure, in words where the rule says so:
     an objective not yet scored is *not scored*, not 0, so the actual sum reads "not scored"
     until one is scored, then the sum scored so far with how many are still to score (the sums
@@ -262,7 +266,8 @@ def _objectives_context(
         {
             "team": team,
             "cells": [
-                predictability_display(row.teams.get(team.pk) or calc.predictability([])) for row in history
+                predictability_display(row.teams.get(team.pk) or rules.predictability.predictability([]))
+                for row in history
             ],
         }
         for team in data["teams"]
@@ -555,7 +560,7 @@ def _confidence_context(
     context = _base_context(request, train, pi)
     context["scopes"] = selectors.confidence_scopes(pi=pi)
     context["vote_url"] = request.build_absolute_uri(_vote_url(train, pi))
-    context["rule"] = rules.CONFIDENCE_RULE
+    context["rule"] = rules.votes.CONFIDENCE_RULE
     context["risks_url"] = reverse("pi_planning:risks", kwargs={"slug": train.slug, "pi_id": pi.pk})
     return context
 
@@ -672,8 +677,8 @@ def _dependency_filters(request: HtmxHttpRequest) -> selectors.DependencyFilters
     health = get.get("health", "")
     return selectors.DependencyFilters(
         team=int(team) if team.isdigit() else None,
-        state=state if state in rules.DEPENDENCY_STATE_LABELS else None,
-        health=health if health in rules.HEALTH_LABELS else None,
+        state=state if state in rules.dependencies.DEPENDENCY_STATE_LABELS else None,
+        health=health if health in rules.dependencies.HEALTH_LABELS else None,
         aging=get.get("aging") in ("1", "on", "true"),
         show_done=get.get("done") in ("1", "on", "true"),
     )
@@ -692,8 +697,11 @@ def _decorate_dependency(
     dep.can_edit = can(
         request.user, Action.EDIT_DEPENDENCY, train.pk, [dep.requester_team_id, dep.provider_team_id]
     )
-    dep.next_states = [(s, rules.DEPENDENCY_STATE_LABELS[s]) for s in rules.dependency_next_states(dep.state)]
-    dep.state_label = rules.DEPENDENCY_STATE_LABELS[dep.state]
+    dep.next_states = [
+        (s, rules.dependencies.DEPENDENCY_STATE_LABELS[s])
+        for s in rules.dependencies.dependency_next_states(dep.state)
+    ]
+    dep.state_label = rules.dependencies.DEPENDENCY_STATE_LABELS[dep.state]
     dep.counter_proposed = bool(dep.committed_iteration_id and dep.committed_iteration_id != dep.needed_by_id)
     for name in ("form", "conflict", "refusal", "comment_form", "editing", "lazy"):
         if not hasattr(dep, name):
@@ -724,13 +732,14 @@ def _dependencies_context(
     context.update(board)
     context.update(choices)
     context["views"] = selectors.DEPENDENCY_VIEWS
-    context["states"] = rules.DEPENDENCY_STATE_LABELS
+    context["states"] = rules.dependencies.DEPENDENCY_STATE_LABELS
     context["healths"] = [
-        (code, rules.HEALTH_LABELS[code], rules.HEALTH_ICONS[code]) for code in rules.HEALTH_LABELS
+        (code, rules.dependencies.HEALTH_LABELS[code], rules.dependencies.HEALTH_ICONS[code])
+        for code in rules.dependencies.HEALTH_LABELS
     ]
-    context["health_rule"] = rules.HEALTH_RULE
-    context["lifecycle_rule"] = rules.DEPENDENCY_RULE
-    context["aging_after"] = rules.AGING_AFTER_DAYS
+    context["health_rule"] = rules.dependencies.HEALTH_RULE
+    context["lifecycle_rule"] = rules.dependencies.DEPENDENCY_RULE
+    context["aging_after"] = rules.dependencies.AGING_AFTER_DAYS
     context["may_create"] = can(
         request.user, Action.EDIT_DEPENDENCY, train.pk, [t.pk for t in choices["teams"]]
     )
@@ -932,7 +941,7 @@ def dependency_state(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: in
         return _dependency_refused(
             request, train, pi, dep.pk, 422, refusal={"field": name, "message": message}
         )
-    label = rules.DEPENDENCY_STATE_LABELS[dep.state].lower()
+    label = rules.dependencies.DEPENDENCY_STATE_LABELS[dep.state].lower()
     extra = ""
     if dep.state == Dependency.State.COMMITTED and dep.committed_iteration_id and dep.committed_iteration:
         extra = f" for {dep.committed_iteration.name}"
@@ -1041,7 +1050,7 @@ def _risks_context(
             _decorate_risk(request, train, risk)
     teams = _team_choices(train)
     context.update(board)
-    context.update(teams=teams, rule=rules.ROAM_RULE, team_filter=int(team) if team.isdigit() else None)
+    context.update(teams=teams, rule=rules.risks.ROAM_RULE, team_filter=int(team) if team.isdigit() else None)
     if context["can"][Action.EDIT_RISK]:
         context["create_form"] = create_form or RiskCreateForm(teams=teams)
     return context

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from metrics import calculations as calc
+from art import rules
 from metrics import selectors
 from metrics.models import MetricSnapshot, RecomputeRun
 from tests.art.factories import PIFactory, TrainFactory
@@ -251,12 +251,12 @@ def test_forecast_is_seeded_and_matches_the_calculation(api, world):
     first = get(api, world.viewer, "forecast", train=world.train.pk, items=12, seed=1).json()
     second = get(api, world.viewer, "forecast", train=world.train.pk, items=12, seed=1).json()
     # then the same answer, the calculation's
-    expected = calc.forecast_days_for_items(history.counts, 12, seed=1)
+    expected = rules.forecast.forecast_days_for_items(history.counts, 12, seed=1)
     assert first == second
     assert first["days"] == {str(c): n for c, n in expected.days.items()}
     assert first["history_days"] == 30 and first["trials"] == 10_000 and first["seed"] == 1
     how_many = get(api, world.viewer, "forecast", train=world.train.pk, days=30, seed=1).json()
-    expected_items = calc.forecast_items_in_days(history.counts, 30, seed=1)
+    expected_items = rules.forecast.forecast_items_in_days(history.counts, 30, seed=1)
     assert how_many["items"] == {str(c): n for c, n in expected_items.items.items()}
     assert how_many["items"]["50"] >= how_many["items"]["85"] >= how_many["items"]["95"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from art import rules
 from art import services as art_services
 from art.models import Feature, FeatureTransition
-from metrics import calculations as calc
 from metrics import selectors, services
 from metrics.models import MetricSnapshot
 from tests.art.factories import FeatureFactory, TrainFactory
@@ -59,7 +59,7 @@ def test_a_window_reads_only_the_features_that_can_count_in_it(flow_train):
     make_feature(train, ("ready", utc(1, month=4)), ("done", utc(10, month=4)), title="old")
     make_feature(train, ("funnel", utc(1, month=4)), title="funnel")
     make_feature(train, ("ready", utc(1, month=3)), ("blocked", utc(2, month=3)), title="stuck")
-    lo, hi = calc.day_bounds(dt.date(2026, 5, 4), dt.date(2026, 5, 8), train.tz)
+    lo, hi = rules.flow.day_bounds(dt.date(2026, 5, 4), dt.date(2026, 5, 8), train.tz)
     # when the features of 4–7 May are read
     titles = set(selectors.features_touching(train, lo, hi).values_list("title", flat=True))
     # then those that finish or are in flow in the window, and not the others
@@ -68,7 +68,7 @@ def test_a_window_reads_only_the_features_that_can_count_in_it(flow_train):
     everything, _ = selectors.histories(Feature.objects.filter(train=train))
     assert selectors.train_flow(
         train=train, start=dt.date(2026, 5, 4), end=dt.date(2026, 5, 8)
-    ) == calc.flow_report(everything, dt.date(2026, 5, 4), dt.date(2026, 5, 8), train.tz)
+    ) == rules.flow.flow_report(everything, dt.date(2026, 5, 4), dt.date(2026, 5, 8), train.tz)
 
 
 def test_throughput_history_counts_full_days_up_to_yesterday(db):
@@ -86,7 +86,7 @@ def test_throughput_history_counts_full_days_up_to_yesterday(db):
     assert history.counts == [1, 0, 0, 0, 0, 0, 0, 1, 0, 0]
     # and 90 days at most
     later = selectors.throughput_history(train=train, today=dt.date(2026, 9, 30))
-    assert len(later.counts) == calc.HISTORY_DAYS and later.start == dt.date(2026, 7, 2)
+    assert len(later.counts) == rules.forecast.HISTORY_DAYS and later.start == dt.date(2026, 7, 2)
 
 
 def test_dependency_age_of_one_pi_only(world):

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from celery.exceptions import Retry
 
+from art import rules
 from art.models import Feature
-from metrics import calculations as calc
 from metrics import selectors, services, tasks
 from metrics.models import MetricSnapshot, RecomputeRun
 from pi_planning.models import Dependency
@@ -134,7 +134,7 @@ def _random_train(seed: int, tz: str = "UTC"):
     train = TrainFactory(time_zone=tz)
     pi = PIFactory(train=train, start_date=dt.date(2026, 3, 2))
     teams = [TeamFactory(train=train) for _ in range(3)]
-    states = list(calc.FEATURE_STATES)
+    states = list(rules.flow.FEATURE_STATES)
     for _ in range(40):
         at = utc(1, month=3) + dt.timedelta(hours=rng.randint(0, 24 * 40))
         history, state = [], None
@@ -149,7 +149,7 @@ def _random_train(seed: int, tz: str = "UTC"):
             train,
             *history,
             team=rng.choice([*teams, None]),
-            kind=rng.choice(calc.FEATURE_KINDS),
+            kind=rng.choice(rules.flow.FEATURE_KINDS),
             points=rng.choice([None, 1, 3, 8]),
         )
     for _ in range(15):
@@ -179,22 +179,23 @@ def test_sql_figures_agree_with_the_pure_rules(db, tz):
     )
     for team in {*teams_of.values()}:
         mine = [f for f in items if teams_of[f.id] == team]
-        cfd = calc.cumulative_flow(mine, start, end, zone)
+        cfd = rules.flow.cumulative_flow(mine, start, end, zone)
         for i, day in enumerate(days):
             cell = figures.get((i, team), selectors.DayFigures())
             assert cell.categories == cfd[i].categories, (team, day)
-            lo, hi = calc.day_bounds(day, day + dt.timedelta(days=1), zone)
-            velocity = calc.flow_velocity(mine, lo, hi)
+            lo, hi = rules.flow.day_bounds(day, day + dt.timedelta(days=1), zone)
+            velocity = rules.flow.flow_velocity(mine, lo, hi)
             assert (cell.throughput_count, cell.throughput_points) == (velocity.count, velocity.points)
             eod = hi
             open_now = [
-                calc.DependencyDates(c, r)
+                rules.dependencies.DependencyDates(c, r)
                 for t, c, r in dependencies
                 if t == team and c < eod and (r is None or r >= eod)
             ]
             assert cell.open_dependencies == len(open_now)
             assert cell.aging_dependencies == sum(
-                calc.is_aging(calc.DependencyDates(d.created_at), eod) for d in open_now
+                rules.dependencies.is_aging(rules.dependencies.DependencyDates(d.created_at), eod)
+                for d in open_now
             )
 
 

@@ -10,7 +10,6 @@ import io
 import pytest
 from django.test import Client
 
-from metrics import calculations as calc
 from metrics import definitions, services
 from metrics.models import RecomputeRun
 from tests.metrics.conftest import make_feature, utc
@@ -194,8 +193,8 @@ def test_definitions_quote_the_code(world):
     for item in definitions.DEFINITIONS:
         assert f'id="{item.anchor}"' in html
         for name in item.functions:
-            assert getattr(calc, name).__doc__, name  # every rule quoted has its words in the code
-            assert f"calculations.{name}" in html
+            assert definitions.rule(name).__doc__, name  # every rule quoted has its words in the code
+            assert definitions.rule_path(name) in html
     assert "100 × 16 ÷ 15 = 106.67 %" in html
 
 

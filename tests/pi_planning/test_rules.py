@@ -5,8 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from pi_planning import rules
-from pi_planning.rules import IterationRef, MemberInput, StoryRef
+from art import rules
+from art.rules.capacity import MemberInput
+from art.rules.dependencies import IterationRef, StoryRef
 
 
 def team(*ftes, absences=None, delivering=None):
@@ -20,43 +21,43 @@ def team(*ftes, absences=None, delivering=None):
 
 def test_capacity_domain_example_four_developers_and_a_half_time_tester():
     # 4 × 1.0 × 8 + 0.5 × 8 = 32 + 4 = 36
-    assert rules.team_capacity(team(1, 1, 1, 1, 0.5), workdays=10) == D(36)
+    assert rules.capacity.team_capacity(team(1, 1, 1, 1, 0.5), workdays=10) == D(36)
 
 
 def test_capacity_one_developer_two_days_off():
     # 36 − 1.0 × 2 = 34
-    assert rules.team_capacity(team(1, 1, 1, 1, 0.5, absences=[2, 0, 0, 0, 0]), workdays=10) == D(34)
+    assert rules.capacity.team_capacity(team(1, 1, 1, 1, 0.5, absences=[2, 0, 0, 0, 0]), workdays=10) == D(34)
 
 
 def test_capacity_public_holiday_for_everyone():
     # 36 − 4 × 1 − 0.5 × 1 = 31.5
-    assert rules.team_capacity(team(1, 1, 1, 1, 0.5, absences=[1] * 5), workdays=10) == D("31.5")
+    assert rules.capacity.team_capacity(team(1, 1, 1, 1, 0.5, absences=[1] * 5), workdays=10) == D("31.5")
 
 
 def test_capacity_scales_with_the_iterations_length():
     # a 3-week iteration: 8 × 15 / 10 = 12 per full-time person; 0.5 FTE with 1 day off: 0.5 × (12 − 1) = 5.5
-    assert rules.member_capacity(D(1), 15) == D(12)
-    assert rules.member_capacity(D("0.5"), 15, D(1)) == D("5.5")
+    assert rules.capacity.member_capacity(D(1), 15) == D(12)
+    assert rules.capacity.member_capacity(D("0.5"), 15, D(1)) == D("5.5")
     # a short iteration of 7 workdays: 8 × 7 / 10 = 5.6
-    assert rules.member_capacity(D(1), 7) == D("5.6")
+    assert rules.capacity.member_capacity(D(1), 7) == D("5.6")
 
 
 def test_capacity_never_below_zero_and_non_delivering_members_do_not_count():
-    assert rules.member_capacity(D(1), 10, D(9)) == D(0)
+    assert rules.capacity.member_capacity(D(1), 10, D(9)) == D(0)
     # product owner and scrum master not delivering: only the developer counts
-    assert rules.team_capacity(team(1, 1, 1, delivering=[True, False, False]), 10) == D(8)
+    assert rules.capacity.team_capacity(team(1, 1, 1, delivering=[True, False, False]), 10) == D(8)
 
 
 def test_public_holidays_count_on_workdays_inside_the_iteration_only():
     start, end = dt.date(2026, 5, 4), dt.date(2026, 5, 17)  # Mon 4 May to Sun 17 May
     holidays = [dt.date(2026, 5, 14), dt.date(2026, 5, 16), dt.date(2026, 5, 25)]  # Thu, Sat, outside
-    assert rules.holiday_days(holidays, start, end) == 1
+    assert rules.capacity.holiday_days(holidays, start, end) == 1
 
 
 def test_measured_velocity_needs_three_finished_iterations_and_takes_the_last_three():
-    assert rules.measured_velocity([30, 34]) is None
+    assert rules.capacity.measured_velocity([30, 34]) is None
     # (34 + 29 + 36) / 3 = 33
-    assert rules.measured_velocity([20, 34, 29, 36]) == D(33)
+    assert rules.capacity.measured_velocity([20, 34, 29, 36]) == D(33)
 
 
 # --- load ------------------------------------------------------------------------------------
@@ -74,27 +75,30 @@ def test_measured_velocity_needs_three_finished_iterations_and_takes_the_last_th
     ],
 )
 def test_load_status_thresholds(load, capacity, pct, status):
-    result = rules.load_status(load, capacity)
+    result = rules.capacity.load_status(load, capacity)
     assert (round(result.pct, 2), result.status) == (pct, status)
 
 
 def test_load_without_capacity_is_overloaded_when_anything_is_placed():
-    assert rules.load_status(5, 0).status == "overloaded" and rules.load_status(5, 0).pct is None
-    assert rules.load_status(0, 0).status == "ok"
+    assert (
+        rules.capacity.load_status(5, 0).status == "overloaded"
+        and rules.capacity.load_status(5, 0).pct is None
+    )
+    assert rules.capacity.load_status(0, 0).status == "ok"
 
 
 def test_round2_rounds_half_up_for_the_api():
-    assert rules.round2(D(29) * 100 / D("31.5")) == 92.06
-    assert rules.round2(D("2.345")) == 2.35
+    assert rules.stats.round2(D(29) * 100 / D("31.5")) == 92.06
+    assert rules.stats.round2(D("2.345")) == 2.35
 
 
 # --- WSJF ------------------------------------------------------------------------------------
 
 
 def test_wsjf_domain_example():
-    assert rules.wsjf(3, 5, 1, 3) == 3.0
-    assert round(rules.wsjf(8, 2, 2, 5), 2) == 2.4
-    assert rules.wsjf(1, 1, 8, 2) == 5.0
+    assert rules.backlog.wsjf(3, 5, 1, 3) == 3.0
+    assert round(rules.backlog.wsjf(8, 2, 2, 5), 2) == 2.4
+    assert rules.backlog.wsjf(1, 1, 8, 2) == 5.0
 
 
 # --- dependency health -----------------------------------------------------------------------
@@ -119,7 +123,7 @@ def health(**kwargs):
     kwargs.setdefault("state", "committed")
     kwargs.setdefault("committed", None)
     kwargs.setdefault("provider_name", "Bravo")
-    return rules.dependency_health(**kwargs)
+    return rules.dependencies.dependency_health(**kwargs)
 
 
 def test_provider_earlier_than_needed_is_healthy():
@@ -182,24 +186,24 @@ def test_delivered_and_cancelled_are_done(state):
 
 
 def test_confidence_domain_example():
-    c = rules.confidence([5, 4, 3, 3, 2, 4])
+    c = rules.votes.confidence([5, 4, 3, 3, 2, 4])
     # 21 / 6 = 3.5 ≥ 3: accepted; one vote of 2: one concern
     assert (c.votes, c.average, c.result, c.concerns) == (6, 3.5, "accepted", 1)
     assert c.distribution == {1: 0, 2: 1, 3: 2, 4: 2, 5: 1}
 
 
 def test_confidence_at_the_boundary():
-    assert rules.confidence([3, 3, 3]).result == "accepted"  # exactly 3.0
-    assert rules.confidence([4, 2]).result == "accepted"  # 3.0
+    assert rules.votes.confidence([3, 3, 3]).result == "accepted"  # exactly 3.0
+    assert rules.votes.confidence([4, 2]).result == "accepted"  # 3.0
     # 2.99..: (3 × 99 + 2) / 100 = 2.99 → rework, although the 2-decimal average shows 2.99
-    assert rules.confidence([3] * 99 + [2]).result == "rework"
+    assert rules.votes.confidence([3] * 99 + [2]).result == "rework"
     # 8 / 3 = 2.67
-    c = rules.confidence([1, 2, 5])
+    c = rules.votes.confidence([1, 2, 5])
     assert (c.average, c.result, c.concerns) == (2.67, "rework", 2)
 
 
 def test_confidence_without_votes():
-    c = rules.confidence([])
+    c = rules.votes.confidence([])
     assert (c.votes, c.average, c.result) == (0, None, None)
 
 
@@ -218,7 +222,7 @@ def test_confidence_without_votes():
     + [(a, "resolved") for a in ("owned", "accepted", "mitigated")],
 )
 def test_allowed_roam_moves(current, target):
-    assert rules.roam_refusal(current, target, owner="Ana", mitigation_plan="Pair with vendor") is None
+    assert rules.risks.roam_refusal(current, target, owner="Ana", mitigation_plan="Pair with vendor") is None
 
 
 @pytest.mark.parametrize(
@@ -233,8 +237,8 @@ def test_allowed_roam_moves(current, target):
     ],
 )
 def test_refused_roam_moves(current, target, message):
-    assert message in rules.roam_refusal(current, target)
+    assert message in rules.risks.roam_refusal(current, target)
 
 
 def test_mitigated_needs_a_plan_as_well_as_an_owner():
-    assert rules.roam_refusal("owned", "mitigated", owner="Ana") == "Mitigated needs a mitigation plan"
+    assert rules.risks.roam_refusal("owned", "mitigated", owner="Ana") == "Mitigated needs a mitigation plan"

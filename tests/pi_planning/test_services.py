@@ -257,7 +257,7 @@ def test_database_refuses_a_mitigated_risk_without_plan(world):
 
 
 def test_baseline_keeps_the_committed_plan_and_changes_are_computed_against_it(world):
-    from pi_planning.rules import plan_changes
+    from art.rules.baselines import plan_changes
 
     it1, it2, it3 = its(world.pi)[:3]
     feature = FeatureFactory(train=world.train, pi=world.pi, team=world.team)
@@ -283,16 +283,16 @@ def test_holidays_one_per_date(world):
 
 
 def test_resolved_dependency_keeps_its_age(world):
-    from pi_planning.rules import dependency_age_days
+    from art.rules.dependencies import DependencyDates, dependency_age_days
 
     created = timezone.now() - dt.timedelta(days=20)
     dep = DependencyFactory(
         pi=world.pi, requester_team=world.team, provider_team=world.other_team, created_at=created
     )
-    assert dependency_age_days(dep.created_at, dep.resolved_at, timezone.now()) == 20
+    assert dependency_age_days(DependencyDates(dep.created_at, dep.resolved_at), timezone.now()) == 20
     dep = services.dependency_set_state(actor=None, dependency=dep, state="cancelled")
     later = timezone.now() + dt.timedelta(days=30)
-    assert dependency_age_days(dep.created_at, dep.resolved_at, later) == 20
+    assert dependency_age_days(DependencyDates(dep.created_at, dep.resolved_at), later) == 20
 
 
 def test_team_from_other_train_refused_everywhere(world):

@@ -8,9 +8,8 @@ from collections import Counter
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from art import demo
+from art import demo, rules
 from art.models import ChangeRecord, ProgramIncrement
-from metrics import calculations as calc
 from pi_planning.models import Dependency, DependencyComment, Objective, Risk, VoteRound
 from pi_planning.selectors.cards import confidence_scopes
 from pi_planning.selectors.dependencies import pi_dependencies
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def scores(pi):
     return [
-        calc.ObjectiveScore(o.team_id, o.committed, o.planned_bv, o.actual_bv)
+        rules.predictability.ObjectiveScore(o.team_id, o.committed, o.planned_bv, o.actual_bv)
         for o in Objective.objects.filter(pi=pi)
     ]
 
@@ -29,12 +28,12 @@ def test_the_demo_train_has_every_kind_of_card(client):
     ctx = demo.build(demo.PROFILES["demo"], today=dt.date(2026, 11, 18))
     closed, current = ctx.closed_pis[-1], ctx.current_pi
     # Objectives: every team scored in the closed PI, so predictability shows for all.
-    result = calc.train_predictability(scores(closed))
+    result = rules.predictability.train_predictability(scores(closed))
     assert result.train.status == "ok" and len(result.teams) == len(ctx.teams)
     assert all(r.status == "ok" for r in result.teams.values())
     assert Objective.objects.filter(pi=closed, committed=False).exists()
     # The PI in planning: planned, not scored; one team without business values yet (n/a).
-    now = calc.train_predictability(scores(current))
+    now = rules.predictability.train_predictability(scores(current))
     assert now.train.status == "not scored"
     assert Counter(r.status for r in now.teams.values()) == {"not scored": len(ctx.teams) - 1, "n/a": 1}
     assert Objective.objects.filter(pi=current, features__isnull=False).exists()
@@ -87,7 +86,7 @@ def test_the_large_generator_with_reduced_parameters(client):
     for pi in ctx.pis:
         assert Objective.objects.filter(pi=pi).values("team").distinct().count() == 4
     for pi in ctx.closed_pis:
-        assert calc.predictability(scores(pi)).status == "ok"
+        assert rules.predictability.predictability(scores(pi)).status == "ok"
     # The older closed PIs are bulk inserted (no history), the recent ones through the services.
     assert ProgramIncrement.objects.filter(train=ctx.train).count() == 4
     current = ctx.current_pi
