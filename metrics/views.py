@@ -21,7 +21,8 @@ from django_htmx.http import HttpResponseClientRefresh
 from art.access import Action, permissions, train_for_user
 from art.http import HtmxHttpRequest
 from art.models import ReleaseTrain
-from metrics import dashboard, definitions, selectors, services
+from art.rules import definitions
+from metrics import dashboard, selectors, services
 from metrics.forms import ForecastForm, PeriodForm
 from metrics.models import RecomputeRun
 

@@ -42,7 +42,7 @@ from art.errors import ConflictError
 from art.forms import apply_service_errors
 from art.http import HtmxHttpRequest
 from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Team
-from metrics.definitions import DEFINITIONS
+from art.rules.definitions import DEFINITIONS
 from pi_planning import services
 from pi_planning.forms_cards import (
     CardForm,

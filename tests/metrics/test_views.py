@@ -10,7 +10,8 @@ import io
 import pytest
 from django.test import Client
 
-from metrics import definitions, services
+from art.rules import definitions
+from metrics import services
 from metrics.models import RecomputeRun
 from tests.metrics.conftest import make_feature, utc
 from tests.pi_planning.factories import ObjectiveFactory
