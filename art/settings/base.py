@@ -219,7 +219,7 @@ SPECTACULAR_SETTINGS = {
         "TeamMemberRoleEnum": "art.models.TeamMember.Role",
         "DependencyStateEnum": "pi_planning.models.Dependency.State",
         "LoadStatusEnum": "pi_planning.selectors.capacity.LOAD_STATUSES",
-        "ConfidenceStateEnum": "pi_planning.api.cards.CONFIDENCE_STATES",
+        "ConfidenceStateEnum": "pi_planning.api.votes.CONFIDENCE_STATES",
     },
 }
 

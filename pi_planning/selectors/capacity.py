@@ -26,7 +26,7 @@ from pi_planning.models import Holiday
 if TYPE_CHECKING:
     from django.forms import BoundField
 
-    from pi_planning.forms_board import MemberCapacityForm
+    from pi_planning.forms.capacity import MemberCapacityForm
 
 NORMALIZED, VELOCITY = "normalized", "velocity"
 BASES = (NORMALIZED, VELOCITY)

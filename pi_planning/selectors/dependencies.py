@@ -1,18 +1,23 @@
-"""Dependencies with their computed health and age, in a bounded number of queries."""
+"""Reads of dependencies: each with its computed health and age (with_health), and the
+dependency board (by providing team, by requesting team, aging first, with filters), in a
+bounded number of queries whatever the number of cards."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast, overload
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast, overload
 
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from art import rules
-from art.models import Iteration, Story
-from pi_planning.models import Dependency
+from art.models import Feature, Iteration, ProgramIncrement, Story, Team
+from pi_planning.models import Dependency, DependencyComment
+from pi_planning.selectors.history import HistoryEntry, attach_histories, history_counts, train_labels
 
 if TYPE_CHECKING:
 
@@ -23,6 +28,19 @@ if TYPE_CHECKING:
         health: rules.dependencies.Health
         age_days: int
         aging: bool
+
+    class DependencyCard(DependencyWithHealth):
+        """A dependency as the dependency board shows it (dependency_board, dependency_card)."""
+
+        comment_count: int
+        comment_list: list[DependencyComment]  # not when the board is `lazy`
+        history_count: int
+        history: list[HistoryEntry]  # not when the board is `lazy`
+        # set by views.dependencies._decorate_dependency:
+        can_edit: bool
+        next_states: list[tuple[str, str]]
+        state_label: str
+        counter_proposed: bool
 
 
 def dependency_queryset() -> QuerySet[Dependency]:
@@ -113,3 +131,188 @@ def pi_dependencies(*, pi_id: int, include_done: bool = True) -> list[Dependency
     if not include_done:
         qs = qs.exclude(state__in=Dependency.RESOLVED_STATES)
     return with_health(qs.order_by("needed_by__number", "id"))
+
+
+# --- the dependency board -------------------------------------------------------------------
+
+
+DEPENDENCY_VIEWS = {
+    "provider": "By providing team",
+    "requester": "By requesting team",
+    "aging": "Aging first",
+}
+
+
+HEALTH_ORDER = {
+    rules.dependencies.RED: 0,
+    rules.dependencies.AMBER: 1,
+    rules.dependencies.GREEN: 2,
+    rules.dependencies.DONE: 3,
+}
+
+
+@dataclass(frozen=True)
+class DependencyFilters:
+    team: int | None = None
+    state: str | None = None
+    health: str | None = None
+    aging: bool = False
+    show_done: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.team or self.state or self.health or self.aging or self.show_done)
+
+    def keep(self, dep: DependencyWithHealth) -> bool:
+        if self.team and self.team not in (dep.requester_team_id, dep.provider_team_id):
+            return False
+        if self.state and dep.state != self.state:
+            return False
+        if self.health and dep.health.code != self.health:
+            return False
+        if self.aging and not dep.aging:
+            return False
+        # Delivered and cancelled ones are grey and hidden by default (domain.md), unless asked for.
+        asked_for_done = (
+            self.show_done
+            or self.state in Dependency.RESOLVED_STATES
+            or self.health == rules.dependencies.DONE
+        )
+        return dep.health.code != rules.dependencies.DONE or asked_for_done
+
+
+@dataclass
+class DependencyGroup:
+    key: str
+    title: str
+    subtitle: str
+    cards: list[DependencyCard]
+
+
+def _comment_counts(deps: Sequence[DependencyCard]) -> None:
+    found: dict[int, int] = {}
+    if deps:
+        found = dict(
+            DependencyComment.objects.filter(dependency_id__in=[d.pk for d in deps])
+            .values("dependency_id")
+            .annotate(n=models.Count("id"))
+            .values_list("dependency_id", "n")
+        )
+    for dep in deps:
+        dep.comment_count = found.get(dep.pk, 0)
+
+
+def _comments(deps: Sequence[DependencyCard]) -> None:
+    found: dict[int, list[DependencyComment]] = defaultdict(list)
+    if deps:
+        for comment in (
+            DependencyComment.objects.filter(dependency_id__in=[d.pk for d in deps])
+            .select_related("author")
+            .order_by("created_at", "id")
+        ):
+            found[comment.dependency_id].append(comment)
+    for dep in deps:
+        dep.comment_list = found.get(dep.pk, [])
+        dep.comment_count = len(dep.comment_list)
+
+
+def _card_sort(dep: DependencyWithHealth) -> tuple:
+    return (dep.needed_by.number, HEALTH_ORDER[dep.health.code], dep.pk)
+
+
+def dependency_board(
+    *,
+    pi: ProgramIncrement,
+    view: str = "provider",
+    filters: DependencyFilters | None = None,
+    now: dt.datetime | None = None,
+    lazy: bool = False,
+) -> dict[str, Any]:
+    """The dependency board of a PI: every card with health, age, comments and history (or,
+    `lazy`, their counts), filtered and grouped by the view. At most seven queries whatever
+    the number of cards."""
+    filters = filters or DependencyFilters()
+    view = view if view in DEPENDENCY_VIEWS else "provider"
+    everything = cast(
+        "list[DependencyCard]",
+        pi_dependencies(pi_id=pi.pk)
+        if now is None
+        else with_health(dependency_queryset().filter(pi_id=pi.pk).order_by("needed_by__number", "id"), now),
+    )
+    shown = [d for d in everything if filters.keep(d)]
+    shown_ids = {d.pk for d in shown}
+    if lazy:
+        # Each card's comments and history load when the card opens them (a board of hundreds
+        # of cards stays light); their counts come with the board.
+        _comment_counts(shown)
+        counts = history_counts(shown)
+        for dep in shown:
+            dep.history_count = counts.get(dep.pk, 0)
+    else:
+        _comments(shown)
+        attach_histories(shown, train_labels(pi.train_id, pi_id=pi.pk))
+    groups: list[DependencyGroup] = []
+    if view == "aging":
+        cards = sorted(shown, key=lambda d: (not d.aging, -d.age_days, d.pk))
+        groups.append(DependencyGroup("all", "Oldest first", "Open ones older than 14 days are aging", cards))
+    else:
+        attr = "provider_team" if view == "provider" else "requester_team"
+        buckets: dict[str, list[DependencyCard]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for dep in shown:
+            team = getattr(dep, attr) if getattr(dep, f"{attr}_id") else None
+            key = f"team-{team.pk}" if team else "external"
+            names[key] = team.name if team else "Outside the train"
+            buckets[key].append(dep)
+        for key in sorted(buckets, key=lambda k: (k == "external", names[k].lower())):
+            cards = sorted(buckets[key], key=_card_sort)
+            if view == "provider":
+                subtitle = "What others need from us" if key != "external" else "Providers outside the train"
+            else:
+                subtitle = "What we need from others"
+            groups.append(DependencyGroup(key, names[key], subtitle, cards))
+    health_counts = {code: 0 for code in HEALTH_ORDER}
+    for dep in everything:
+        health_counts[dep.health.code] += 1
+    return {
+        "groups": groups,
+        "shown": len(shown),
+        "total": len(everything),
+        "health_counts": health_counts,
+        "aging_count": sum(1 for d in everything if d.aging),
+        "hidden_done": sum(
+            1 for d in everything if d.health.code == rules.dependencies.DONE and d.pk not in shown_ids
+        ),
+        "view": view,
+        "filters": filters,
+    }
+
+
+def dependency_card(*, pk: int, now: dt.datetime | None = None) -> DependencyCard:
+    """One card as the board shows it (health, age, comments, history)."""
+    dep = cast("DependencyCard", with_health(dependency_queryset().filter(pk=pk), now)[0])
+    _comments([dep])
+    attach_histories([dep], train_labels(dep.pi.train_id, pi_id=dep.pi_id))
+    return dep
+
+
+def dependency_form_choices(*, pi: ProgramIncrement) -> dict[str, Any]:
+    """Teams, iterations (this PI's, and later PIs' for counter-proposals) and features to pick
+    from on the board's forms, loaded once for all cards."""
+    teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
+    iterations = list(
+        Iteration.objects.filter(pi__train_id=pi.train_id, pi__start_date__gte=pi.start_date)
+        .select_related("pi")
+        .order_by("pi__start_date", "number")
+    )
+    features = list(
+        Feature.objects.filter(train_id=pi.train_id, pi=pi)
+        .only("id", "title", "external_key", "team_id")
+        .order_by("title")
+    )
+    return {
+        "teams": teams,
+        "iterations": iterations,
+        "pi_iterations": [i for i in iterations if i.pi_id == pi.pk],
+        "features": features,
+    }

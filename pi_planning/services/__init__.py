@@ -1,6 +1,7 @@
 """Every write of PI planning: `<entity>_<verb>(*, actor, ...)`, atomic, validated, recorded."""
 
-from .baselines import holiday_create, holiday_delete, holiday_update, plan_baseline_commit, plan_snapshot
+from .baselines import plan_baseline_commit, plan_snapshot
+from .capacity import holiday_create, holiday_delete, holiday_update
 from .dependencies import (
     dependency_comment_add,
     dependency_create,

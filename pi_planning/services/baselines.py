@@ -1,15 +1,15 @@
-"""Plan baselines and public holidays."""
+"""Plan baselines: the RTE commits the plan at the end of PI planning; the board then shows
+what changed since (art.rules.baselines.plan_changes)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from art.models import Feature, ProgramIncrement, ReleaseTrain, Story
-from art.services.common import create_validated, delete_recorded, record_change, update_fields
-from pi_planning.models import Holiday, PlanBaseline
+from art.models import Feature, ProgramIncrement, Story
+from art.services.common import record_change
+from pi_planning.models import PlanBaseline
 
 
 def plan_snapshot(pi: ProgramIncrement) -> dict:
@@ -62,21 +62,3 @@ def plan_baseline_commit(*, actor: Any, pi: ProgramIncrement, note: str = "") ->
         },
     )
     return baseline
-
-
-def holiday_create(*, actor: Any, train: ReleaseTrain, date: dt.date, name: str) -> Holiday:
-    return create_validated(actor=actor, obj=Holiday(train=train, date=date, name=(name or "").strip()))
-
-
-def holiday_update(*, actor: Any, holiday: Holiday, **changes: Any) -> Holiday:
-    allowed = {"date", "name"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
-    if "name" in changes:
-        changes["name"] = (changes["name"] or "").strip()
-    return update_fields(actor=actor, queryset=Holiday.objects.all(), pk=holiday.pk, changes=changes)
-
-
-def holiday_delete(*, actor: Any, holiday: Holiday) -> None:
-    delete_recorded(actor=actor, obj=holiday)

@@ -1,2 +1,2 @@
-"""Pages of PI planning: views/board.py (board, backlog, capacity) and views/cards.py
-(objectives, confidence vote, dependency board, ROAM board)."""
+"""Pages of PI planning, one module per concept: board, backlog, baselines, capacity,
+objectives, votes, dependencies and risks; common.py holds what they share."""

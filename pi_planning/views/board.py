@@ -1,13 +1,5 @@
-"""The planning board, its ranked backlog, and the team capacity page (HTML and htmx).
-
-One template per page, fragments as named partials of it: the board is rendered from a team
-row, a cell, a card and the dependency layer (`board.html#team-row`, `#cell`, `#card`,
-`#dependency-layer`), each of which `board_fragment` serves alone so that live updates can swap
-exactly those. Writes answer with the fragments they changed as out-of-band swaps.
-
-Every view parses, asks art.access, calls a service or selector and renders. Moves state the
-card's version: a stale one answers 409 with the card as it is now and nothing changed.
-"""
+"""The PI planning board: the team × iteration grid, its named fragments, moves by drag and
+by keyboard menu, dependencies drawn between two cards, and its CSV and print exports."""
 
 from __future__ import annotations
 
@@ -21,27 +13,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from art import rules, services
-from art.access import Action, can, check, my_team_id, permissions, train_for_user
+from art.access import Action, can, check, my_team_id, permissions
 from art.errors import ConflictError
-from art.forms import apply_service_errors, submit
+from art.forms import apply_service_errors
 from art.http import HtmxHttpRequest
-from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain, Story, Team, TeamMember
-from art.selectors import pi_current
+from art.models import Feature, Iteration, ProgramIncrement, Story, Team
 from pi_planning import services as planning
-from pi_planning.forms_board import (
-    BaselineForm,
-    DependencyForm,
-    HolidayForm,
-    MemberCapacityForm,
-    MoveForm,
-    WsjfForm,
-    parse_card,
-)
-from pi_planning.models import Holiday
+from pi_planning.forms.baselines import BaselineForm
+from pi_planning.forms.board import DependencyForm, MoveForm, parse_card
 from pi_planning.selectors.board import (
     HEALTH_TONES,
     STATUS_ICONS,
@@ -51,11 +34,15 @@ from pi_planning.selectors.board import (
     move_refusal,
     pi_board_data,
 )
-from pi_planning.selectors.capacity import BASES, BASIS_LABELS, NORMALIZED, team_capacity_table
+from pi_planning.selectors.capacity import BASIS_LABELS
+from pi_planning.views.common import basis_param, pi_for_request
 
 BOARD = "pi_planning/board.html"
-CAPACITY = "pi_planning/capacity.html"
+
+
 PRINT = "pi_planning/board_print.html"
+
+
 FRAGMENTS = {
     "board-grid",
     "milestones-row",
@@ -67,27 +54,9 @@ FRAGMENTS = {
     "backlog",
     "changes",
 }
+
+
 PRINT_TEAMS_PER_PAGE = 10
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def _pi(request: HtmxHttpRequest, slug: str, pi_id: int, action: Action = Action.VIEW) -> ProgramIncrement:
-    """The PI of a train the user may see (404 otherwise), if they may do `action` (403)."""
-    train = train_for_user(request.user, slug, Action.VIEW)
-    pi = ProgramIncrement.objects.filter(train=train, pk=pi_id).first()
-    if pi is None:
-        raise Http404("No such PI in this train")
-    pi.train = train
-    if action is not Action.VIEW:
-        check(request.user, action, train.pk)
-    return pi
-
-
-def _basis(request: HtmxHttpRequest) -> str:
-    basis = request.GET.get("basis") or request.POST.get("basis") or NORMALIZED
-    return basis if basis in BASES else NORMALIZED
 
 
 def _expanded(request: HtmxHttpRequest) -> list[int]:
@@ -121,8 +90,8 @@ def _mark_permissions(request: HtmxHttpRequest, board: BoardData) -> None:
         row.can_edit = row.team.pk in editable_teams
 
 
-def _board_context(request: HtmxHttpRequest, pi: ProgramIncrement, **extra: Any) -> dict[str, Any]:
-    board = pi_board_data(pi=pi, basis=_basis(request), expanded=_expanded(request))
+def board_context(request: HtmxHttpRequest, pi: ProgramIncrement, **extra: Any) -> dict[str, Any]:
+    board = pi_board_data(pi=pi, basis=basis_param(request), expanded=_expanded(request))
     _mark_permissions(request, board)
     flags = permissions(request.user, pi.train_id)
     context: dict[str, Any] = {
@@ -152,7 +121,7 @@ def _board_context(request: HtmxHttpRequest, pi: ProgramIncrement, **extra: Any)
     return context
 
 
-def _board_url(pi: ProgramIncrement) -> str:
+def board_url(pi: ProgramIncrement) -> str:
     return reverse("pi_planning:board", kwargs={"slug": pi.train.slug, "pi_id": pi.pk})
 
 
@@ -219,7 +188,7 @@ def _oob_response(
     """What a board write answers: the team rows it touched, the dependency layer and list,
     the backlog rows (or the whole backlog) and the changes, all swapped out of band, and the
     message in the board's status line; a dialog's form with its errors when refused."""
-    context = _board_context(request, pi, **(extra or {}))
+    context = board_context(request, pi, **(extra or {}))
     board = context["board"]
     wanted = {t for t in team_ids if t}
     context.update(
@@ -236,14 +205,11 @@ def _oob_response(
     )
 
 
-# --- the board ------------------------------------------------------------------------------
-
-
 @require_GET
 @login_required
 def board(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
-    pi = _pi(request, slug, pi_id)
-    context = _board_context(request, pi)
+    pi = pi_for_request(request, slug, pi_id)
+    context = board_context(request, pi)
     move = parse_card(request.GET.get("move", ""))
     if move is not None:  # the keyboard/no-script move menu, opened on the page
         context.update(_move_form_context(request, pi, *move))
@@ -260,8 +226,8 @@ def board_fragment(request: HtmxHttpRequest, slug: str, pi_id: int, name: str) -
     `cell?team=&iteration=`, `card?card=feature-12`, `dependency-layer`, `backlog`, ..."""
     if name not in FRAGMENTS:
         raise Http404("No such part of the board")
-    pi = _pi(request, slug, pi_id)
-    context = _board_context(request, pi)
+    pi = pi_for_request(request, slug, pi_id)
+    context = board_context(request, pi)
     board_data: BoardData = context["board"]
     team_id = request.GET.get("team", "")
     iteration_id = request.GET.get("iteration", "")
@@ -345,14 +311,14 @@ def _check_move(request: HtmxHttpRequest, pi: ProgramIncrement, card: Feature | 
 def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     """GET: the move menu of a card (`?card=story-12`), the keyboard's way to drag. POST: place
     the card (kind, card, version, team, iteration) through the services."""
-    pi = _pi(request, slug, pi_id)
+    pi = pi_for_request(request, slug, pi_id)
     if request.method == "GET":
         parsed = parse_card(request.GET.get("card", ""))
         if parsed is None:
             raise Http404("Which card? Pass ?card=feature-12 or ?card=story-12")
-        context = _board_context(request, pi, **_move_form_context(request, pi, *parsed))
+        context = board_context(request, pi, **_move_form_context(request, pi, *parsed))
         if not request.htmx:
-            return redirect(f"{_board_url(pi)}?move={parsed[0]}-{parsed[1]}")
+            return redirect(f"{board_url(pi)}?move={parsed[0]}-{parsed[1]}")
         return render(request, f"{BOARD}#move-form", context)
 
     from_dialog = request.POST.get("source") == "dialog"
@@ -361,7 +327,7 @@ def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
         message = "; ".join(f"{e}" for errors in form.errors.values() for e in errors)
         if not request.htmx:
             messages.error(request, f"Not moved: {message}")
-            return redirect(_board_url(pi))
+            return redirect(board_url(pi))
         return _oob_response(
             request, pi, team_ids=(), message=f"Not moved: {message}", level="error", status=422
         )
@@ -424,7 +390,7 @@ def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
         message = f"Saved: {card.key} is now in {team.name} · {placed or 'not planned'}."
     if not request.htmx:
         (messages.success if level == "success" else messages.error)(request, message)
-        return redirect(_board_url(pi))
+        return redirect(board_url(pi))
     # The rows it left and joined, and its feature's row (whose delivery iteration may follow).
     team_ids: list[int | None] = [old_team, team.pk]
     if parent_id:
@@ -441,9 +407,6 @@ def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
         whole_backlog=isinstance(card, Feature),
         extra=extra,
     )
-
-
-# --- dependencies from the board --------------------------------------------------------------
 
 
 def _dependency_form_initial(
@@ -482,7 +445,7 @@ def _feature_param(request: HtmxHttpRequest, pi: ProgramIncrement, name: str) ->
 def board_dependency_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     """GET: the form (from linking two cards: `?requester=feature-3&provider=feature-9`, or
     blank). POST: create the dependency through pi_planning.services.dependency_create."""
-    pi = _pi(request, slug, pi_id)
+    pi = pi_for_request(request, slug, pi_id)
     if request.method == "GET":
         form = DependencyForm(
             pi=pi,
@@ -490,7 +453,7 @@ def board_dependency_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> 
                 pi, _feature_param(request, pi, "requester"), _feature_param(request, pi, "provider")
             ),
         )
-        context = _board_context(request, pi, dependency_form=form, open_dependency=True)
+        context = board_context(request, pi, dependency_form=form, open_dependency=True)
         if request.htmx:
             return render(request, f"{BOARD}#dependency-form", context)
         return render(request, BOARD, context)
@@ -522,7 +485,7 @@ def board_dependency_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> 
             )
             if not request.htmx:
                 messages.success(request, message)
-                return redirect(_board_url(pi))
+                return redirect(board_url(pi))
             response = _oob_response(
                 request,
                 pi,
@@ -538,110 +501,10 @@ def board_dependency_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> 
             return trigger_client_event(
                 response, "board:dependency-created", {"id": dependency.pk}, after="settle"
             )
-    context = _board_context(request, pi, dependency_form=form, open_dependency=True, oob=bool(request.htmx))
+    context = board_context(request, pi, dependency_form=form, open_dependency=True, oob=bool(request.htmx))
     name = f"{BOARD}#dependency-form" if request.htmx else BOARD
     return render(request, name, context, status=422)
 
-
-# --- ranked backlog: WSJF inputs ------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def feature_wsjf(request: HtmxHttpRequest, slug: str, pi_id: int, feature_id: int) -> HttpResponse:
-    """Product management scores a feature inline: GET the row's form, POST the four inputs."""
-    pi = _pi(request, slug, pi_id)
-    feature = Feature.objects.filter(train_id=pi.train_id, pk=feature_id).first()
-    if feature is None:
-        raise Http404("No such feature")
-    if request.method == "GET":
-        context = _board_context(request, pi)
-        if request.GET.get("cancel") or not context["can"][Action.EDIT_BACKLOG]:
-            context["feature"] = context["board"].card("feature", feature.pk)
-            return render(request, f"{BOARD}#backlog-row", context)
-        check(request.user, Action.EDIT_BACKLOG, pi.train_id)
-        context.update(
-            editing_id=feature.pk,
-            feature=context["board"].card("feature", feature.pk),
-            wsjf_form=WsjfForm(
-                feature=feature,
-                initial={name: getattr(feature, name) for name in WsjfForm.SCORES}
-                | {"version": feature.version},
-            ),
-        )
-        return render(request, f"{BOARD}#backlog-row", context)
-
-    check(request.user, Action.EDIT_BACKLOG, pi.train_id)
-    form = WsjfForm(request.POST, feature=feature)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            updated = services.feature_update(
-                actor=request.user,
-                feature=feature,
-                version=data["version"],
-                **{name: data[name] for name in WsjfForm.SCORES},
-            )
-        except ConflictError as exc:
-            form.add_error(
-                None,
-                f"{feature.key} was changed by someone else meanwhile (now version {exc.current.version}): "
-                "nothing was saved. Cancel to see their change, then score again.",
-            )
-            status = 409
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-            status = 422
-        else:
-            message = (
-                f"{updated.key} scored: WSJF {updated.wsjf:.2f}."
-                if updated.wsjf is not None
-                else (f"{updated.key} saved.")
-            )
-            if not request.htmx:
-                messages.success(request, message)
-                return redirect(_board_url(pi))
-            context = _board_context(request, pi, focus_id=f"backlog-feature-{updated.pk}-edit")
-            response = render(request, f"{BOARD}#backlog", context)
-            return trigger_client_event(response, "toast", {"message": message, "level": "success"})
-    else:
-        status = 422
-    context = _board_context(request, pi, wsjf_form=form, editing_id=feature.pk)
-    context["feature"] = context["board"].card("feature", feature.pk)
-    if not request.htmx:
-        messages.error(
-            request, "Not saved: " + "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        )
-        return redirect(_board_url(pi))
-    return render(request, f"{BOARD}#backlog-row", context, status=status)
-
-
-# --- baseline -------------------------------------------------------------------------------
-
-
-@require_POST
-@login_required
-def baseline_commit(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
-    """The RTE commits the plan at the end of PI planning: the board then shows what changed."""
-    pi = _pi(request, slug, pi_id, Action.RUN_EVENTS)
-    form = BaselineForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    baseline = planning.plan_baseline_commit(actor=request.user, pi=pi, note=note)
-    message = (
-        f"Plan committed: {len(baseline.snapshot['features'])} features and "
-        f"{len(baseline.snapshot['stories'])} stories kept as the baseline."
-    )
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(_board_url(pi))
-    response = render(request, f"{BOARD}#changes", _board_context(request, pi, focus_id="changes-title"))
-    trigger_client_event(response, "toast", {"message": message, "level": "success"})
-    return trigger_client_event(
-        response, "board:changed", {"saved": "", "level": "success", "message": message}
-    )
-
-
-# --- exports --------------------------------------------------------------------------------
 
 CSV_COLUMNS = [
     "kind",
@@ -665,8 +528,8 @@ CSV_COLUMNS = [
 def board_csv(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     """The board as CSV: every feature and story of the PI with team, iteration, points,
     state and the health of its dependencies (the worst, with the count)."""
-    pi = _pi(request, slug, pi_id)
-    board_data = pi_board_data(pi=pi, basis=_basis(request))
+    pi = pi_for_request(request, slug, pi_id)
+    board_data = pi_board_data(pi=pi, basis=basis_param(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{pi.train.slug}-{pi.name}-board.csv"'.replace(
         " ", "-"
@@ -726,176 +589,10 @@ def board_csv(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
 @login_required
 def board_print(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     """A3 landscape, one page per up to 10 teams: the plan on paper for the wall."""
-    pi = _pi(request, slug, pi_id)
-    context = _board_context(request, pi)
+    pi = pi_for_request(request, slug, pi_id)
+    context = board_context(request, pi)
     rows = context["board"].rows
     context["pages"] = [
         rows[i : i + PRINT_TEAMS_PER_PAGE] for i in range(0, len(rows), PRINT_TEAMS_PER_PAGE)
     ] or [[]]
     return render(request, PRINT, context)
-
-
-# --- team capacity page ---------------------------------------------------------------------
-
-CAPACITY_SECTIONS = {"capacity"}
-
-
-def _team(request: HtmxHttpRequest, slug: str, team_id: int) -> tuple[ReleaseTrain, Team]:
-    train = train_for_user(request.user, slug, Action.VIEW)
-    team = Team.objects.filter(train=train, pk=team_id).first()
-    if team is None:
-        raise Http404("No such team in this train")
-    return train, team
-
-
-def _capacity_pi(request: HtmxHttpRequest, train: ReleaseTrain) -> ProgramIncrement | None:
-    value = request.GET.get("pi") or request.POST.get("pi") or ""
-    if value.isdigit():
-        pi = ProgramIncrement.objects.filter(train=train, pk=int(value)).first()
-        if pi is None:
-            raise Http404("No such PI in this train")
-        return pi
-    return pi_current(train=train)
-
-
-def _capacity_context(
-    request: HtmxHttpRequest, train: ReleaseTrain, team: Team, pi: ProgramIncrement | None, **extra: Any
-) -> dict[str, Any]:
-    flags = permissions(request.user, train.pk)
-    can_edit = can(request.user, Action.EDIT_TEAM, train.pk, [team.pk])
-    context: dict[str, Any] = {
-        "train": train,
-        "team": team,
-        "pi": pi,
-        "pis": list(ProgramIncrement.objects.filter(train=train).order_by("-start_date")),
-        "can": flags,
-        "can_edit_team": can_edit,
-        "can_manage_holidays": flags[Action.MANAGE_TRAIN],
-        "capacity_rule": rules.capacity.CAPACITY_RULE,
-        "status_tones": STATUS_TONES,
-        "status_icons": STATUS_ICONS,
-        "basis_labels": BASIS_LABELS,
-        "velocity_iterations": rules.capacity.VELOCITY_ITERATIONS,
-    }
-    if pi is not None:
-        table = team_capacity_table(team=team, pi=pi, basis=_basis(request))
-        context["table"] = table
-        forms_by_member = extra.pop("member_forms", {})
-        context["tiles"] = list(zip(table.iterations, table.cells, strict=True))
-        for row in table.members:
-            form = forms_by_member.get(row.member.pk) or MemberCapacityForm(
-                member=row.member,
-                iterations=table.iterations,
-                initial={"fte": row.member.fte, "delivering": row.member.delivering}
-                | {f"absence_{c.iteration.pk}": c.absence_days or "" for c in row.iterations},
-            )
-            row.form, row.form_id = form, f"member-form-{row.member.pk}"
-            row.cells = [(cell, form[f"absence_{cell.iteration.pk}"]) for cell in row.iterations]
-        if flags[Action.MANAGE_TRAIN]:
-            context["holiday_form"] = HolidayForm()
-    context.update(extra)
-    return context
-
-
-def _capacity_url(train: ReleaseTrain, team: Team, pi: ProgramIncrement | None) -> str:
-    url = reverse("pi_planning:team_capacity", kwargs={"slug": train.slug, "team_id": team.pk})
-    return f"{url}?pi={pi.pk}" if pi else url
-
-
-@require_GET
-@login_required
-def team_capacity(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
-    train, team = _team(request, slug, team_id)
-    context = _capacity_context(request, train, team, _capacity_pi(request, train))
-    if request.htmx and request.htmx.target in CAPACITY_SECTIONS:
-        return render(request, f"{CAPACITY}#{request.htmx.target}", context)
-    return render(request, CAPACITY, context)
-
-
-def _capacity_written(
-    request: HtmxHttpRequest,
-    train: ReleaseTrain,
-    team: Team,
-    pi: ProgramIncrement | None,
-    message: str,
-    **extra: Any,
-) -> HttpResponse:
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(_capacity_url(train, team, pi))
-    response = render(request, f"{CAPACITY}#capacity", _capacity_context(request, train, team, pi, **extra))
-    return trigger_client_event(response, "toast", {"message": message, "level": "success"})
-
-
-def _capacity_refused(
-    request: HtmxHttpRequest, train: ReleaseTrain, team: Team, pi: ProgramIncrement | None, **extra: Any
-) -> HttpResponse:
-    name = f"{CAPACITY}#capacity" if request.htmx else CAPACITY
-    return render(request, name, _capacity_context(request, train, team, pi, **extra), status=422)
-
-
-@require_POST
-@login_required
-def team_capacity_member(request: HtmxHttpRequest, slug: str, team_id: int, member_id: int) -> HttpResponse:
-    """The team (or the RTE) sets a person's FTE, whether they deliver, and their absence days
-    in each iteration of the PI."""
-    train, team = _team(request, slug, team_id)
-    check(request.user, Action.EDIT_TEAM, train.pk, [team.pk])
-    member = TeamMember.objects.filter(team=team, pk=member_id).first()
-    if member is None:
-        raise Http404("No such person in this team")
-    pi = _capacity_pi(request, train)
-    if pi is None:
-        raise Http404("This train has no PI yet")
-    iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
-    form = MemberCapacityForm(request.POST, member=member, iterations=iterations)
-    saved = submit(
-        form,
-        lambda data: services.team_member_capacity_set(
-            actor=request.user,
-            member=member,
-            fte=data["fte"],
-            delivering=data["delivering"],
-            absences=form.absences(),
-        ),
-        aliases={"days": f"absence_{iterations[0].pk}"} if iterations else {},
-    )
-    if saved is not None:
-        return _capacity_written(
-            request, train, team, pi, f"{member.name} saved.", focus_id=f"member-{member.pk}-save"
-        )
-    return _capacity_refused(request, train, team, pi, member_forms={member.pk: form}, error_member=member.pk)
-
-
-@require_POST
-@login_required
-def holiday_create(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
-    """The RTE adds a public holiday of the whole train: a day off for everyone."""
-    train, team = _team(request, slug, team_id)
-    check(request.user, Action.MANAGE_TRAIN, train.pk)
-    pi = _capacity_pi(request, train)
-    form = HolidayForm(request.POST)
-    holiday = submit(form, lambda data: planning.holiday_create(actor=request.user, train=train, **data))
-    if holiday is not None:
-        return _capacity_written(
-            request,
-            train,
-            team,
-            pi,
-            f"{holiday.name} ({holiday.date:%-d %b %Y}) is a holiday for everyone.",
-            focus_id="id_holiday-date",
-        )
-    return _capacity_refused(request, train, team, pi, holiday_form=form)
-
-
-@require_POST
-@login_required
-def holiday_delete(request: HtmxHttpRequest, slug: str, team_id: int, holiday_id: int) -> HttpResponse:
-    train, team = _team(request, slug, team_id)
-    check(request.user, Action.MANAGE_TRAIN, train.pk)
-    holiday = Holiday.objects.filter(train=train, pk=holiday_id).first()
-    if holiday is None:
-        raise Http404("No such holiday")
-    pi = _capacity_pi(request, train)
-    planning.holiday_delete(actor=request.user, holiday=holiday)
-    return _capacity_written(request, train, team, pi, f"{holiday.name} removed from the holidays.")

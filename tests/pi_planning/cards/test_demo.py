@@ -11,8 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from art import demo, rules
 from art.models import ChangeRecord, ProgramIncrement
 from pi_planning.models import Dependency, DependencyComment, Objective, Risk, VoteRound
-from pi_planning.selectors.cards import confidence_scopes
 from pi_planning.selectors.dependencies import pi_dependencies
+from pi_planning.selectors.votes import confidence_scopes
 
 pytestmark = pytest.mark.django_db
 

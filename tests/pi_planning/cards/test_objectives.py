@@ -136,7 +136,7 @@ def test_a_pi_with_nothing_scored_says_not_scored_not_0(world, page_as, urls):
 )
 def test_bv_sums_read_not_scored_rather_than_0(scores, planned, actual):
     from art import rules
-    from pi_planning.views.cards import bv_display
+    from pi_planning.views.objectives import bv_display
 
     objectives = [Objective(team_id=1, committed=c, planned_bv=p, actual_bv=a) for c, p, a in scores]
     result = rules.predictability.predictability(

@@ -1,17 +1,5 @@
-"""Seed step of the planning board, for both sizes (`manage.py seed_demo [--size large]`):
-
-- a public holiday of the whole train in the current PI (and one in the last closed PI), and a
-  few more vacations, so that some cells of the board run out of slack or overload;
-- dependencies between the current PI's features, created by linking a requesting feature to
-  a providing one (pi_planning.services.dependency_create, as the board does), chosen so that
-  every health shows: healthy, at risk, conflict (late, not planned, in the IP iteration), a
-  hidden story-level conflict, external providers, and a delivered one;
-- the plan committed as the baseline at the end of PI planning, then a few moves and a new
-  story after it, so that the board has changes to show.
-
-Runs after the core's steps (100–199) and before the other planning steps (objectives, risks,
-dependency comments), which may build on these dependencies.
-"""
+"""The demo planning board of the current PI: public holidays and vacations (capacity),
+dependencies drawn between cards in every health, the committed baseline and moves after it."""
 
 from __future__ import annotations
 
@@ -29,6 +17,8 @@ from pi_planning import services as planning
 from pi_planning.models import Dependency, PlanBaseline
 
 BOARD_STEP = 205
+
+
 NEEDS = [
     "settlement file export",
     "risk score API v2",
@@ -41,6 +31,8 @@ NEEDS = [
     "refund reconciliation feed",
     "feature flag service",
 ]
+
+
 EXTERNAL = [
     "Card scheme certification lab",
     "Bank API vendor",

@@ -1,16 +1,14 @@
-"""Forms of the planning board and the capacity page. They parse input only: the rules (the
-IP iteration, the Fibonacci scale, FTE, absence days, dependency providers) are the services'
-and the models', whose messages are shown next to the field they name."""
+"""The board's forms: a card's move, and a dependency drawn between two cards."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from art.forms import DateInput, RailyardForm
-from art.models import FIBONACCI, Feature, Iteration, ProgramIncrement, Team
+from art.forms import RailyardForm
+from art.models import Feature, Iteration, ProgramIncrement, Team
+from pi_planning.forms.common import model_choice_field
 
 CARD_KINDS = (("feature", "Feature"), ("story", "Story"))
 
@@ -21,11 +19,6 @@ def parse_card(value: str) -> tuple[str, int] | None:
     if kind in {"feature", "story"} and number.isdigit():
         return kind, int(number)
     return None
-
-
-def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
-    """The form's ModelChoiceField `name` (form.fields is typed with the base Field)."""
-    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class IterationChoiceField(forms.ModelChoiceField):
@@ -52,37 +45,16 @@ class MoveForm(RailyardForm):
 
     def __init__(self, *args: Any, pi: ProgramIncrement, teams: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _model_choice(self, "team").queryset = (
+        model_choice_field(self, "team").queryset = (
             teams if teams is not None else Team.objects.filter(train_id=pi.train_id)
         )
         self.fields["team"].error_messages["invalid_choice"] = "team must be one of this train's teams"
-        iteration = _model_choice(self, "iteration")
+        iteration = model_choice_field(self, "iteration")
         iteration.queryset = Iteration.objects.filter(pi=pi).order_by("number")
         iteration.empty_label = "Not planned"
         self.fields["iteration"].error_messages["invalid_choice"] = (
             "iteration must be one of this PI's iterations"
         )
-
-
-class WsjfForm(RailyardForm):
-    """The four WSJF inputs. Offered as the scale's values; any other number is refused by the
-    model with the rule's message, not by the form."""
-
-    id_prefix = "wsjf"
-    version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-    user_business_value = forms.IntegerField(label="User-business value")
-    time_criticality = forms.IntegerField(label="Time criticality")
-    risk_reduction = forms.IntegerField(label="Risk reduction / opportunity enablement")
-    job_size = forms.IntegerField(label="Job size")
-
-    SCORES = ("user_business_value", "time_criticality", "risk_reduction", "job_size")
-
-    def __init__(self, *args: Any, feature: Feature | None = None, **kwargs: Any):
-        kwargs.setdefault("auto_id", f"id_wsjf-{feature.pk if feature else 'x'}-%s")
-        super().__init__(*args, **kwargs)
-        choices = [("", "—")] + [(n, str(n)) for n in FIBONACCI]
-        for name in self.SCORES:
-            self.fields[name].widget = forms.Select(choices=choices)
 
 
 class DependencyForm(RailyardForm):
@@ -112,10 +84,10 @@ class DependencyForm(RailyardForm):
         super().__init__(*args, **kwargs)
         teams = Team.objects.filter(train_id=pi.train_id).order_by("name")
         features = Feature.objects.filter(train_id=pi.train_id, pi=pi).order_by("id")
-        requester_team = _model_choice(self, "requester_team")
-        provider_team = _model_choice(self, "provider_team")
-        feature = _model_choice(self, "feature")
-        provider_feature = _model_choice(self, "provider_feature")
+        requester_team = model_choice_field(self, "requester_team")
+        provider_team = model_choice_field(self, "provider_team")
+        feature = model_choice_field(self, "feature")
+        provider_feature = model_choice_field(self, "provider_feature")
         requester_team.queryset = teams
         provider_team.queryset = teams
         provider_team.empty_label = "— an external provider —"
@@ -123,7 +95,7 @@ class DependencyForm(RailyardForm):
         provider_feature.queryset = Feature.objects.filter(train_id=pi.train_id).order_by("id")
         feature.empty_label = "— none —"
         provider_feature.empty_label = "— none —"
-        _model_choice(self, "needed_by").queryset = Iteration.objects.filter(pi=pi).order_by("number")
+        model_choice_field(self, "needed_by").queryset = Iteration.objects.filter(pi=pi).order_by("number")
         for name in ("requester_team", "provider_team"):
             self.fields[name].error_messages["invalid_choice"] = f"{name} must be one of this train's teams"
         self.fields["needed_by"].error_messages["invalid_choice"] = (
@@ -131,55 +103,3 @@ class DependencyForm(RailyardForm):
         )
         for name in ("feature", "provider_feature"):
             self.fields[name].error_messages["invalid_choice"] = f"{name} must be a feature of this train"
-
-
-class BaselineForm(RailyardForm):
-    id_prefix = "baseline"
-    note = forms.CharField(
-        max_length=240,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Plan as committed on day 2"}),
-    )
-
-
-class MemberCapacityForm(RailyardForm):
-    """One person's FTE, whether they deliver, and their absence days per iteration."""
-
-    fte = forms.DecimalField(label="FTE", max_digits=4, decimal_places=2)
-    delivering = forms.BooleanField(required=False)
-
-    def __init__(self, *args: Any, member: Any, iterations: list[Iteration], **kwargs: Any):
-        kwargs.setdefault("auto_id", f"id_m{member.pk}-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["fte"].widget = forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"})
-        self.iterations = iterations
-        for iteration in iterations:
-            self.fields[f"absence_{iteration.pk}"] = forms.DecimalField(
-                label=f"Absence days in {iteration.name}",
-                max_digits=4,
-                decimal_places=1,
-                required=False,
-                widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(iteration.workdays)}),
-            )
-
-    def absences(self) -> list[tuple[Iteration, Any]]:
-        return [(it, self.cleaned_data.get(f"absence_{it.pk}") or 0) for it in self.iterations]
-
-    def clean(self) -> dict[str, Any]:
-        data = cast("dict[str, Any]", super().clean())  # Form.clean() returns cleaned_data
-        for iteration in self.iterations:
-            days = data.get(f"absence_{iteration.pk}")
-            if days is not None and not 0 <= days <= iteration.workdays:
-                self.add_error(
-                    f"absence_{iteration.pk}",
-                    ValidationError(
-                        f"days must be between 0 and the iteration's {iteration.workdays} workdays"
-                    ),
-                )
-        return data
-
-
-class HolidayForm(RailyardForm):
-    id_prefix = "holiday"
-    date = forms.DateField(widget=DateInput())
-    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Labour Day"}))
