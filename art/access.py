@@ -1,6 +1,6 @@
 """The one access policy. Pages, API, exports and tasks all ask here.
 
-Rules (../shared/domain.md, "Roles"):
+Rules (docs/domain.md, "Roles"):
 - nobody sees anything of a train they are not a member of: such objects are *not found* (404);
 - a member who may see an object but not do the action gets *permission denied* (403);
 - superusers may do everything; staff may see every train (admin support) but act only by role.
@@ -23,6 +23,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
+from . import rules
 from .models import Membership, ReleaseTrain
 
 Role = Membership.Role
@@ -173,6 +174,92 @@ def vote_refusal(user: Any, train_id: int, team_id: int | None, team_name: str =
     if team_id is None:
         return "your role does not vote"
     return f"each team votes on its own plan: you are not a member of {team_name or 'that team'}"
+
+
+def authorize(actor: Any, action: Action | str, train_id: int, teams: Iterable[int | None] = ()) -> None:
+    """The services' check, by the same policy as pages and API (404 / 403). `actor=None` is
+    Railyard itself (tasks, imports, the demo seed), which acts on nobody's behalf."""
+    if actor is not None:
+        check(actor, action, train_id, teams)
+
+
+def _is_member(user: Any, train_id: int) -> Seat | None:
+    """The user's seat when it is a team member's (whose rights depend on the team)."""
+    if user is None or user.is_superuser:
+        return None
+    s = seat(user, train_id)
+    return s if s is not None and s.role == Role.MEMBER else None
+
+
+def dependency_refusal(
+    user: Any,
+    train_id: int,
+    requester_team_id: int | None,
+    provider_team_id: int | None,
+    *,
+    state: str | None = None,
+    fields: Iterable[str] = (),
+    delete: bool = False,
+) -> str:
+    """Why `user` may not do this to a dependency ("" if they may): the two teams involved
+    and the RTE change it, each side its own part (art.rules.dependencies.STATE_SIDES and
+    FIELD_SIDES: the provider commits, starts, delivers and blocks; the requester edits its
+    need and cancels)."""
+    if not can(user, Action.EDIT_DEPENDENCY, train_id, [requester_team_id, provider_team_id]):
+        return _refusal(user, Action.EDIT_DEPENDENCY, train_id)
+    member = _is_member(user, train_id)
+    if member is None:  # the RTE, a superuser
+        return ""
+    sides = rules.dependencies.dependency_sides(member.team_id, requester_team_id, provider_team_id)
+    refusal = rules.dependencies.dependency_side_refusal(sides, state=state, fields=fields, delete=delete)
+    return f"{refusal}." if refusal else ""
+
+
+def check_dependency(
+    user: Any,
+    train_id: int,
+    requester_team_id: int | None,
+    provider_team_id: int | None,
+    *,
+    state: str | None = None,
+    fields: Iterable[str] = (),
+    delete: bool = False,
+) -> None:
+    """dependency_refusal as an exception: 404 outside the train, 403 with the rule's words."""
+    if user is None:
+        return
+    if not can_see(user, train_id):
+        raise Http404("No such train")
+    refusal = dependency_refusal(
+        user, train_id, requester_team_id, provider_team_id, state=state, fields=fields, delete=delete
+    )
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def risk_refusal(user: Any, train_id: int, team_ids: Iterable[int | None]) -> str:
+    """Why `user` may not change or delete a risk of these teams ("" if they may): team
+    members change risks of their own team or of no team; the RTE any."""
+    if not can(user, Action.EDIT_RISK, train_id):
+        return _refusal(user, Action.EDIT_RISK, train_id)
+    member = _is_member(user, train_id)
+    if member is None:
+        return ""
+    foreign = [t for t in team_ids if t is not None and t != member.team_id]
+    if foreign:
+        return "Team members change risks of their own team or of no team: this one is another team's."
+    return ""
+
+
+def check_risk(user: Any, train_id: int, team_ids: Iterable[int | None]) -> None:
+    """risk_refusal as an exception (404 outside the train, 403 with the rule's words)."""
+    if user is None:
+        return
+    if not can_see(user, train_id):
+        raise Http404("No such train")
+    refusal = risk_refusal(user, train_id, team_ids)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def _refusal(user: Any, action: Action | str, train_id: int) -> str:

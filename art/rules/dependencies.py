@@ -138,6 +138,81 @@ DEPENDENCY_STATE_LABELS = {
 }
 
 
+#: The two sides of a dependency between teams of the train.
+REQUESTER, PROVIDER = "requester", "provider"
+#: Who moves a dependency into each state, besides the RTE (product rule): the providing team
+#: commits (or counter-proposes), starts, delivers and blocks; the requesting team cancels its
+#: need; either side may put it back to requested.
+STATE_SIDES: dict[str, frozenset[str]] = {
+    "committed": frozenset({PROVIDER}),
+    "in_progress": frozenset({PROVIDER}),
+    "delivered": frozenset({PROVIDER}),
+    "blocked": frozenset({PROVIDER}),
+    "cancelled": frozenset({REQUESTER}),
+    "requested": frozenset({REQUESTER, PROVIDER}),
+}
+#: Who edits each field, besides the RTE: the requesting team edits its need; the providing
+#: team its answer (the iteration it commits to, the feature that delivers it).
+FIELD_SIDES: dict[str, frozenset[str]] = {
+    "title": frozenset({REQUESTER}),
+    "description": frozenset({REQUESTER}),
+    "needed_by": frozenset({REQUESTER}),
+    "feature": frozenset({REQUESTER}),
+    "provider_team": frozenset({REQUESTER}),
+    "external_provider": frozenset({REQUESTER}),
+    "committed_iteration": frozenset({PROVIDER}),
+    "provider_feature": frozenset({PROVIDER}),
+    "owner": frozenset({REQUESTER, PROVIDER}),
+    "external_key": frozenset({REQUESTER, PROVIDER}),
+}
+SIDE_NAMES = {REQUESTER: "the requesting team", PROVIDER: "the providing team"}
+_STATE_VERBS = {
+    "committed": "Committing to it",
+    "in_progress": "Starting it",
+    "delivered": "Delivering it",
+    "blocked": "Blocking it",
+    "cancelled": "Cancelling it",
+    "requested": "Reopening it",
+}
+
+
+def dependency_sides(
+    team_id: int | None, requester_team_id: int | None, provider_team_id: int | None
+) -> frozenset[str]:
+    """The sides a member of `team_id` takes in a dependency. An external dependency (no
+    providing team in the train) is the requesting team's to run on both sides."""
+    sides = set()
+    if team_id is not None and team_id == requester_team_id:
+        sides.add(REQUESTER)
+        if provider_team_id is None:
+            sides.add(PROVIDER)
+    if team_id is not None and team_id == provider_team_id:
+        sides.add(PROVIDER)
+    return frozenset(sides)
+
+
+def dependency_side_refusal(
+    sides: frozenset[str], *, state: str | None = None, fields: Iterable[str] = (), delete: bool = False
+) -> str | None:
+    """Why a team on `sides` of a dependency may not move it to `state`, change `fields` or
+    delete it (None if it may), in words that name the rule:
+
+    >>> dependency_side_refusal(frozenset({REQUESTER}), state="committed")
+    'Committing to it belongs to the providing team (and the RTE)'
+    """
+    if state is not None and state in STATE_SIDES and not sides & STATE_SIDES[state]:
+        owners = " or ".join(SIDE_NAMES[s] for s in sorted(STATE_SIDES[state], reverse=True))
+        return f"{_STATE_VERBS[state]} belongs to {owners} (and the RTE)"
+    for name in sorted(fields):
+        allowed = FIELD_SIDES.get(name, frozenset({REQUESTER, PROVIDER}))
+        if not sides & allowed:
+            owners = " or ".join(SIDE_NAMES[s] for s in sorted(allowed, reverse=True))
+            return f"{name} belongs to {owners} (and the RTE)"
+    if delete and REQUESTER not in sides:
+        return "Deleting it belongs to the requesting team (and the RTE)"
+    return None
+
+
 def dependency_next_states(current: str) -> list[str]:
     return [s for s in DEPENDENCY_STATE_LABELS if s in _DEPENDENCY_MOVES.get(current, set())]
 

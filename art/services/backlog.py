@@ -11,10 +11,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from art.access import Action, authorize
 from art.errors import ConflictError
-from art.models import Feature, FeatureState, FeatureTransition, Iteration, Story, Team
+from art.models import Feature, FeatureState, FeatureTransition, Iteration, ProgramIncrement, Story, Team
 
-from .common import create_validated, delete_recorded, record_change, update_fields
+from .common import create_validated, delete_recorded, differs, record_change, update_fields
 
 FEATURE_FIELDS = {
     "title",
@@ -33,6 +34,50 @@ FEATURE_FIELDS = {
 STORY_FIELDS = {"feature", "team", "iteration", "title", "points", "state", "external_key"}
 # Clock skew allowed for a transition stamped by a client slightly ahead of the server.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+#: The fields that place a card on a PI's plan: on a closed PI they are history.
+PLACEMENT_FIELDS = frozenset({"team", "iteration", "pi"})
+
+
+def card_pi(card: Feature | Story) -> ProgramIncrement | None:
+    """The PI a card belongs to: a feature's PI; a story's iteration's PI, or else its
+    feature's. Loads what the card has not loaded (`select_related("pi")` for a feature,
+    `"iteration__pi", "feature__pi"` for a story spare the queries)."""
+    if isinstance(card, Feature):
+        return card.pi if card.pi_id else None
+    if card.iteration_id and card.iteration is not None:
+        return card.iteration.pi
+    if card.feature_id and card.feature is not None and card.feature.pi_id:
+        return card.feature.pi
+    return None
+
+
+def closed_plan_refusal(card: Feature | Story, changes: dict[str, Any]) -> str | None:
+    """Why `changes` may not re-plan `card` (None if they may): nothing of a closed PI moves,
+    neither out of it nor into it; its plan is history."""
+    placement = PLACEMENT_FIELDS & set(changes)
+    if not placement:
+        return None
+    label = f"{card.key} “{card.title}”"
+    own = card_pi(card)
+    if own is not None and own.state == ProgramIncrement.State.CLOSED:
+        return f"{label} belongs to {own.name}, which is closed: its plan is history and its cards stay put."
+    target = changes.get("pi")
+    iteration = changes.get("iteration")
+    if isinstance(iteration, Iteration):
+        target = iteration.pi
+    if isinstance(target, ProgramIncrement) and target.state == ProgramIncrement.State.CLOSED:
+        return f"{target.name} is closed: its plan is history, and {label} cannot be planned into it."
+    return None
+
+
+def _refuse_closed_plan(card: Feature | Story, changes: dict[str, Any]) -> None:
+    refusal = closed_plan_refusal(card, changes)
+    if refusal:
+        raise ValidationError(
+            {"iteration" if "iteration" in changes else sorted(PLACEMENT_FIELDS & set(changes))[0]: refusal}
+        )
 
 
 def feature_create(
@@ -78,6 +123,8 @@ def feature_update(*, actor: Any, feature: Feature, version: int | None = None, 
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
     state = changes.pop("state", None)
     with transaction.atomic():
+        current = Feature.objects.select_related("pi").get(pk=feature.pk)
+        _refuse_closed_plan(current, {k: v for k, v in changes.items() if differs(current, k, v)})
         if "iteration" in changes:
             changes["iteration_is_explicit"] = changes["iteration"] is not None
         if "pi" in changes and "iteration" not in changes:
@@ -201,7 +248,14 @@ def story_update(*, actor: Any, story: Story, version: int | None = None, **chan
     if unknown:
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
     with transaction.atomic():
-        before_feature = Story.objects.filter(pk=story.pk).values_list("feature_id", flat=True).first()
+        current = Story.objects.select_related("iteration__pi", "feature__pi").get(pk=story.pk)
+        moved = {k: v for k, v in changes.items() if differs(current, k, v)}
+        # A team changes its own stories; moving one to another team needs both teams' seats.
+        authorize(actor, Action.EDIT_TEAM, current.train_id, [current.team_id])
+        if "team" in moved and moved["team"] is not None:
+            authorize(actor, Action.EDIT_TEAM, current.train_id, [moved["team"].pk])
+        _refuse_closed_plan(current, moved)
+        before_feature = current.feature_id
         updated = update_fields(
             actor=actor, queryset=Story.objects.all(), pk=story.pk, changes=changes, version=version
         )

@@ -162,3 +162,10 @@ def delete_recorded(*, actor: Any, obj: models.Model) -> None:
     with transaction.atomic():
         record_change(actor=actor, obj=obj, action=ChangeRecord.Action.DELETED, train_id=train_id_of(obj))
         obj.delete()
+
+
+def differs(obj: Any, name: str, value: Any) -> bool:
+    """Whether setting `name` to `value` changes `obj` (related objects compared by id)."""
+    field = obj._meta.get_field(name)
+    current = getattr(obj, field.attname)
+    return (value.pk if hasattr(value, "pk") and not isinstance(value, type) else value) != current

@@ -4,10 +4,12 @@ history."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
 from art.demo import SeedContext, seed_step
+from art.models import Membership, Team
 from pi_planning import services
 from pi_planning.demo.common import at_hour, backdate, owner_names
 from pi_planning.models import Risk
@@ -34,7 +36,17 @@ RISKS = [
 def _risks(ctx: SeedContext) -> None:
     rng, now = ctx.rng, timezone.now()
     owners = owner_names(ctx)
-    movers = [ctx.users["rte"], ctx.users["member"]]
+    rte, member = ctx.users["rte"], ctx.users["member"]
+    movers = [rte, member]
+    member_team = (
+        Membership.objects.filter(user=member, train=ctx.train).values_list("team_id", flat=True).first()
+    )
+
+    def mover(team: Team | None) -> Any:
+        """Someone who may change the risk: the member changes their own team's or no team's."""
+        who = rng.choice(movers)
+        return who if who is rte or team is None or team.pk == member_team else rte
+
     paths = [
         [],  # un-ROAMed
         [],
@@ -64,7 +76,7 @@ def _risks(ctx: SeedContext) -> None:
             age = rng.randint(1, 30)
             created = now - dt.timedelta(days=age, hours=rng.randint(0, 8))
             risk = services.risk_create(
-                actor=rng.choice(movers),
+                actor=mover(team),
                 train=ctx.train,
                 pi=ctx.current_pi,
                 team=team,
@@ -74,7 +86,7 @@ def _risks(ctx: SeedContext) -> None:
             )
             for roam, needs_owner, needs_plan in path:
                 risk = services.risk_roam(
-                    actor=rng.choice(movers),
+                    actor=mover(team),
                     risk=risk,
                     roam=roam,
                     owner=rng.choice(owners) if needs_owner and not risk.owner else None,

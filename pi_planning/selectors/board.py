@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q
+from django.http import Http404
 
 from art import rules
 from art.models import Feature, Iteration, Milestone, ProgramIncrement, Story, Team
@@ -304,58 +305,8 @@ class BoardData:
         return counts
 
 
-# --- which cards a PI's board may move ---------------------------------------------------------
-
 #: Features in these states are history: the backlog offers them to no board (pi_board_data).
 FINISHED_FEATURE_STATES = (Feature.State.DONE, Feature.State.CANCELLED)
-
-
-def card_pi(card: Feature | Story) -> ProgramIncrement | None:
-    """The PI a card belongs to: a feature's PI; a story's iteration's PI, or else its feature's.
-    Expects the relations loaded (`select_related("pi")` for a feature, `"iteration__pi",
-    "feature__pi"` for a story), as views.board._card_of does."""
-    if isinstance(card, Feature):
-        return card.pi if card.pi_id else None
-    if card.iteration_id and card.iteration is not None:
-        return card.iteration.pi
-    if card.feature_id and card.feature is not None and card.feature.pi_id:
-        return card.feature.pi
-    return None
-
-
-def move_refusal(pi: ProgramIncrement, card: Feature | Story) -> str | None:
-    """Why `card` may not be moved on `pi`'s board, in words naming the card and its own PI, or
-    None if it may. A card belongs to the board it shows on (the same cards pi_board_data
-    loads): a feature of this PI, or an open feature of the train's backlog (no PI, not done or
-    cancelled) dragged onto it; a story placed in an iteration of this PI, a story of a feature
-    of this PI (placed or not). Nothing of a closed PI moves: its plan is history."""
-    label = f"{card.key} “{card.title}”"
-    own = card_pi(card)
-    if own is not None and own.state == ProgramIncrement.State.CLOSED:
-        return f"{label} belongs to {own.name}, which is closed: its plan is history and its cards stay put."
-    if own is None:
-        if isinstance(card, Feature):
-            if card.state in FINISHED_FEATURE_STATES:
-                return (
-                    f"{label} is {card.get_state_display().lower()} and in no PI: only open features "
-                    f"of the backlog are planned onto {pi.name}'s board."
-                )
-        elif card.feature_id and card.feature is not None:
-            return (
-                f"{label} is in no PI: its feature {card.feature.key} is not planned in a PI yet. "
-                f"Plan the feature into {pi.name} first."
-            )
-        else:
-            return f"{label} is in no PI and has no feature: it is not on {pi.name}'s board."
-    else:
-        feature_pi_id = (
-            card.feature.pi_id if isinstance(card, Story) and card.feature_id and card.feature else None
-        )
-        if own.pk != pi.pk and feature_pi_id != pi.pk:
-            return f"{label} belongs to {own.name}, not to {pi.name}: move it on {own.name}'s board."
-    if pi.state == ProgramIncrement.State.CLOSED:
-        return f"{pi.name} is closed: its plan is history and its cards stay put."
-    return None
 
 
 def _placement_label(iteration_by_id: dict[int, Iteration], iteration_id: int | None) -> str:
@@ -597,3 +548,20 @@ def change_rows(board: BoardData) -> list[dict]:
             }
         )
     return rows
+
+
+def board_card(*, pi: ProgramIncrement, kind: str, card_id: int) -> Feature | Story:
+    """A feature or story of the PI's train (404 otherwise), with what says which PI it belongs
+    to loaded (art.services.backlog.card_pi)."""
+    card: Feature | Story | None
+    if kind == "feature":
+        card = Feature.objects.filter(train_id=pi.train_id, pk=card_id).select_related("pi").first()
+    else:
+        card = (
+            Story.objects.filter(train_id=pi.train_id, pk=card_id)
+            .select_related("iteration__pi", "feature__pi")
+            .first()
+        )
+    if card is None:
+        raise Http404(f"No such {kind}: it may have been deleted meanwhile")
+    return card

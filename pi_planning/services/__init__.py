@@ -1,6 +1,7 @@
 """Every write of PI planning: `<entity>_<verb>(*, actor, ...)`, atomic, validated, recorded."""
 
 from .baselines import plan_baseline_commit, plan_snapshot
+from .board import board_card_move, board_move_refusal
 from .capacity import holiday_create, holiday_delete, holiday_update
 from .dependencies import (
     dependency_comment_add,

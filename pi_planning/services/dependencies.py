@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from art import rules
+from art.access import Action, authorize, check_dependency
 from art.errors import ConflictError
 from art.models import Feature, Iteration, ProgramIncrement, Team
-from art.services.common import create_validated, delete_recorded, update_fields
+from art.services.common import create_validated, delete_recorded, differs, update_fields
 from pi_planning.models import Dependency, DependencyComment
 
 EDITABLE = {
@@ -54,6 +55,13 @@ def dependency_create(
         provider_team = provider_feature.team
     if requester_team is None and feature is not None:
         requester_team = feature.team
+    # Either team involved (or the RTE) records a dependency between them.
+    authorize(
+        actor,
+        Action.EDIT_DEPENDENCY,
+        pi.train_id,
+        [requester_team.pk if requester_team else None, provider_team.pk if provider_team else None],
+    )
     refusal = rules.dependencies.dependency_state_refusal(
         Dependency.State.REQUESTED, state, committed_iteration=committed_iteration
     )
@@ -90,6 +98,17 @@ def dependency_update(
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
     state = changes.pop("state", None)
     with transaction.atomic():
+        current = Dependency.objects.select_related("pi").get(pk=dependency.pk)
+        changed = [name for name, value in changes.items() if differs(current, name, value)]
+        # Each side edits its part: the requester its need, the provider its answer.
+        check_dependency(
+            actor, current.pi.train_id, current.requester_team_id, current.provider_team_id, fields=changed
+        )
+        provider = changes.get("provider_team")
+        if "provider_team" in changed and provider is not None:
+            authorize(
+                actor, Action.EDIT_DEPENDENCY, current.pi.train_id, [current.requester_team_id, provider.pk]
+            )
         updated = dependency
         if changes:
             updated = update_fields(
@@ -116,9 +135,20 @@ def dependency_set_state(
     """Move a dependency along its lifecycle. Committing takes the iteration the provider
     commits to: the needed-by iteration when none is given, or a counter-proposal."""
     with transaction.atomic():
-        current = Dependency.objects.select_for_update().get(pk=dependency.pk)
+        current = Dependency.objects.select_for_update().select_related("pi").get(pk=dependency.pk)
         if version is not None and int(version) != current.version:
             raise ConflictError(current, int(version))
+        if state != current.state or (
+            committed_iteration and committed_iteration != current.committed_iteration
+        ):
+            # The provider commits, counter-proposes, starts, delivers, blocks; the requester cancels.
+            check_dependency(
+                actor,
+                current.pi.train_id,
+                current.requester_team_id,
+                current.provider_team_id,
+                state=state if state != current.state else Dependency.State.COMMITTED,
+            )
         iteration = committed_iteration or current.committed_iteration
         if state == Dependency.State.COMMITTED and iteration is None:
             iteration = current.needed_by
@@ -142,10 +172,24 @@ def dependency_set_state(
 
 
 def dependency_delete(*, actor: Any, dependency: Dependency) -> None:
+    """The requesting team (or the RTE) withdraws its need; the history keeps the card."""
+    check_dependency(
+        actor,
+        dependency.pi.train_id,
+        dependency.requester_team_id,
+        dependency.provider_team_id,
+        delete=True,
+    )
     delete_recorded(actor=actor, obj=dependency)
 
 
 def dependency_comment_add(*, actor: Any, dependency: Dependency, body: str) -> DependencyComment:
+    authorize(
+        actor,
+        Action.EDIT_DEPENDENCY,
+        dependency.pi.train_id,
+        [dependency.requester_team_id, dependency.provider_team_id],
+    )
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "a comment needs some text"})

@@ -8,8 +8,9 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from art.access import Action, authorize, can
 from art.models import Feature, ProgramIncrement, Team
-from art.services.common import create_validated, delete_recorded, record_change, update_fields
+from art.services.common import create_validated, delete_recorded, differs, record_change, update_fields
 from pi_planning.models import Objective
 
 TEAM_FIELDS = {"title", "description", "committed", "order", "external_key"}
@@ -49,6 +50,10 @@ def objective_create(
     features: Iterable[Feature] = (),
     external_key: str | None = None,
 ) -> Objective:
+    # The team writes its objectives; business values are the business owners' (and the RTE's).
+    authorize(actor, Action.EDIT_TEAM, pi.train_id, [team.pk])
+    if planned_bv is not None or actual_bv is not None:
+        authorize(actor, Action.SCORE_BV, pi.train_id)
     _check_business_values({"planned_bv": planned_bv, "actual_bv": actual_bv})
     with transaction.atomic():
         order = (Objective.objects.filter(pi=pi, team=team).count() + 1) * 10
@@ -73,11 +78,26 @@ def objective_create(
 def objective_update(
     *, actor: Any, objective: Objective, version: int | None = None, **changes: Any
 ) -> Objective:
-    """Edit an objective. The caller's access check decides who may pass VALUE_FIELDS."""
+    """Edit an objective, checked on the fields it really changes: the text, commitment and
+    features are the team's (and the RTE's), the business values the business owners' (and the
+    RTE's); sending back an unchanged value is never refused."""
     features = changes.pop("features", None)
     unknown = set(changes) - TEAM_FIELDS - VALUE_FIELDS
     if unknown:
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
+    current = Objective.objects.select_related("pi").get(pk=objective.pk)
+    changed = {name for name, value in changes.items() if differs(current, name, value)}
+    if features is not None and {f.pk for f in features} != set(
+        current.features.values_list("pk", flat=True)
+    ):
+        changed.add("features")
+    train_id = current.pi.train_id
+    if changed & VALUE_FIELDS:
+        authorize(actor, Action.SCORE_BV, train_id)
+    if (changed - VALUE_FIELDS) or (
+        not changed and actor is not None and not can(actor, Action.SCORE_BV, train_id)
+    ):
+        authorize(actor, Action.EDIT_TEAM, train_id, [current.team_id])
     _check_business_values(changes)
     with transaction.atomic():
         updated = update_fields(
@@ -106,4 +126,5 @@ def objective_link_features(*, actor: Any, objective: Objective, features: Itera
 
 
 def objective_delete(*, actor: Any, objective: Objective) -> None:
+    authorize(actor, Action.EDIT_TEAM, objective.pi.train_id, [objective.team_id])
     delete_recorded(actor=actor, obj=objective)

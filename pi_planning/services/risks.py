@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from art import rules
+from art.access import Action, authorize, check_risk
 from art.errors import ConflictError
 from art.models import ProgramIncrement, ReleaseTrain, Team
 from art.services.common import create_validated, delete_recorded, update_fields
@@ -34,6 +35,7 @@ def risk_create(
 ) -> Risk:
     """Every new risk starts un-ROAMed (domain.md); imports may pass a ROAM state that the
     rules would allow from un-ROAMed."""
+    authorize(actor, Action.EDIT_RISK, train.pk)  # anyone who works on the train raises risks
     refusal = rules.risks.roam_refusal(Risk.Roam.UNROAMED, roam, owner=owner, mitigation_plan=mitigation_plan)
     if refusal:
         raise ValidationError({"roam": refusal})
@@ -66,6 +68,8 @@ def risk_update(*, actor: Any, risk: Risk, version: int | None = None, **changes
         current = Risk.objects.select_for_update().get(pk=risk.pk)
         if version is not None and int(version) != current.version:
             raise ConflictError(current, int(version))
+        new_team = changes.get("team", current.team) if "team" in changes else current.team
+        check_risk(actor, current.train_id, [current.team_id, new_team.pk if new_team else None])
         if roam is not None and roam != current.roam:
             return risk_roam(
                 actor=actor,
@@ -95,6 +99,7 @@ def risk_roam(
         current = Risk.objects.select_for_update().get(pk=risk.pk)
         if version is not None and int(version) != current.version:
             raise ConflictError(current, int(version))
+        check_risk(actor, current.train_id, [current.team_id])
         owner = current.owner if owner is None else owner
         plan = current.mitigation_plan if mitigation_plan is None else mitigation_plan
         refusal = rules.risks.roam_refusal(current.roam, roam, owner=owner, mitigation_plan=plan)
@@ -114,4 +119,6 @@ def risk_roam(
 
 
 def risk_delete(*, actor: Any, risk: Risk) -> None:
+    """Team members delete risks of their own team or of no team; the history keeps the card."""
+    check_risk(actor, risk.train_id, [risk.team_id])
     delete_recorded(actor=actor, obj=risk)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from art.access import vote_refusal
+from art.access import Action, authorize, vote_refusal
 from art.models import ProgramIncrement, Team
 from art.services.common import record_change
 from pi_planning.models import Risk, Vote, VoteRound
@@ -21,6 +21,7 @@ def _scope(team: Team | None) -> str:
 
 def vote_round_open(*, actor: Any, pi: ProgramIncrement, team: Team | None = None) -> VoteRound:
     """Open (or reopen) the vote of one scope; reopening keeps the votes cast so far."""
+    authorize(actor, Action.RUN_EVENTS, pi.train_id)
     if team is not None and team.train_id != pi.train_id:
         raise ValidationError({"team": "team must belong to the PI's train"})
     with transaction.atomic():
@@ -40,6 +41,7 @@ def vote_round_open(*, actor: Any, pi: ProgramIncrement, team: Team | None = Non
 
 
 def vote_round_reveal(*, actor: Any, round_: VoteRound) -> VoteRound:
+    authorize(actor, Action.RUN_EVENTS, round_.pi.train_id)
     with transaction.atomic():
         current = VoteRound.objects.select_for_update().get(pk=round_.pk)
         if current.state != VoteRound.State.REVEALED:
@@ -50,7 +52,9 @@ def vote_round_reveal(*, actor: Any, round_: VoteRound) -> VoteRound:
 
 
 def vote_cast(*, actor: Any, pi: ProgramIncrement, team: Team | None, score: int, concern: str = "") -> Vote:
-    """One vote per person and scope; voting again replaces it. Only while the vote is open."""
+    """One vote per person and scope; voting again replaces it. Only while the vote is open.
+    Each team votes on its own plan, the whole train on the train's (art.access.can_vote_in)."""
+    authorize(actor, Action.VOTE, pi.train_id)
     errors: dict[str, str] = {}
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         errors["score"] = "score must be a whole number between 1 and 5"
@@ -63,7 +67,7 @@ def vote_cast(*, actor: Any, pi: ProgramIncrement, team: Team | None, score: int
         raise ValidationError(errors)
     refusal = vote_refusal(actor, pi.train_id, team.pk if team else None, team.name if team else "")
     if refusal:
-        raise ValidationError({"team": refusal})
+        raise PermissionDenied(refusal[:1].upper() + refusal[1:] + ".")
     round_ = VoteRound.objects.filter(pi=pi, team=team).first()
     if round_ is None or round_.state != VoteRound.State.OPEN:
         raise ValidationError({"team": f"{_scope(team)} is not open: the RTE opens it"})
@@ -81,7 +85,9 @@ def vote_cast(*, actor: Any, pi: ProgramIncrement, team: Team | None, score: int
 
 
 def vote_concern_to_risk(*, actor: Any, vote: Vote, title: str | None = None) -> Risk:
-    """Turn a voter's concern into an un-ROAMed risk of the PI (once per vote)."""
+    """Turn a voter's concern into an un-ROAMed risk of the PI (once per vote). Concerns are the
+    RTE's to read and record (docs/domain.md, "Confidence vote")."""
+    authorize(actor, Action.RUN_EVENTS, vote.pi.train_id)
     from .risks import risk_create
 
     if not (vote.concern or "").strip():

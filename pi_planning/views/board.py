@@ -9,19 +9,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
-from art import rules, services
+from art import rules
 from art.access import Action, can, check, my_team_id, permissions
-from art.errors import ConflictError
 from art.forms import apply_service_errors
 from art.http import HtmxHttpRequest
 from art.models import Feature, Iteration, ProgramIncrement, Story, Team
+from art.refusals import attempt
 from pi_planning import services as planning
 from pi_planning.forms.baselines import BaselineForm
 from pi_planning.forms.board import DependencyForm, MoveForm, parse_card
@@ -30,11 +30,12 @@ from pi_planning.selectors.board import (
     STATUS_ICONS,
     STATUS_TONES,
     BoardData,
+    board_card,
     change_rows,
-    move_refusal,
     pi_board_data,
 )
 from pi_planning.selectors.capacity import BASIS_LABELS
+from pi_planning.services.board import board_move_refusal
 from pi_planning.views.common import basis_param, pi_for_request
 
 BOARD = "pi_planning/board.html"
@@ -77,7 +78,7 @@ def _panels(request: HtmxHttpRequest) -> list[str]:
 def _mark_permissions(request: HtmxHttpRequest, board: BoardData) -> None:
     """Who may move what, per card, decided by art.access (templates only read the flags): the
     move menu and dragging are offered exactly where board_move would accept the move. Every
-    card pi_board_data loads belongs to this board (selectors.board.move_refusal); on a closed
+    card pi_board_data loads belongs to this board (services.board.board_rule_refusal); on a closed
     PI nothing moves."""
     user, train_id = request.user, board.pi.train_id
     backlog = can(user, Action.EDIT_BACKLOG, train_id) and not board.closed
@@ -141,22 +142,6 @@ def _board_urls(pi: ProgramIncrement) -> dict[str, str]:
     urls["fragment"] = urls["board"] + "fragment/"
     urls["features"] = urls["board"] + "features/"
     return urls
-
-
-def _card_of(pi: ProgramIncrement, kind: str, card_id: int) -> Feature | Story:
-    """A card of the train (404 otherwise), with what says which PI it belongs to."""
-    card: Feature | Story | None
-    if kind == "feature":
-        card = Feature.objects.filter(train_id=pi.train_id, pk=card_id).select_related("pi").first()
-    else:
-        card = (
-            Story.objects.filter(train_id=pi.train_id, pk=card_id)
-            .select_related("iteration__pi", "feature__pi")
-            .first()
-        )
-    if card is None:
-        raise Http404(f"No such {kind}: it may have been deleted meanwhile")
-    return card
 
 
 def _card_label(card: Feature | Story) -> str:
@@ -253,8 +238,8 @@ def board_fragment(request: HtmxHttpRequest, slug: str, pi_id: int, name: str) -
 def _move_form_context(
     request: HtmxHttpRequest, pi: ProgramIncrement, kind: str, card_id: int
 ) -> dict[str, Any]:
-    card = _card_of(pi, kind, card_id)
-    refusal = _refusal(request, pi, card)
+    card = board_card(pi=pi, kind=kind, card_id=card_id)
+    refusal = board_move_refusal(actor=request.user, pi=pi, card=card)
     if refusal:  # the menu says why instead of offering a move the server would refuse
         return {"move_card": card, "move_kind": kind, "move_refusal": refusal}
     teams = Team.objects.filter(train_id=pi.train_id).order_by("name")
@@ -277,33 +262,6 @@ def _move_form_context(
         },
     )
     return {"move_form": form, "move_card": card, "move_kind": kind}
-
-
-def _refusal(request: HtmxHttpRequest, pi: ProgramIncrement, card: Feature | Story) -> str:
-    """Why the user may not move `card` on this board: not theirs to move (art.access), or not
-    a card of this board or of an open PI (selectors.board.move_refusal); "" if they may."""
-    try:
-        if isinstance(card, Feature):
-            check(request.user, Action.EDIT_BACKLOG, pi.train_id)
-        else:
-            check(request.user, Action.EDIT_TEAM, pi.train_id, [card.team_id])
-    except PermissionDenied as exc:
-        return f"{card.key} is not yours to move: {exc}"
-    return move_refusal(pi, card) or ""
-
-
-class NotOnThisBoard(Exception):
-    """The card is not one this board moves (another PI's, a closed PI's): 422, nothing changed."""
-
-
-def _check_move(request: HtmxHttpRequest, pi: ProgramIncrement, card: Feature | Story, team: Team) -> None:
-    """Features need the backlog's right (product management, RTE); a story needs the right to
-    edit its team's work, in the team it leaves and the team it joins."""
-    if isinstance(card, Feature):
-        check(request.user, Action.EDIT_BACKLOG, pi.train_id)
-    else:
-        check(request.user, Action.EDIT_TEAM, pi.train_id, [card.team_id])
-        check(request.user, Action.EDIT_TEAM, pi.train_id, [team.pk])
 
 
 @require_http_methods(["GET", "POST"])
@@ -333,53 +291,33 @@ def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
         )
     data = form.cleaned_data
     kind, team, iteration = data["kind"], data["team"], data["iteration"]
-    card = _card_of(pi, kind, data["card"])
+    card = board_card(pi=pi, kind=kind, card_id=data["card"])
     label = _card_label(card)
     old_team = card.team_id
     parent_id = card.feature_id if isinstance(card, Story) else card.pk
     status, level, saved, message = 200, "success", "", ""
     extra: dict[str, Any] = {}
-    try:
-        _check_move(request, pi, card, team)
-        refusal = move_refusal(pi, card)
-        if refusal is not None:
-            raise NotOnThisBoard(refusal)
-        moved: Feature | Story
-        if isinstance(card, Feature):
-            changes: dict[str, Any] = {"team": team, "iteration": iteration}
-            if card.pi_id != pi.pk:
-                changes["pi"] = pi
-            moved = services.feature_update(
-                actor=request.user, feature=card, version=data["version"], **changes
-            )
-        else:
-            moved = services.story_move(
-                actor=request.user, story=card, iteration=iteration, team=team, version=data["version"]
-            )
-    except PermissionDenied as exc:
-        status, level = 403, "error"
-        message = f"Not moved: {exc}"
-    except NotOnThisBoard as exc:
-        status, level = 422, "error"
-        message = f"Not moved: {exc}"
-        if from_dialog:
-            form.add_error(None, str(exc))
-            extra.update(move_form=form, move_card=card, move_kind=kind)
-    except ConflictError:
-        status, level = 409, "error"
-        message = (
-            f"{label} was changed by someone else meanwhile: your move was not saved. "
-            "The card now shows where it is; move it again if you still want to."
+    moved, refusal = attempt(
+        lambda: planning.board_card_move(
+            actor=request.user, pi=pi, card=card, team=team, iteration=iteration, version=data["version"]
         )
-        extra["conflict_card"] = f"{kind}-{card.pk}"
-    except ValidationError as exc:
-        status, level = 422, "error"
-        reasons = exc.message_dict.get("iteration") if hasattr(exc, "error_dict") else None
-        message = f"Not moved: {' '.join(reasons or exc.messages)}"
-        if from_dialog:
-            apply_service_errors(form, exc)
-            extra.update(move_form=form, move_card=card, move_kind=kind)
-        extra["refused_iteration"] = iteration.pk if iteration is not None else None
+    )
+    if refusal is not None:
+        status, level = refusal.status, "error"
+        message = f"Not moved: {' '.join(refusal.errors.get('iteration') or [refusal.message])}"
+        if refusal.conflict is not None:
+            message = (
+                f"{label} was changed by someone else meanwhile: your move was not saved. "
+                "The card now shows where it is; move it again if you still want to."
+            )
+            extra["conflict_card"] = f"{kind}-{card.pk}"
+        elif refusal.status == 422:
+            extra["refused_iteration"] = iteration.pk if iteration is not None else None
+            if from_dialog:
+                for name, reasons in refusal.errors.items():
+                    for reason in reasons:
+                        form.add_error(name if name in ("team", "iteration") else None, reason)
+                extra.update(move_form=form, move_card=card, move_kind=kind)
     else:
         saved = f"{kind}-{card.pk}"
         placed = (

@@ -10,7 +10,8 @@ import datetime as dt
 import pytest
 
 from art.models import Feature, ProgramIncrement, Story
-from pi_planning.selectors.board import move_refusal, pi_board_data
+from pi_planning.selectors.board import pi_board_data
+from pi_planning.services.board import board_rule_refusal
 from tests.art.factories import PIFactory
 
 from .conftest import feature, story
@@ -235,7 +236,7 @@ def test_every_card_the_board_loads_may_be_moved_on_it(world, plan, earlier, lat
     board = pi_board_data(pi=world.pi)
     assert board.backlog and board.stories
     assert {c.pk for c in board.backlog} & {earlier["feature"].pk, later["feature"].pk} == set()
-    assert [move_refusal(world.pi, c) for c in [*board.backlog, *board.stories]] == [None] * (
+    assert [board_rule_refusal(world.pi, c) for c in [*board.backlog, *board.stories]] == [None] * (
         len(board.backlog) + len(board.stories)
     )
 

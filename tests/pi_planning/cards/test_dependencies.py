@@ -232,7 +232,7 @@ def test_the_providing_team_updates_a_card_in_place(world, page_as, htmx, urls):
 
 def test_a_refused_move_answers_with_the_rule_next_to_the_card(world, page_as, htmx, urls):
     dep = dependency(world)
-    page_as("member")
+    page_as("other_member")  # the providing team: delivering is theirs, but not straight from requested
     response = htmx.post(urls.page("dependency_state", dep_id=dep.pk), {"state": "delivered", "version": 1})
     assert response.status_code == 422
     assert "A requested dependency cannot move to delivered" in response.content.decode()

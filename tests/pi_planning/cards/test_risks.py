@@ -199,9 +199,18 @@ def test_who_may_move_risks(world, page_as, htmx, urls, api_as):
         == 401
     )
     assert "data-move-url" not in text(page_as("viewer").get(urls.page("risks")))
+    # Team members change risks of their own team or of no team (docs/domain.md, "Roles").
+    refused = api_as("other_member").patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted"}, format="json")
+    assert refused.status_code == 403
+    assert "own team or of no team" in refused.json()["detail"]
+    assert (
+        api_as("member").patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted"}, format="json").status_code
+        == 200
+    )
+    whole_train = services.risk_create(actor=world.rte, train=world.train, pi=world.pi, title="No team's")
     assert (
         api_as("other_member")
-        .patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted"}, format="json")
+        .patch(f"/api/v1/risks/{whole_train.pk}/", {"roam": "accepted"}, format="json")
         .status_code
         == 200
     )
