@@ -1,6 +1,6 @@
 """The one access policy. Pages, API, exports and tasks all ask here.
 
-Rules (../shared/domain.md, "Roles"):
+Rules (docs/domain.md, "Roles"):
 - nobody sees anything of a train they are not a member of: such objects are *not found* (404);
 - a member who may see an object but not do the action gets *permission denied* (403);
 - superusers may do everything; staff may see every train (admin support) but act only by role.
