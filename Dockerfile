@@ -12,13 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# The exact versions and hashes CI tested (psycopg's binary wheel brings its own libpq). The
-# lock's index lines name a developer machine's local mirrors: dropped here.
+# The exact versions and hashes CI tested (psycopg's binary wheel brings its own libpq).
 COPY requirements.lock ./
 RUN python -m venv "$VIRTUAL_ENV" \
- && grep -vE '^--(extra-index-url|find-links)' requirements.lock > /tmp/requirements.txt \
- && pip install --require-hashes -r /tmp/requirements.txt \
- && rm /tmp/requirements.txt
+ && pip install --require-hashes -r requirements.lock
 
 COPY . .
 

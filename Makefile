@@ -21,9 +21,7 @@ help: ## List the targets
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Railyard needs Python >= 3.11; this is " + sys.version.split()[0] + " (make PYTHON=python3.12 ...)")'
 	$(PYTHON) -m venv $(VENV)
-	@# The lock's index lines name one machine's local mirrors; pip's own configuration decides.
-	@grep -vE '^--(extra-index-url|find-links)' requirements.lock > $(VENV)/requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@touch $@
 
 venv: $(STAMP) ## Create .venv from requirements.lock (only when the lock changed)

@@ -2,66 +2,64 @@
 
 from django.urls import path
 
-from . import views
+from .views import memberships, pis, teams, tokens, trains
 
 app_name = "art"
 
 urlpatterns = [
-    path("trains/", views.my_trains, name="my_trains"),
-    path("new-train/", views.train_create, name="train_create"),
-    path("trains/<slug:slug>/", views.train, name="train"),
-    path("trains/<slug:slug>/teams/add/", views.team_create, name="team_create"),
-    path("trains/<slug:slug>/teams/<int:team_id>/", views.team, name="team"),
-    path("trains/<slug:slug>/teams/<int:team_id>/edit/", views.team_update, name="team_update"),
-    path("trains/<slug:slug>/teams/<int:team_id>/delete/", views.team_delete, name="team_delete"),
+    path("trains/", trains.my_trains, name="my_trains"),
+    path("new-train/", trains.train_create, name="train_create"),
+    path("trains/<slug:slug>/", trains.train, name="train"),
+    path("trains/<slug:slug>/teams/add/", teams.team_create, name="team_create"),
+    path("trains/<slug:slug>/teams/<int:team_id>/", teams.team, name="team"),
+    path("trains/<slug:slug>/teams/<int:team_id>/edit/", teams.team_update, name="team_update"),
+    path("trains/<slug:slug>/teams/<int:team_id>/delete/", teams.team_delete, name="team_delete"),
     path(
         "trains/<slug:slug>/teams/<int:team_id>/people/add/",
-        views.team_member_create,
+        teams.team_member_create,
         name="team_member_create",
     ),
     path(
         "trains/<slug:slug>/teams/<int:team_id>/people/<int:member_id>/edit/",
-        views.team_member_update,
+        teams.team_member_update,
         name="team_member_update",
     ),
     path(
         "trains/<slug:slug>/teams/<int:team_id>/people/<int:member_id>/delete/",
-        views.team_member_delete,
+        teams.team_member_delete,
         name="team_member_delete",
     ),
-    path("trains/<slug:slug>/people/add/", views.membership_create, name="membership_create"),
+    path("trains/<slug:slug>/people/add/", memberships.membership_create, name="membership_create"),
     path(
         "trains/<slug:slug>/people/<int:membership_id>/edit/",
-        views.membership_update,
+        memberships.membership_update,
         name="membership_update",
     ),
     path(
         "trains/<slug:slug>/people/<int:membership_id>/delete/",
-        views.membership_delete,
+        memberships.membership_delete,
         name="membership_delete",
     ),
-    path("trains/<slug:slug>/pis/add/", views.pi_create, name="pi_create"),
-    path("trains/<slug:slug>/pis/<int:pi_id>/", views.pi, name="pi"),
-    path("trains/<slug:slug>/pis/<int:pi_id>/edit/", views.pi_update, name="pi_update"),
+    path("trains/<slug:slug>/pis/add/", pis.pi_create, name="pi_create"),
+    path("trains/<slug:slug>/pis/<int:pi_id>/", pis.pi, name="pi"),
+    path("trains/<slug:slug>/pis/<int:pi_id>/edit/", pis.pi_update, name="pi_update"),
     path(
         "trains/<slug:slug>/pis/<int:pi_id>/iterations/<int:iteration_id>/edit/",
-        views.iteration_update,
+        pis.iteration_update,
         name="iteration_update",
     ),
-    path(
-        "trains/<slug:slug>/pis/<int:pi_id>/milestones/add/", views.milestone_create, name="milestone_create"
-    ),
+    path("trains/<slug:slug>/pis/<int:pi_id>/milestones/add/", pis.milestone_create, name="milestone_create"),
     path(
         "trains/<slug:slug>/pis/<int:pi_id>/milestones/<int:milestone_id>/edit/",
-        views.milestone_update,
+        pis.milestone_update,
         name="milestone_update",
     ),
     path(
         "trains/<slug:slug>/pis/<int:pi_id>/milestones/<int:milestone_id>/delete/",
-        views.milestone_delete,
+        pis.milestone_delete,
         name="milestone_delete",
     ),
-    path("account/tokens/", views.tokens, name="tokens"),
-    path("account/tokens/new/", views.token_create, name="token_create"),
-    path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("account/tokens/", tokens.tokens, name="tokens"),
+    path("account/tokens/new/", tokens.token_create, name="token_create"),
+    path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
 ]

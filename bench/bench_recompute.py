@@ -62,7 +62,7 @@ def main() -> int:
     django.setup()
     from art.demo import PROFILES
     from art.models import Feature, FeatureTransition, ReleaseTrain
-    from metrics import dashboard, selectors, services
+    from metrics import dashboard, forecast_page, selectors, services
     from metrics.models import MetricSnapshot
 
     train = ReleaseTrain.objects.get(slug=PROFILES["large"].train_slug)
@@ -92,7 +92,7 @@ def main() -> int:
     )
     figures["api_predictability_s"], _ = timed(lambda: selectors.predictability_for_train(train=train))
     figures["forecast_page_s"], _ = timed(
-        lambda: dashboard.forecast_page(
+        lambda: forecast_page.forecast_page(
             train=train, items=selectors.remaining_features(pi=pi) or 50, until=pi.end_date
         )
     )

@@ -1,83 +1,43 @@
-"""What the executive dashboard and the forecast page show, assembled from metrics.selectors in
-a fixed number of queries (it does not grow with teams, PIs or features).
+"""What the executive dashboard shows, assembled from metrics.selectors in a fixed number of
+queries (it does not grow with teams, PIs or features): the headline figures with their trend
+against the period before, and the charts of metrics/charts.py.
 
-Each figure comes from a rule of metrics/calculations.py (through the selectors) or from the
-nightly snapshots; this module only picks the windows, formats for the page (percentages with
-one decimal, "n/a" and "not scored" spelled out) and lays each chart out with its data table,
-which is also what its CSV download holds (percentages with two decimals there).
+Each figure comes from a rule of art/rules/ (through the selectors) or from the nightly
+snapshots; this module only picks the windows; metrics/formatting.py writes the figures for the
+page and metrics/charts.py lays each chart out with its data table, which is also what its CSV
+download holds (percentages with two decimals there).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from art import rules
-from art.models import ProgramIncrement, ReleaseTrain
+from art.models import ReleaseTrain
 from metrics import selectors
+from metrics.charts import (
+    Chart,
+    cfd_chart,
+    cycle_chart,
+    dependency_chart,
+    distribution_chart,
+    predictability_chart,
+    throughput_chart,
+    wip_chart,
+)
+from metrics.formatting import band_of, fmt_days, fmt_number, predictability_text
 from metrics.models import MetricSnapshot, RecomputeRun
 
 PERIOD_WEEKS = (13, 26, 52, 104)
 DEFAULT_WEEKS = 26
 TREND_WEEKS = 4  # throughput, WIP and aging dependencies: the last 4 weeks against the 4 before
 CYCLE_WEEKS = 12  # cycle time p85: the last 12 weeks against the 12 before
-PREDICTABILITY_PIS_CHARTED = 4
-BAND = (80, 100)
-AGE_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 7), (8, 14), (15, 30), (31, 60), (61, None))
-KIND_LABELS = {"business": "Business", "enabler": "Enabler", "defect": "Defect"}
 ONE_DAY = dt.timedelta(days=1)
-
-
-# --------------------------------------------------------------------------------------------
-# Formatting for the page (the API and CSV keep 2 decimals)
-# --------------------------------------------------------------------------------------------
-
-
-def fmt_number(value: float | int | None, decimals: int = 1) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{decimals}f}"
-
-
-def fmt_percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f} %"
-
-
-def fmt_days(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.1f} day{'s' if value != 1 else ''}"
-
-
-def predictability_text(result: rules.predictability.PredictabilityResult) -> str:
-    """The page's words for a predictability result: "93.3 %", "n/a" or "not scored"."""
-    return fmt_percent(result.percent) if result.status == "ok" else result.status
-
-
-def predictability_csv(result: rules.predictability.PredictabilityResult) -> Any:
-    return result.percent if result.status == "ok" else result.status
-
-
-def band_of(percent: float | None) -> tuple[str, str, str]:
-    """(tone, icon, words) for a predictability against the 80–100 % target band."""
-    if percent is None:
-        return ("neutral", "info", "no figure")
-    if percent < BAND[0]:
-        return ("risk", "alert", "below the 80–100 % band")
-    if percent > BAND[1]:
-        return ("healthy", "check-circle", "above 100 %: stretch")
-    return ("healthy", "check-circle", "in the 80–100 % band")
-
-
-# --------------------------------------------------------------------------------------------
-# Page data
-# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -137,27 +97,6 @@ class Headline:
     trend: Trend | None = None
     badge: tuple[str, str, str] | None = None  # tone, icon, words
     unit: str = ""  # shown smaller after the value
-
-
-@dataclass
-class Chart:
-    """A chart, its data table (`columns`, `rows` as shown) and its CSV (`csv_rows`, raw)."""
-
-    key: str
-    title: str
-    question: str  # what it answers, in one line
-    definition: str
-    spec: dict[str, Any]
-    columns: list[str]
-    rows: list[list[Any]]
-    csv_rows: list[list[Any]]
-    empty: str = ""
-    note: str = ""
-    numeric: set[int] = field(default_factory=set)  # columns aligned right
-
-    @property
-    def element_id(self) -> str:
-        return f"chart-{self.key}-data"
 
 
 @dataclass
@@ -337,316 +276,6 @@ def _dependency_headline(
     )
 
 
-def _percent_of(result: rules.predictability.PredictabilityResult | None) -> float | None:
-    return result.percent if result else None
-
-
-def _predictability_chart(pis: Sequence[selectors.PIPredictability], today: dt.date) -> Chart:
-    teams: dict[int, str] = {}
-    for pi in pis:
-        for team in pi.teams:
-            teams.setdefault(team.team_id, team.name)
-    order = sorted(teams, key=lambda t: teams[t].lower())
-    shown = [p for p in pis if p.start_date <= today][-PREDICTABILITY_PIS_CHARTED:]
-    by_pi = {p.pi_id: {t.team_id: t.result for t in p.teams} for p in pis}
-    labels = ["Whole train", *(teams[t] for t in order)]
-    shades = ["grey", "purple", "sky", "blue"][-len(shown) :] if shown else []  # the latest PI in blue
-    datasets = [
-        {
-            "label": p.name,
-            "data": [
-                p.result.percent,
-                *(_percent_of(by_pi[p.pi_id].get(t)) for t in order),
-            ],
-            "color": shades[i],
-        }
-        for i, p in enumerate(shown)
-    ]
-    columns = ["Team", *(p.name for p in pis)]
-    rows = [["Whole train", *(predictability_text(p.result) for p in pis)]]
-    csv_rows = [["Whole train", *(predictability_csv(p.result) for p in pis)]]
-    for t in order:
-        cells = [by_pi[p.pi_id].get(t) for p in pis]
-        rows.append([teams[t], *(predictability_text(c) if c else "" for c in cells)])
-        csv_rows.append([teams[t], *(predictability_csv(c) if c else "" for c in cells)])
-    return Chart(
-        "predictability",
-        "Predictability per team and PI",
-        "Did the teams deliver the business value they committed to? The shaded band is the 80–100 % target.",
-        "predictability",
-        {
-            "type": "bar",
-            "labels": labels,
-            "datasets": datasets,
-            "band": {"from": BAND[0], "to": BAND[1], "label": "target 80–100 %"},
-            "narrow_horizontal": True,
-            "y": {"title": "% of committed business value", "min": 0, "unit": " %"},
-        },
-        columns,
-        rows,
-        csv_rows,
-        empty=""
-        if any(p.teams for p in pis)
-        else "No PI objectives yet: predictability appears once teams have objectives with planned "
-        "business value.",
-        note="n/a: the team committed no planned business value. not scored: an objective has no actual "
-        "business value yet.",
-        numeric=set(range(1, len(columns))),
-    )
-
-
-def _throughput_chart(iterations: Sequence[Any]) -> Chart:
-    labels = [f"{i.pi.name} · {i.name}" for i in iterations]
-    rows = [
-        [
-            i.pi.name,
-            i.name,
-            f"{i.start_date:%-d %b} – {i.end_date:%-d %b %Y}",
-            i.throughput_count,
-            i.throughput_points,
-        ]
-        for i in iterations
-    ]
-    return Chart(
-        "throughput",
-        "Throughput per iteration",
-        "How many features did the train finish in each iteration?",
-        "throughput",
-        {
-            "type": "bar",
-            "labels": labels,
-            "datasets": [
-                {
-                    "label": "Features finished",
-                    "data": [i.throughput_count for i in iterations],
-                    "color": "blue",
-                },
-                {
-                    "label": "Points finished",
-                    "data": [i.throughput_points for i in iterations],
-                    "color": "orange",
-                    "type": "line",
-                    "axis": "y2",
-                },
-            ],
-            "y": {"title": "features", "min": 0, "integer": True},
-            "y2": {"title": "points", "min": 0},
-        },
-        ["PI", "Iteration", "Dates", "Features", "Points"],
-        rows,
-        [
-            [i.pi.name, i.name, i.start_date, i.end_date, i.throughput_count, i.throughput_points]
-            for i in iterations
-        ],
-        empty="" if iterations else "No iteration in this period.",
-        numeric={3, 4},
-    )
-
-
-def _cycle_chart(
-    items: Sequence[rules.flow.FeatureHistory],
-    info: dict[int, selectors.FeatureInfo],
-    lo: dt.datetime,
-    hi: dt.datetime,
-    tz: Any,
-) -> Chart:
-    finished: list[tuple[rules.flow.FeatureHistory, dt.datetime, float]] = []
-    for feature in rules.flow.finished_in(items, lo, hi):
-        at, days = rules.flow.done_at(feature), rules.flow.cycle_time_days(feature)
-        if at is not None and days is not None:  # never active: no cycle time
-            finished.append((feature, at, days))
-    finished.sort(key=lambda row: row[1])
-    values = [days for _, _, days in finished]
-    p50, p85 = (
-        rules.stats.percentile_nearest_rank(values, 50),
-        rules.stats.percentile_nearest_rank(values, 85),
-    )
-    epoch = dt.date(1970, 1, 1)
-    points = [
-        {"x": (at.astimezone(tz).date() - epoch).days, "y": round(days, 2), "label": info[f.id].key}
-        for f, at, days in finished
-    ]
-    lines: list[dict[str, Any]] = []
-    if p50 is not None and p85 is not None:
-        lines = [
-            {"value": round(p50, 2), "label": f"50 %: {fmt_days(p50)}", "color": "ink"},
-            {"value": round(p85, 2), "label": f"85 %: {fmt_days(p85)}", "color": "vermillion", "dash": True},
-        ]
-    return Chart(
-        "cycle_time",
-        "Cycle time of finished features",
-        "How long did features take from first active to done? Half took at most the 50 % line, "
-        "85 % at most the 85 % line.",
-        "cycle-time",
-        {
-            "type": "scatter",
-            "datasets": [{"label": "Feature", "data": points, "color": "blue"}],
-            "lines": lines,
-            "x": {"dates": True, "title": "finished on"},
-            "y": {"title": "days from first active to done", "min": 0},
-        },
-        ["Feature", "Title", "Team", "Finished on", "Cycle time (days)"],
-        [
-            [
-                info[f.id].key,
-                info[f.id].title,
-                info[f.id].team or "—",
-                f"{at.astimezone(tz):%-d %b %Y}",
-                fmt_number(days),
-            ]
-            for f, at, days in finished
-        ],
-        [
-            [info[f.id].key, info[f.id].title, info[f.id].team, at.astimezone(tz).date(), round(days, 2)]
-            for f, at, days in finished
-        ],
-        empty="" if finished else "No feature was finished in this period.",
-        note="Percentiles by nearest rank. Features that never entered an active state have no cycle time.",
-        numeric={4},
-    )
-
-
-def _cfd_chart(series: Sequence[MetricSnapshot]) -> Chart:
-    labels = [s.day.isoformat() for s in series]
-    layers = [
-        ("Done", "done", "green"),
-        ("Active", "active", "blue"),
-        ("Waiting", "waiting", "orange"),
-        ("Not started", "not_started", "grey"),
-    ]
-    return Chart(
-        "cfd",
-        "Cumulative flow",
-        "How many features were in each part of the flow at the end of each day? Widening bands mean "
-        "work piling up.",
-        "cfd",
-        {
-            "type": "line",
-            "stacked": True,
-            "dates": True,
-            "labels": labels,
-            "datasets": [
-                {"label": label, "data": [getattr(s, attr) for s in series], "color": color, "fill": True}
-                for label, attr, color in layers
-            ],
-            "y": {"title": "features", "min": 0, "integer": True, "stacked": True},
-        },
-        ["Date", "Not started", "Waiting", "Active", "Done"],
-        [[f"{s.day:%-d %b %Y}", s.not_started, s.waiting, s.active, s.done] for s in series],
-        [[s.day, s.not_started, s.waiting, s.active, s.done] for s in series],
-        empty="" if series else "No snapshot in this period yet.",
-        note="Waiting: ready, blocked or awaiting deploy. Active: in progress or in review. "
-        "Cancelled features are left out.",
-        numeric={1, 2, 3, 4},
-    )
-
-
-def _wip_chart(series: Sequence[MetricSnapshot]) -> Chart:
-    return Chart(
-        "wip",
-        "Work in progress over time",
-        "How many features were in flow (waiting or active) at the end of each day?",
-        "wip",
-        {
-            "type": "line",
-            "dates": True,
-            "labels": [s.day.isoformat() for s in series],
-            "datasets": [
-                {"label": "In flow", "data": [s.wip for s in series], "color": "blue"},
-                {
-                    "label": "of which active",
-                    "data": [s.active for s in series],
-                    "color": "green",
-                    "dash": True,
-                },
-            ],
-            "y": {"title": "features", "min": 0, "integer": True},
-        },
-        ["Date", "In flow", "Active", "Waiting"],
-        [[f"{s.day:%-d %b %Y}", s.wip, s.active, s.waiting] for s in series],
-        [[s.day, s.wip, s.active, s.waiting] for s in series],
-        empty="" if series else "No snapshot in this period yet.",
-        numeric={1, 2, 3},
-    )
-
-
-def _bucket_label(lo: int, hi: int | None) -> str:
-    return f"{lo}+ days" if hi is None else f"{lo}–{hi} days"
-
-
-def _dependency_chart(dependencies: Sequence[rules.dependencies.DependencyDates], now: dt.datetime) -> Chart:
-    counts = {b: [0, 0] for b in AGE_BUCKETS}
-    for dependency in dependencies:
-        age = rules.dependencies.dependency_age_days(dependency, now)
-        bucket = next(b for b in AGE_BUCKETS if age >= b[0] and (b[1] is None or age <= b[1]))
-        counts[bucket][0 if dependency.resolved_at is None else 1] += 1
-    labels = [_bucket_label(*b) for b in AGE_BUCKETS]
-    return Chart(
-        "dependency_age",
-        "Dependency age",
-        "How old are the dependencies between teams? Open ones older than "
-        f"{rules.dependencies.AGING_AFTER_DAYS} days are aging.",
-        "dependency-age",
-        {
-            "type": "bar",
-            "labels": labels,
-            "datasets": [
-                {
-                    "label": "Open",
-                    "data": [counts[b][0] for b in AGE_BUCKETS],
-                    "color": "vermillion",
-                    "stack": "a",
-                },
-                {
-                    "label": "Resolved",
-                    "data": [counts[b][1] for b in AGE_BUCKETS],
-                    "color": "sky",
-                    "stack": "a",
-                },
-            ],
-            "y": {"title": "dependencies", "min": 0, "integer": True, "stacked": True},
-            "x": {"title": "age in whole days (resolved ones keep their age)"},
-            "marker": {"after": 1, "label": f"aging: open > {rules.dependencies.AGING_AFTER_DAYS} days"},
-        },
-        ["Age", "Open", "Resolved"],
-        [[label, counts[b][0], counts[b][1]] for label, b in zip(labels, AGE_BUCKETS, strict=True)],
-        [[label, counts[b][0], counts[b][1]] for label, b in zip(labels, AGE_BUCKETS, strict=True)],
-        empty="" if dependencies else "No dependencies recorded yet.",
-        numeric={1, 2},
-    )
-
-
-def _distribution_chart(
-    items: Sequence[rules.flow.FeatureHistory], lo: dt.datetime, hi: dt.datetime
-) -> Chart:
-    shares = rules.flow.flow_distribution(items, lo, hi)
-    kinds = list(shares)
-    return Chart(
-        "distribution",
-        "Flow distribution",
-        "What kind of work did the train finish: new business value, enablers or defects?",
-        "distribution",
-        {
-            "type": "bar",
-            "horizontal": True,
-            "labels": [KIND_LABELS.get(k, k.title()) for k in kinds],
-            "datasets": [
-                {"label": "Share of features", "data": [shares[k].count for k in kinds], "color": "blue"},
-                {"label": "Share of points", "data": [shares[k].points for k in kinds], "color": "orange"},
-            ],
-            "y": {"title": "% of finished work", "min": 0, "max": 100, "unit": " %"},
-        },
-        ["Kind", "Features", "Share of features", "Points", "Share of points"],
-        [
-            [KIND_LABELS.get(k, k), s.features, fmt_percent(s.count), s.point_total, fmt_percent(s.points)]
-            for k, s in shares.items()
-        ],
-        [[k, s.features, s.count, s.point_total, s.points] for k, s in shares.items()],
-        empty="" if any(s.features for s in shares.values()) else "No feature was finished in this period.",
-        numeric={1, 2, 3, 4},
-    )
-
-
 def dashboard_data(
     *, train: ReleaseTrain, weeks: int = DEFAULT_WEEKS, today: dt.date | None = None
 ) -> Dashboard:
@@ -676,13 +305,13 @@ def dashboard_data(
         _dependency_headline(summary, series),
     ]
     charts = [
-        _predictability_chart(pis, today),
-        _throughput_chart(iterations),
-        _cycle_chart(items, info, lo, hi, tz),
-        _cfd_chart(series),
-        _wip_chart(series),
-        _dependency_chart(dependencies, now),
-        _distribution_chart(items, lo, hi),
+        predictability_chart(pis, today),
+        throughput_chart(iterations),
+        cycle_chart(items, info, lo, hi, tz),
+        cfd_chart(series),
+        wip_chart(series),
+        dependency_chart(dependencies, now),
+        distribution_chart(items, lo, hi),
     ]
     return Dashboard(
         train=train,
@@ -695,87 +324,3 @@ def dashboard_data(
         last_day=totals.get("last_day"),
         run=selectors.latest_run(train=train),
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Forecast page
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ForecastPage:
-    history: selectors.ThroughputHistory
-    current_pi: ProgramIncrement | None
-    remaining: int | None
-    days_forecast: rules.forecast.DaysForecast | None = None
-    items_forecast: rules.forecast.ItemsForecast | None = None
-    error: str = ""
-    history_chart: Chart | None = None
-
-    @property
-    def dates(self) -> list[tuple[int, int, dt.date]]:
-        if not self.days_forecast:
-            return []
-        return [(c, n, self.history.today + dt.timedelta(days=n)) for c, n in self.days_forecast.days.items()]
-
-    @property
-    def items_rows(self) -> list[tuple[int, int]]:
-        return list(self.items_forecast.items.items()) if self.items_forecast else []
-
-    @property
-    def target_date(self) -> dt.date | None:
-        if not self.items_forecast:
-            return None
-        return self.history.today + dt.timedelta(days=self.items_forecast.days)
-
-    @property
-    def mean_per_day(self) -> float | None:
-        counts = self.history.counts
-        return sum(counts) / len(counts) if counts else None
-
-
-def history_chart(history: selectors.ThroughputHistory) -> Chart:
-    days = history.days
-    return Chart(
-        "history",
-        "Daily throughput the forecast samples from",
-        "Features finished on each day of the history (days with none included).",
-        "forecast",
-        {
-            "type": "bar",
-            "dates": True,
-            "labels": [d.isoformat() for d, _ in days],
-            "datasets": [{"label": "Features finished", "data": [n for _, n in days], "color": "blue"}],
-            "y": {"title": "features", "min": 0, "integer": True},
-        },
-        ["Date", "Features finished"],
-        [[f"{d:%a %-d %b %Y}", n] for d, n in days],
-        [[d, n] for d, n in days],
-        empty="" if days else "No feature has been finished yet.",
-        numeric={1},
-    )
-
-
-def forecast_page(
-    *,
-    train: ReleaseTrain,
-    items: int | None = None,
-    until: dt.date | None = None,
-    seed: int | None = None,
-) -> ForecastPage:
-    """The history, the current PI's remaining features, and the forecasts asked for:
-    when `items` will be done, and how many by the date `until`."""
-    history = selectors.throughput_history(train=train)
-    pi = selectors.current_pi(train=train)
-    page = ForecastPage(history, pi, selectors.remaining_features(pi=pi) if pi else None)
-    page.history_chart = history_chart(history)
-    try:
-        if items:
-            page.days_forecast = rules.forecast.forecast_days_for_items(history.counts, items, seed=seed)
-        if until:
-            page.items_forecast = rules.forecast.forecast_items_in_days(
-                history.counts, (until - history.today).days, seed=seed
-            )
-    except rules.forecast.ForecastError as exc:
-        page.error = str(exc)
-    return page

@@ -1,6 +1,6 @@
 """Daily metric snapshots: each day's figures per train and team, computed nightly (and on
 demand) by metrics.tasks. One row per (train, team, day); team empty = the whole train.
-The rules behind each figure live in metrics/calculations.py."""
+The rules behind each figure live in art/rules/ (flow.py, dependencies.py)."""
 
 from __future__ import annotations
 

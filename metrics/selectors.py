@@ -1,16 +1,16 @@
 """Reads of the metrics, shared by the pages, the API and the nightly task.
 
-Each selector reads what a rule of metrics/calculations.py needs in a fixed number of queries
+Each selector reads what a rule of art/rules/ needs in a fixed number of queries
 (never one per row, team or PI) and hands it to that rule: the rules themselves live only in
-calculations.py. Two kinds of reads:
+art/rules/. Two kinds of reads:
 
 - *Inputs for a Python rule* (percentiles, Monte Carlo, predictability's statuses): one query
   for the features and one for their transitions, or one query of the few columns a rule
   needs (objectives, dependency dates, done_at).
 - *Set-based aggregates* (the nightly snapshots' counts per state, team and day): one SQL
   statement per batch of days, grouping in the database. They are the set form of
-  calculations.cumulative_flow / flow_velocity / is_aging, and tests check that they agree
-  with those functions on the same data.
+  rules.flow.cumulative_flow / flow_velocity and rules.dependencies.is_aging, and tests check
+  that they agree with those functions on the same data.
 
 Dates are local dates in the train's time zone (ReleaseTrain.time_zone); a day runs from local
 midnight to the next local midnight, windows are half-open [start, end).
@@ -49,9 +49,9 @@ def train_today(train: ReleaseTrain) -> dt.date:
 
 
 def _last_transition(column: str) -> Subquery:
-    """The feature's latest transition (by at, then id: the order calculations.FeatureHistory
+    """The feature's latest transition (by at, then id: the order rules.flow.FeatureHistory
     sorts in): its state is the feature's state now, and if that is done its `at` is the
-    feature's done_at (calculations.done_at)."""
+    feature's done_at (rules.flow.done_at)."""
     return Subquery(
         FeatureTransition.objects.filter(feature=OuterRef("pk")).order_by("-at", "-id").values(column)[:1]
     )
@@ -79,7 +79,7 @@ class FeatureInfo:
 
 
 def histories(features: QuerySet[Feature]) -> tuple[list[rules.flow.FeatureHistory], dict[int, FeatureInfo]]:
-    """The features of a queryset as calculations.FeatureHistory, with their whole state
+    """The features of a queryset as rules.flow.FeatureHistory, with their whole state
     history: two queries, whatever their number."""
     rows = list(
         features.order_by("id").values_list(
@@ -215,7 +215,7 @@ def dependency_age(
 
 @dataclass(frozen=True)
 class ThroughputHistory:
-    """Features finished per local day, oldest first, ending yesterday (calculations.
+    """Features finished per local day, oldest first, ending yesterday (rules.forecast.
     daily_throughput_history): `counts[i]` is the count of `start + i days`."""
 
     today: dt.date
@@ -303,8 +303,8 @@ def _adapt(value: dt.datetime) -> Any:
 
 def _days_cte(days: Sequence[dt.date], tz: ZoneInfo) -> tuple[str, list[Any]]:
     """A `days(i, sod, eod, aging_before)` table of the given local days: start and end of
-    each day (local midnights, as calculations.day_bounds), and the creation time at or before
-    which a dependency open at end of day is *aging* (calculations.is_aging: more than 14 whole
+    each day (local midnights, as rules.flow.day_bounds), and the creation time at or before
+    which a dependency open at end of day is *aging* (rules.dependencies.is_aging: more than 14 whole
     days old, i.e. created at least 15 days before)."""
     aging = dt.timedelta(days=rules.dependencies.AGING_AFTER_DAYS + 1)
     values, params = [], []
@@ -333,9 +333,9 @@ GROUP BY d.i, s.team_id, s.state
 """
 # Each transition opens a span [at, next at) in its state; the state in force at end of day is
 # that of the span containing the instant just before the next local midnight (so a transition
-# exactly at midnight belongs to the next day, as in calculations.cumulative_flow). A feature
+# exactly at midnight belongs to the next day, as in rules.flow.cumulative_flow). A feature
 # whose last span is `done` is done now and that span's start is its done_at: it counts in
-# that day's throughput (calculations.flow_velocity).
+# that day's throughput (rules.flow.flow_velocity).
 
 _DEPENDENCY_SQL = """
 WITH {days}

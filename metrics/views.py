@@ -1,8 +1,8 @@
 """Pages of the metrics: the executive dashboard (read-only for viewers), its CSV downloads, the
 forecast, the definitions, and the RTE's "Recompute now" with its progress (htmx polling).
 
-Each view parses, checks access through art.access, reads through metrics.dashboard /
-metrics.selectors (or asks metrics.services) and renders."""
+Each view parses, checks access through art.access, reads through metrics.dashboard,
+metrics.forecast_page and metrics.selectors (or asks metrics.services) and renders."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from art.http import HtmxHttpRequest
 from art.models import ReleaseTrain
 from art.rules import definitions
 from metrics import dashboard, selectors, services
+from metrics import forecast_page as forecast
 from metrics.forms import ForecastForm, PeriodForm
 from metrics.models import RecomputeRun
 
@@ -111,7 +112,7 @@ def forecast_page(request: HttpRequest, slug: str) -> HttpResponse:
     seed = (
         int(request.GET["seed"]) if request.GET.get("seed", "").isdigit() else int(today.strftime("%Y%m%d"))
     )
-    page = dashboard.forecast_page(train=train, items=asked.get("items"), until=asked.get("until"), seed=seed)
+    page = forecast.forecast_page(train=train, items=asked.get("items"), until=asked.get("until"), seed=seed)
     context = {"train": train, "can": permissions(request.user, train.pk), "form": form, "page": page}
     return render(request, "metrics/forecast.html", context)
 
@@ -120,7 +121,7 @@ def forecast_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def forecast_csv(request: HttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.VIEW)
-    chart = dashboard.history_chart(selectors.throughput_history(train=train))
+    chart = forecast.history_chart(selectors.throughput_history(train=train))
     return _csv_response(f"{train.slug}-throughput-history.csv", chart.columns, chart.csv_rows)
 
 

@@ -1,4 +1,4 @@
-"""The REST shape of the train's core (../shared/api.md). Serializers parse and render only:
+"""The REST shape of the train's core (docs/api.md). Serializers parse and render only:
 rules live in the models and services, which speak through art.api.errors (400 naming the field).
 
 Related objects are given by id and resolved among the trains the caller may see, so an id of

@@ -1,7 +1,7 @@
 """REST resources of the train's core, mounted at /api/v1/ by art/api_urls.py.
 
 One SimpleRouter per app (no API root view of its own, so that every app can add its routes to
-/api/v1/ side by side); the resource paths are those of ../shared/api.md."""
+/api/v1/ side by side); the resource paths are those of docs/api.md."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter

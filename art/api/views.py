@@ -1,4 +1,4 @@
-"""REST API v1 of the train's core (../shared/api.md): thin viewsets. Serializers parse,
+"""REST API v1 of the train's core (docs/api.md): thin viewsets. Serializers parse,
 art.access decides (404 outside the caller's trains, 403 for what their role may not do),
 art.services act, art.selectors read."""
 

@@ -4,6 +4,8 @@ that detect concurrent edits, and the change history."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -11,6 +13,7 @@ from typing import Any, TypeVar, cast
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
 
 from art.access import train_id_of
 from art.errors import ConflictError
@@ -25,6 +28,131 @@ def _field_of_constraint(model: type[models.Model], message: str) -> str | None:
             fields = getattr(constraint, "fields", ())
             return fields[-1] if fields else None
     return None
+
+
+# --- a write the database refused ---------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+CONCURRENT_CHANGE = "this change conflicts with data saved at the same moment; reload and try again"
+
+# Constraints that exist in the database only (raw SQL in a migration, so not in Meta.constraints):
+# name -> (field, message), in the words of the model's clean() that checks the same rule first.
+DATABASE_ONLY_CONSTRAINTS: dict[str, tuple[str, str]] = {
+    # art/migrations/0002_no_overlapping_dates.py, PostgreSQL only
+    "pi_dates_no_overlap_per_train": ("start_date", "PIs of one train may not overlap"),
+    "iteration_dates_no_overlap_per_pi": ("start_date", "iterations of one PI may not overlap"),
+}
+
+
+def _fields_named(condition: Q) -> set[str]:
+    """The fields a check's condition names: the left side of each lookup and every F()."""
+    names: set[str] = set()
+    for child in condition.children:
+        if isinstance(child, Q):
+            names |= _fields_named(child)
+        elif isinstance(child, tuple):
+            lookup, value = child
+            names.add(lookup.split("__")[0])
+            if isinstance(value, F):
+                names.add(str(value.name).split("__")[0])  # type: ignore[attr-defined]
+    return names
+
+
+def _constraint_field(model: type[models.Model], constraint: Any) -> str | None:
+    """The field a constraint concerns: the last of a unique constraint's fields (train, name: the
+    name), or the one field a check's condition names (none when it names several)."""
+    fields = getattr(constraint, "fields", ())
+    if fields:
+        return fields[-1]
+    condition = getattr(constraint, "condition", None)
+    if isinstance(constraint, models.CheckConstraint) and isinstance(condition, Q):
+        named = _fields_named(condition)
+        if len(named) == 1 and named <= {f.name for f in model._meta.concrete_fields}:
+            return named.pop()
+    return None
+
+
+def _unique_words(model: type[models.Model], fields: Iterable[str]) -> str:
+    names = list(fields)
+    if len(names) == 1:
+        return f"{names[0]} must be unique: another {model._meta.verbose_name} already has this value"
+    return (
+        f"{' and '.join(names)} must be unique together: another {model._meta.verbose_name} "
+        "already has these values"
+    )
+
+
+def _constraint_words(model: type[models.Model], constraint: Any) -> str:
+    """The constraint's own message; where it has none, words made from its fields or its name."""
+    message = constraint.violation_error_message
+    if message and message != constraint.default_violation_error_message:
+        return str(constraint.get_violation_error_message())
+    if getattr(constraint, "fields", ()):
+        return _unique_words(model, constraint.fields)
+    return f"the change breaks the rule “{constraint.name.replace('_', ' ')}”"
+
+
+def _columns_of(model: type[models.Model], fields: Iterable[str]) -> frozenset[str]:
+    return frozenset(str(cast(models.Field, model._meta.get_field(name)).column) for name in fields)
+
+
+def _unique_columns(model: type[models.Model], text: str) -> frozenset[str]:
+    """The columns a unique violation names: SQLite says "UNIQUE constraint failed: table.a,
+    table.b", PostgreSQL "Key (a, b)=(…) already exists"."""
+    sqlite = re.search(r"UNIQUE constraint failed: (.+)", text)
+    if sqlite:
+        pairs = [item.strip().rpartition(".") for item in sqlite.group(1).split(",")]
+        if all(table == model._meta.db_table for table, _, _ in pairs):
+            return frozenset(column for _, _, column in pairs)
+        return frozenset()
+    postgresql = re.search(r"Key \(([^)]*)\)=", text)
+    if postgresql:
+        return frozenset(column.strip().strip('"') for column in postgresql.group(1).split(","))
+    return frozenset()
+
+
+def _broken_rule(model: type[models.Model], text: str) -> tuple[str | None, str] | None:
+    """(field, words) of the constraint the error text names, or None."""
+
+    def named(name: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+    columns = _unique_columns(model, text)
+    for constraint in model._meta.constraints:
+        fields = getattr(constraint, "fields", ())
+        if named(constraint.name) or (columns and fields and _columns_of(model, fields) == columns):
+            return _constraint_field(model, constraint), _constraint_words(model, constraint)
+    for name, (field, words) in DATABASE_ONLY_CONSTRAINTS.items():
+        if named(name):
+            return field, words
+    unique_sets: list[tuple[str, ...]] = [
+        (f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key
+    ]
+    unique_sets += [tuple(together) for together in model._meta.unique_together]
+    for names in unique_sets:
+        if columns and _columns_of(model, names) == columns:
+            return names[-1], _unique_words(model, names)
+    return None
+
+
+def integrity_error_message(model: type[models.Model], exc: IntegrityError) -> ValidationError:
+    """A write the database refused, as a validation error in words, on the field it concerns.
+
+    It finds the constraint that broke, among the model's Meta.constraints, unique fields and
+    unique_together: by its name in the error text (PostgreSQL names every constraint, SQLite its
+    checks) or by the columns of a unique violation (SQLite names those). The database's own text,
+    which names tables and SQL, is never shown: it goes to the log, for operators. A refusal that
+    names none of them is most likely a write made at the same moment, which validation could not
+    see."""
+    diag = getattr(exc.__cause__, "diag", None)  # psycopg: the constraint's name, where it has one
+    text = f"{exc} {getattr(diag, 'constraint_name', None) or ''}"
+    logger.warning("the database refused a write to %s: %s", model._meta.label, exc)
+    broken = _broken_rule(model, text)
+    if broken is None:
+        return ValidationError({NON_FIELD_ERRORS: [CONCURRENT_CHANGE]})
+    field, words = broken
+    return ValidationError({field or NON_FIELD_ERRORS: [words]})
 
 
 def validate(obj: models.Model, exclude: Iterable[str] | None = None) -> None:
@@ -54,7 +182,7 @@ def save_validated(
         with transaction.atomic():
             obj.save(update_fields=list(update_fields) if update_fields else None)
     except IntegrityError as exc:
-        raise ValidationError({NON_FIELD_ERRORS: [f"the change breaks a rule of the data: {exc}"]})
+        raise integrity_error_message(type(obj), exc)
     return obj
 
 
@@ -140,7 +268,7 @@ def update_fields(
             with transaction.atomic():
                 obj.save(update_fields=save_fields)
         except IntegrityError as exc:
-            raise ValidationError({NON_FIELD_ERRORS: [f"the change breaks a rule of the data: {exc}"]})
+            raise integrity_error_message(type(obj), exc)
         record_change(actor=actor, obj=obj, action=ChangeRecord.Action.UPDATED, changes=changed)
     return obj
 

@@ -1,6 +1,6 @@
-"""The REST shape of the metrics (../shared/api.md, "Computed views"): query parameters in,
+"""The REST shape of the metrics (docs/api.md, "Computed views"): query parameters in,
 figures out. Serializers parse and render only; the figures come from metrics.selectors, which
-hand them over from metrics.calculations.
+hand them over from the rules of art/rules/.
 
 Percentages are numbers rounded to 2 decimals (null where undefined), days are numbers of days
 with decimals, dates `YYYY-MM-DD` in the train's time zone."""

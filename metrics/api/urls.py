@@ -1,4 +1,4 @@
-"""REST resources of the metrics, mounted at /api/v1/ by art/api_urls.py (../shared/api.md)."""
+"""REST resources of the metrics, mounted at /api/v1/ by art/api_urls.py (docs/api.md)."""
 
 from django.urls import path
 

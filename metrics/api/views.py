@@ -1,6 +1,6 @@
-"""REST API of the metrics (../shared/api.md, "Computed views"): thin views. A serializer parses
+"""REST API of the metrics (docs/api.md, "Computed views"): thin views. A serializer parses
 the query, art.access decides (404 for a train the caller is not in, 403 for what their role
-may not do), a selector reads, calculations compute, a serializer renders."""
+may not do), a selector reads, the rules of art/rules/ compute, a serializer renders."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The metrics API (../shared/api.md, "Computed views"): figures worked by hand, the window
+"""The metrics API (docs/api.md, "Computed views"): figures worked by hand, the window
 boundary, the errors that name the field, and who may see and do what."""
 
 from __future__ import annotations

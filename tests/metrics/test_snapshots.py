@@ -1,5 +1,5 @@
 """The snapshot recompute: figures worked by hand, agreement of the set-based SQL with the pure
-rules of metrics/calculations.py, idempotence (run twice, same rows), batches and the task."""
+rules of art/rules/, idempotence (run twice, same rows), batches and the task."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_sql_figures_agree_with_the_pure_rules(db, tz):
     days = [start + dt.timedelta(days=i) for i in range((end - start).days)]
     # when the snapshot figures are computed in SQL
     figures = selectors.snapshot_figures(train=train, days=days)
-    # then every day and team equals calculations.cumulative_flow / flow_velocity / is_aging
+    # then every day and team equals rules.flow.cumulative_flow / flow_velocity, rules.dependencies.is_aging
     zone = ZoneInfo(tz)
     items, _ = selectors.histories(Feature.objects.filter(train=train))
     teams_of = dict(Feature.objects.filter(train=train).values_list("id", "team_id"))
