@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "DependencyStateEnum": "pi_planning.models.Dependency.State",
         "LoadStatusEnum": "pi_planning.selectors.capacity.LOAD_STATUSES",
         "ConfidenceStateEnum": "pi_planning.api.votes.CONFIDENCE_STATES",
+        "CardKindEnum": "pi_planning.api.board.CARD_KINDS",
     },
 }
 

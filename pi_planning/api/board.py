@@ -6,15 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from art.api.mixins import etag, if_match_versions
+from art.api.serializers import FeatureSerializer, StorySerializer
+from art.errors import ConflictError, PreconditionFailed
+from art.models import Feature, Iteration, Team
+from pi_planning import services as planning
 from pi_planning.api.capacity import CapacityCellSerializer, capacity_data
 from pi_planning.api.common import BASIS, ERRORS, basis_param, pi_for_request
-from pi_planning.selectors.board import BoardData, pi_board_data
+from pi_planning.selectors.board import BoardData, board_card, pi_board_data
 from pi_planning.selectors.capacity import BASES
 
 
@@ -175,3 +181,95 @@ class BoardView(APIView):
         pi = pi_for_request(request, pk)
         board = pi_board_data(pi=pi, basis=basis_param(request))
         return Response(BoardSerializer(board_data(board)).data)
+
+
+#: What a board move moves (the schema's CardKindEnum).
+CARD_KINDS = [("feature", "Feature"), ("story", "Story")]
+
+
+class BoardMoveSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CARD_KINDS, help_text="What is moved.")
+    card = serializers.IntegerField(min_value=1, help_text="The feature's or story's id.")
+    team = serializers.IntegerField(min_value=1, help_text="The team it goes to (a team of the train).")
+    iteration = serializers.IntegerField(
+        min_value=1, allow_null=True, help_text="The iteration of this PI it goes to; null: not planned."
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The card's version the move is based on (or send If-Match); a stale one answers "
+        "409 (412 for If-Match) and nothing moves.",
+    )
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class MovedCardField(serializers.JSONField):
+    """The moved card as `features/{id}/` or `stories/{id}/` shows it."""
+
+
+class BoardMoveResultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CARD_KINDS)
+    card = MovedCardField()
+
+
+class BoardMoveView(APIView):
+    """A card's move on the planning board, exactly as the board page moves it
+    (pi_planning.services.board.board_card_move): the same access rules (features by product
+    management and the RTE; a story by its team, into another team's row only with that team
+    too), the same board rules (only cards of this PI's board, nothing of a closed PI), the same
+    version check. Conflicts the move creates (an overloaded iteration, a late dependency) are
+    not refused: the board shows them."""
+
+    @extend_schema(
+        operation_id="pis_board_moves",
+        summary="Move a card on the planning board",
+        request=BoardMoveSerializer,
+        responses={
+            200: BoardMoveResultSerializer,
+            400: OpenApiResponse(
+                description="Not a card of this board, its PI is closed, or a bad team "
+                "or iteration: the rule is named."
+            ),
+            403: OpenApiResponse(description="Not the caller's card to move."),
+            409: OpenApiResponse(description="Stale version in the body: the current card is returned."),
+            412: OpenApiResponse(description="Stale If-Match."),
+            **ERRORS,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        pi = pi_for_request(request, pk)
+        body = BoardMoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        card = board_card(pi=pi, kind=data["kind"], card_id=data["card"])
+        team = Team.objects.filter(train_id=pi.train_id, pk=data["team"]).first()
+        if team is None:
+            raise serializers.ValidationError({"team": ["team must be one of this train's teams"]})
+        iteration = None
+        if data["iteration"] is not None:
+            iteration = Iteration.objects.filter(pi=pi, pk=data["iteration"]).first()
+            if iteration is None:
+                raise serializers.ValidationError(
+                    {"iteration": [f"iteration must be one of {pi.name}'s iterations"]}
+                )
+        version = data.get("version")
+        wanted = if_match_versions(request)
+        if isinstance(wanted, list):
+            if card.version not in wanted:
+                raise PreconditionFailed(card, wanted[0])
+            version = card.version
+        try:
+            moved = planning.board_card_move(
+                actor=request.user, pi=pi, card=card, team=team, iteration=iteration, version=version
+            )
+        except ConflictError as exc:
+            if isinstance(wanted, list):
+                raise PreconditionFailed(exc.current, exc.expected_version, exc.changes)
+            raise
+        serializer = FeatureSerializer if isinstance(moved, Feature) else StorySerializer
+        fresh = type(moved).objects.get(pk=moved.pk)
+        response = Response(
+            {"kind": data["kind"], "card": serializer(fresh, context={"request": request}).data}
+        )
+        response["ETag"] = etag(fresh.version)
+        return response

@@ -16,6 +16,7 @@ router.register("dependencies", dependencies.DependencyViewSet, basename="depend
 
 urlpatterns = [
     path("pis/<int:pk>/board/", board.BoardView.as_view(), name="api-pi-board"),
+    path("pis/<int:pk>/board/moves/", board.BoardMoveView.as_view(), name="api-pi-board-moves"),
     path("pis/<int:pk>/capacity/", capacity.CapacityView.as_view(), name="api-pi-capacity"),
     path("pis/<int:pi_id>/confidence/", votes.ConfidenceView.as_view(), name="pi-confidence"),
     path("pis/<int:pi_id>/confidence/open/", votes.ConfidenceOpenView.as_view(), name="pi-confidence-open"),

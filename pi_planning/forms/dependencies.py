@@ -87,9 +87,21 @@ class DependencyEditForm(CardForm):
     )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, iterations: Choices = (), pi_iterations: Choices = (), **kwargs: Any):
-        self._kwargs = {"iterations": iterations, "pi_iterations": pi_iterations}
+    def __init__(
+        self,
+        *args: Any,
+        iterations: Choices = (),
+        pi_iterations: Choices = (),
+        editable: Iterable[str] | None = None,
+        **kwargs: Any,
+    ):
+        """`editable`: the fields the person's side of the dependency edits (the requester its
+        need, the provider its answer); the others show disabled. None: all."""
+        self._kwargs = {"iterations": iterations, "pi_iterations": pi_iterations, "editable": editable}
         super().__init__(*args, **kwargs)
+        if editable is not None:
+            for name in self.card_fields:
+                self.fields[name].disabled = name not in set(editable)
         choice_field(self, "needed_by").choices = list(pi_iterations)
         choice_field(self, "committed_iteration").choices = [("", "—"), *iterations]
 

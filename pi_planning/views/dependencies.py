@@ -21,6 +21,7 @@ from art.access import (
     Action,
     can,
     check,
+    dependency_refusal,
     my_team_id,
     object_for_user,
 )
@@ -73,15 +74,29 @@ def _dependency_choices(pi: ProgramIncrement) -> dict[str, Any]:
     return choices
 
 
+def _refusal(request: HtmxHttpRequest, train: ReleaseTrain, dep: Dependency, **what: Any) -> str:
+    return dependency_refusal(request.user, train.pk, dep.requester_team_id, dep.provider_team_id, **what)
+
+
+def _editable(request: HtmxHttpRequest, train: ReleaseTrain, dep: Dependency) -> set[str]:
+    """The card's fields this person's side edits (the others show, disabled)."""
+    return {
+        name for name in DependencyEditForm.card_fields if not _refusal(request, train, dep, fields=[name])
+    }
+
+
 def _decorate_dependency(
     request: HtmxHttpRequest, train: ReleaseTrain, dep: DependencyCard, choices: dict[str, Any]
 ) -> None:
     dep.can_edit = can(
         request.user, Action.EDIT_DEPENDENCY, train.pk, [dep.requester_team_id, dep.provider_team_id]
     )
+    # Only the moves this person's side may make (the provider commits, starts, delivers and
+    # blocks; the requester cancels): the service refuses the others in the same words.
     dep.next_states = [
         (s, rules.dependencies.DEPENDENCY_STATE_LABELS[s])
         for s in rules.dependencies.dependency_next_states(dep.state)
+        if dep.can_edit and not _refusal(request, train, dep, state=s)
     ]
     dep.state_label = rules.dependencies.DEPENDENCY_STATE_LABELS[dep.state]
     dep.counter_proposed = bool(dep.committed_iteration_id and dep.committed_iteration_id != dep.needed_by_id)
@@ -218,6 +233,7 @@ def dependency(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: int) -> 
         state["editing"] = True
         state["form"] = DependencyEditForm(
             initial=DependencyEditForm.values_of(dep),
+            editable=_editable(request, train, dep),
             iterations=choices["iteration_options"],
             pi_iterations=choices["pi_iteration_options"],
             auto_id=f"id_dep-{dep.pk}-%s",
@@ -341,6 +357,7 @@ def dependency_update(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: i
     choices = _dependency_choices(pi)
     form = DependencyEditForm(
         request.POST,
+        editable=_editable(request, train, dep),
         iterations=choices["iteration_options"],
         pi_iterations=choices["pi_iteration_options"],
         auto_id=f"id_dep-{dep.pk}-%s",

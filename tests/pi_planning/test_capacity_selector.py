@@ -15,8 +15,7 @@ from art.models import Absence, Iteration, ProgramIncrement, Story, TeamMember
 from pi_planning.models import Holiday
 from pi_planning.selectors.capacity import pi_capacity, team_capacity_table, velocity_histories
 from tests.art.factories import PIFactory
-
-from .conftest import BEFORE_PI, story
+from tests.pi_planning.helpers import BEFORE_PI, story
 
 pytestmark = pytest.mark.django_db
 

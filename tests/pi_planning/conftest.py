@@ -1,9 +1,25 @@
-"""Helpers for the card boards' tests: clients signed in per role (pages and API), htmx
-requests, and the URLs of the pages."""
+"""Fixtures of the PI planning tests: clients signed in per role (pages and API), the world's
+plan, and the URLs of the pages."""
 
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
+
+from tests.pi_planning.helpers import Plan
+
+
+@pytest.fixture
+def plan(world) -> Plan:
+    return Plan(world, list(world.pi.iterations.order_by("number")))
+
+
+@pytest.fixture
+def as_user(client, world):
+    def sign_in(role):
+        client.force_login(world.user(role))
+        return client
+
+    return sign_in
 
 
 @pytest.fixture
@@ -43,7 +59,3 @@ def urls(world):
             return reverse(f"pi_planning:{name}", kwargs={"slug": pi.train.slug, "pi_id": pi.pk, **kwargs})
 
     return Urls()
-
-
-def iterations(pi):
-    return list(pi.iterations.order_by("number"))

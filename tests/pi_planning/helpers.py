@@ -1,5 +1,5 @@
-"""Helpers for the board's tests: the world's PI and its iterations, htmx requests, and a
-board of any size built with bulk inserts."""
+"""Helpers of the PI planning tests: the world's PI and its iterations as the board sees them,
+cards placed on it, and a board of any size built with bulk inserts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
 from art.models import Absence, Feature, Iteration, Milestone, Story, Team, TeamMember
@@ -45,20 +44,6 @@ class Plan:
 
     def fragment(self, name: str, query: str = "") -> str:
         return self.url("board_fragment", name=name) + (f"?{query}" if query else "")
-
-
-@pytest.fixture
-def plan(world) -> Plan:
-    return Plan(world, list(world.pi.iterations.order_by("number")))
-
-
-@pytest.fixture
-def as_user(client, world):
-    def sign_in(role):
-        client.force_login(world.user(role))
-        return client
-
-    return sign_in
 
 
 def feature(world, *, team=None, iteration=None, pi=True, points=8, **fields) -> Feature:
@@ -157,3 +142,7 @@ def build_board(world, plan: Plan, *, teams: int, cards: int) -> None:
         if features[i].team_id != features[i + 1].team_id
     )
     plan_baseline_commit(actor=world.rte, pi=world.pi)
+
+
+def iterations(pi):
+    return list(pi.iterations.order_by("number"))

@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from art.models import Feature, Story, Team
-
-from .conftest import build_board
+from tests.pi_planning.helpers import build_board
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from art.models import Absence, TeamMember
 from pi_planning.models import Holiday
-
-from .conftest import story
+from tests.pi_planning.helpers import story
 
 pytestmark = pytest.mark.django_db
 

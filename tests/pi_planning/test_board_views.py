@@ -11,8 +11,7 @@ import pytest
 
 from art.models import IP_NO_FEATURE_LOAD, Feature, Story
 from pi_planning.models import Dependency, PlanBaseline
-
-from .conftest import feature, story
+from tests.pi_planning.helpers import feature, story
 
 pytestmark = pytest.mark.django_db
 

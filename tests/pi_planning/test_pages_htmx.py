@@ -5,8 +5,7 @@ import pytest
 
 from pi_planning import services
 from tests.pi_planning.factories import ObjectiveFactory
-
-from .conftest import iterations
+from tests.pi_planning.helpers import iterations
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.utils import timezone
 from art.models import Membership
 from pi_planning import services
 from tests.art.factories import FeatureFactory, MembershipFactory, TeamFactory, UserFactory
-
-from .conftest import iterations
+from tests.pi_planning.helpers import iterations
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from art.models import Absence, TeamMember
 from pi_planning.selectors.capacity import pct_label
-
-from .conftest import story
+from tests.pi_planning.helpers import story
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from art.models import Team, TeamMember
 from pi_planning.models import Dependency
-
-from .conftest import feature
+from tests.pi_planning.helpers import feature
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from pi_planning.models import Dependency
 from pi_planning.selectors.board import pi_board_data
 from pi_planning.services import plan_baseline_commit
 from tests.art.factories import PIFactory, TeamFactory
-
-from .conftest import BEFORE_PI, feature, story
+from tests.pi_planning.helpers import BEFORE_PI, feature, story
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""REST: `pis/{id}/board/`, `pis/{id}/capacity/` and `holidays/` (../shared/api.md)."""
+"""REST: `pis/{id}/board/`, `pis/{id}/capacity/` and `holidays/` (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 
 from art.models import TeamMember
 from pi_planning.models import Dependency, Holiday
-
-from .conftest import feature, story
+from tests.pi_planning.helpers import feature, story
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from art.models import Membership
 from pi_planning import services
 from pi_planning.models import Dependency, DependencyComment
 from tests.art.factories import FeatureFactory, MembershipFactory, TeamFactory, UserFactory
-
-from .conftest import iterations
+from tests.pi_planning.helpers import iterations
 
 pytestmark = pytest.mark.django_db
 
@@ -210,9 +209,10 @@ def test_the_providing_team_updates_a_card_in_place(world, page_as, htmx, urls):
     page_as("other_member")
     board = text(htmx.get(urls.page("dependencies")))
     card = board[board.index(f'id="dep-{dep.pk}"') :]
-    # The allowed next states of a requested dependency, and the current one.
+    # The next states of a requested dependency that the providing team moves it to, and the
+    # current one (cancelling is the requesting team's).
     options = re.findall(r'<option value="(\w+)"', card[: card.index("</select>")])
-    assert options == ["requested", "committed", "blocked", "cancelled"]
+    assert options == ["requested", "committed", "blocked"]
     response = htmx.post(
         urls.page("dependency_state", dep_id=dep.pk),
         {"state": "committed", "committed_iteration": its[1].pk, "version": 1, "initial-state": "requested"},

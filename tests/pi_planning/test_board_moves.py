@@ -13,8 +13,7 @@ from art.models import Feature, ProgramIncrement, Story
 from pi_planning.selectors.board import pi_board_data
 from pi_planning.services.board import board_rule_refusal
 from tests.art.factories import PIFactory
-
-from .conftest import feature, story
+from tests.pi_planning.helpers import feature, story
 
 pytestmark = pytest.mark.django_db
 

@@ -109,7 +109,7 @@ def test_revoting_replaces_and_votes_are_anonymous(world, api_as):
     assert member.get(f"/api/v1/votes/{other_vote.pk}/").status_code == 404
 
 
-OWN_PLAN = "each team votes on its own plan: you are not a member of {}"
+OWN_PLAN = "Each team votes on its own plan: you are not a member of {}."
 
 
 @pytest.mark.parametrize(
@@ -340,3 +340,20 @@ def test_voting_in_a_closed_vote_is_refused_with_words(world, page_as, htmx, url
     page_as("viewer")
     assert htmx.post(urls.page("vote_cast"), {"scope": "train", "score": 3}).status_code == 403
     assert "Your role does not vote" in page_as("viewer").get(urls.page("vote")).content.decode()
+
+
+@pytest.mark.parametrize("role", ["viewer", "member", "business_owner", "product"])
+def test_the_concern_texts_are_the_rtes_to_read(world, page_as, urls, role):
+    # given a revealed vote with a concern
+    services.vote_round_open(actor=world.rte, pi=world.pi, team=world.team)
+    services.vote_cast(
+        actor=world.member, pi=world.pi, team=world.team, score=2, concern="Nobody owns the API"
+    )
+    services.vote_round_reveal(actor=world.rte, round_=VoteRound.objects.get(team=world.team))
+    # when anyone but the RTE opens the confidence page
+    page = page_as(role).get(urls.page("confidence")).content.decode()
+    # then they see that there is a concern, never what it says
+    assert "1 concern to hear" in page and "Nobody owns the API" not in page
+    assert "The RTE reads the concerns" in page
+    # and the RTE reads it
+    assert "Nobody owns the API" in page_as("rte").get(urls.page("confidence")).content.decode()
