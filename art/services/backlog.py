@@ -123,14 +123,14 @@ def feature_update(*, actor: Any, feature: Feature, version: int | None = None, 
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
     state = changes.pop("state", None)
     with transaction.atomic():
-        current = Feature.objects.select_related("pi").get(pk=feature.pk)
+        current = Feature.objects.select_related("pi", "iteration").get(pk=feature.pk)
         _refuse_closed_plan(current, {k: v for k, v in changes.items() if differs(current, k, v)})
         if "iteration" in changes:
             changes["iteration_is_explicit"] = changes["iteration"] is not None
         if "pi" in changes and "iteration" not in changes:
             new_pi = changes["pi"]
-            current = Feature.objects.filter(pk=feature.pk).values_list("iteration__pi_id", flat=True).first()
-            if current is not None and (new_pi is None or current != new_pi.pk):
+            iteration_pi = current.iteration.pi_id if current.iteration_id and current.iteration else None
+            if iteration_pi is not None and (new_pi is None or iteration_pi != new_pi.pk):
                 changes["iteration"] = None
                 changes["iteration_is_explicit"] = False
         updated = update_fields(
