@@ -22,14 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 APPS = ("art", "pi_planning", "metrics", "sync")
 MAX_LINES = 600
 
-# Modules over MAX_LINES today. The test fails on any other module over it, and on an entry here
-# that is no longer over it (remove the entry then): the list only shrinks.
-TOO_LONG_FOR_NOW: dict[str, str] = {
-    # art's own: the models of the train's core (one module per topic is the next step) and the
-    # demo train's builder, just over the limit.
-    "art/models.py": "art models, to split by topic",
-    "art/demo/core.py": "demo builder, to split by topic",
-}
 
 # What no file of the repository may contain: references to documents outside it, and paths of
 # the machine it was built on.
@@ -166,21 +158,9 @@ def test_no_module_is_longer_than_600_lines():
     offenders = [
         f"{file}: {count} lines (split it by topic)"
         for file, count in sorted(_line_counts().items())
-        if count > MAX_LINES and file not in TOO_LONG_FOR_NOW
+        if count > MAX_LINES
     ]
     assert not offenders, _explain(offenders, f"modules over {MAX_LINES} lines")
-
-
-def test_the_list_of_long_modules_only_shrinks():
-    counts = _line_counts()
-    stale = [
-        f"{file}: {counts[file]} lines now: remove it from TOO_LONG_FOR_NOW"
-        if file in counts
-        else f"{file}: no longer exists: remove it from TOO_LONG_FOR_NOW"
-        for file in TOO_LONG_FOR_NOW
-        if counts.get(file, 0) <= MAX_LINES
-    ]
-    assert not stale, _explain(stale, "entries of TOO_LONG_FOR_NOW that are no longer needed")
 
 
 def _tracked_files() -> list[str]:

@@ -11,12 +11,13 @@ own (found by autodiscovery, like admin.py):
         for team in ctx.teams: ...
         ctx.count("PI objectives", len(rows))
 
-Order numbers leave room between apps: 100–199 the train's core (art/demo/core.py), 200–299
-planning (objectives, dependencies, risks, baselines), 300–399 the train's events, 900–999
-metrics (snapshots computed from everything before them). A step reads what earlier steps
-made from the context (train, teams, people, PIs, features, users), draws randomness only from
-`ctx.rng` so that a run is repeatable, dates everything from `ctx.today`, and writes with
-bulk_create where rows are many (`ctx.profile.size` says which size is being built).
+Order numbers leave room between apps: 100–199 the train's core (art/demo/trains.py, pis.py,
+backlog.py), 200–299 planning (objectives, dependencies, risks, baselines), 300–399 the train's
+events, 900–999 metrics (snapshots computed from everything before them). A step reads what
+earlier steps made from the context (train, teams, people, PIs, features, users), draws
+randomness only from `ctx.rng` so that a run is repeatable, dates everything from `ctx.today`,
+and writes with bulk_create where rows are many (`ctx.profile.size` says which size is being
+built).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from art.models import Feature, Iteration, Membership, ProgramIncrement, Release
 
 #: One password for every demo login; printed by seed_demo and shown in the README.
 DEMO_PASSWORD = "railyard-demo"
+#: Rows per bulk insert where a step writes many.
+BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ def seed_step(order: int, name: str | None = None) -> Callable[[Callable[[SeedCo
 
 def seed_steps() -> list[SeedStep]:
     """Every registered step, in order: the core's and those of each app's demo.py."""
-    from . import core
+    from . import backlog, pis, trains
 
     autodiscover_modules("demo")
     return sorted(_STEPS.values(), key=lambda step: (step.order, step.name))
