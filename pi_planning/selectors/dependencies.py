@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         # set by views.dependencies._decorate_dependency:
         can_edit: bool
         next_states: list[tuple[str, str]]
+        can_commit: bool
         state_label: str
         counter_proposed: bool
 

@@ -98,6 +98,8 @@ def _decorate_dependency(
         for s in rules.dependencies.dependency_next_states(dep.state)
         if dep.can_edit and not _refusal(request, train, dep, state=s)
     ]
+    # Committing (or counter-proposing) an iteration is the providing team's.
+    dep.can_commit = dep.can_edit and not _refusal(request, train, dep, state="committed")
     dep.state_label = rules.dependencies.DEPENDENCY_STATE_LABELS[dep.state]
     dep.counter_proposed = bool(dep.committed_iteration_id and dep.committed_iteration_id != dep.needed_by_id)
     for name in ("form", "conflict", "refusal", "comment_form", "editing", "lazy"):

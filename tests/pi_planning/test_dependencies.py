@@ -389,3 +389,29 @@ def test_the_board_fragment_for_htmx(world, page_as, htmx, urls):
     fragment = htmx.get(urls.page("dependencies") + "?view=requester", target="dependency-board")
     body = fragment.content.decode()
     assert body.lstrip().startswith('<div id="dependency-board"') and "<html" not in body
+
+
+def test_each_side_is_offered_only_its_own_moves_and_fields(world, page_as, htmx, urls):
+    # given Alpha needs something from Bravo
+    dep = dependency(world, needed=3)
+
+    def card(role):
+        board = text(page_as(role).get(urls.page("dependencies")))
+        return board[board.index(f'id="dep-{dep.pk}"') :].split("</article>")[0]
+
+    def states(html):
+        return re.findall(r'<option value="(\w+)"', html[: html.index("</select>")])
+
+    # when the requesting team opens the card, then it may cancel, not commit
+    requester = card("member")
+    assert states(requester) == ["requested", "cancelled"]
+    assert 'name="committed_iteration" id=' not in requester
+    # and the providing team may commit (with an iteration) or block, not cancel
+    provider = card("other_member")
+    assert states(provider) == ["requested", "committed", "blocked"]
+    assert f'id="dep-{dep.pk}-iteration"' in provider
+    # and the edit form disables the other side's fields
+    page_as("other_member")
+    form = text(htmx.get(urls.page("dependency", dep_id=dep.pk) + "?edit=1", target=f"dep-{dep.pk}"))
+    assert re.search(r'<select[^>]*name="needed_by"[^>]*disabled', form)
+    assert not re.search(r'<select[^>]*name="committed_iteration"[^>]*disabled', form)
