@@ -215,7 +215,8 @@ def test_no_option_of_a_dependency_card_is_cut(sign_in_new, live_server, world, 
             needed_by=world.pi.iterations.get(number=number),
             title=title,
         )
-    page = sign_in_new("member", viewport={"width": width, "height": height})
+    # (seen by the providing team, whose cards offer the committed iteration too)
+    page = sign_in_new("other_member", viewport={"width": width, "height": height})
     page.goto(pi_url(live_server, world, "dependencies"))
     expect(page.locator(".dep-card").first).to_contain_text("Requested")
     # then every option reads whole in its select ("Requested · now", never "Requested · nov")

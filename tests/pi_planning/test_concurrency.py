@@ -8,10 +8,10 @@ import pytest
 from django.db import connection, connections
 
 from art.errors import ConflictError
-from art.models import ChangeRecord
+from art.models import ChangeRecord, Membership
 from pi_planning import services
 from pi_planning.models import Dependency
-from tests.art.factories import PIFactory, TeamFactory, UserFactory
+from tests.art.factories import MembershipFactory, PIFactory, TeamFactory, UserFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,6 +29,8 @@ def test_two_concurrent_updates_of_one_dependency_one_wins_one_conflicts():
         needed_by=pi.iterations.get(number=3),
     )
     ana, ben = UserFactory(username="ana"), UserFactory(username="ben")
+    for user in (ana, ben):  # both of the requesting team, whose need the card is
+        MembershipFactory(user=user, train=pi.train, role=Membership.Role.MEMBER, team=requester)
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
