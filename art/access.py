@@ -40,16 +40,24 @@ class Action(StrEnum):
     SCORE_BV = "score_bv"  # planned and actual business value of objectives
     VOTE = "vote"
     RUN_EVENTS = "run_events"  # open/reveal votes, commit baselines, recompute metrics
+    TAKE_PART = "take_part"  # raise impediments; decisions, action items and escalations at a sync
 
 
 #: Which roles may do which action. Team-scoped actions also need the member's team among the
 #: teams the object concerns; the RTE may do everything in the train.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.RTE: frozenset(Action),
-    Role.PRODUCT: frozenset({Action.VIEW, Action.EDIT_BACKLOG}),
-    Role.BUSINESS_OWNER: frozenset({Action.VIEW, Action.SCORE_BV, Action.VOTE}),
+    Role.PRODUCT: frozenset({Action.VIEW, Action.EDIT_BACKLOG, Action.TAKE_PART}),
+    Role.BUSINESS_OWNER: frozenset({Action.VIEW, Action.SCORE_BV, Action.VOTE, Action.TAKE_PART}),
     Role.MEMBER: frozenset(
-        {Action.VIEW, Action.EDIT_TEAM, Action.EDIT_DEPENDENCY, Action.EDIT_RISK, Action.VOTE}
+        {
+            Action.VIEW,
+            Action.EDIT_TEAM,
+            Action.EDIT_DEPENDENCY,
+            Action.EDIT_RISK,
+            Action.VOTE,
+            Action.TAKE_PART,
+        }
     ),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
@@ -277,6 +285,7 @@ def _refusal(user: Any, action: Action | str, train_id: int) -> str:
         Action.SCORE_BV: "set business value (business owners)",
         Action.VOTE: "vote",
         Action.RUN_EVENTS: "run the train's events (RTE only)",
+        Action.TAKE_PART: "raise impediments or record a sync's minutes",
     }[Action(action)]
     return f"As {role} you may not {what}."
 

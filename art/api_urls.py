@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("art.api.urls")),
     path("", include("pi_planning.api.urls")),
     path("", include("metrics.api.urls")),
+    path("", include("sync.api.urls")),
     # last: anything else under /api/v1/
     re_path(r"^.*$", api_not_found),
 ]

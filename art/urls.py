@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("art.page_urls")),
     path("", include("metrics.urls")),
     path("", include("pi_planning.urls")),
+    path("", include("sync.urls")),
 ]

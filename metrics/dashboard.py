@@ -324,3 +324,20 @@ def dashboard_data(
         last_day=totals.get("last_day"),
         run=selectors.latest_run(train=train),
     )
+
+
+def trend_headlines(*, train: ReleaseTrain, today: dt.date | None = None) -> list[Headline]:
+    """The trend snapshot an ART sync opens with: the predictability of the last closed PI, the
+    throughput of the last 4 weeks and the WIP now, each with its trend, from the same selectors
+    and headline rules as the dashboard (four queries)."""
+    today = today or selectors.train_today(train)
+    closed = [p for p in selectors.predictability_for_train(train=train) if p.state == "closed"]
+    totals = selectors.snapshot_totals(train=train, today=today, weeks=TREND_WEEKS)
+    series = selectors.train_snapshots(
+        train=train, start=today - dt.timedelta(weeks=TREND_WEEKS), end=today + ONE_DAY
+    )
+    return [
+        _predictability_headline(closed, today),
+        _throughput_headline(totals, today),
+        _wip_headline(series, today),
+    ]

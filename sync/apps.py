@@ -4,3 +4,24 @@ from django.apps import AppConfig
 class SyncConfig(AppConfig):
     name = "sync"
     verbose_name = "Train events"
+
+    def ready(self) -> None:
+        from art.access import register_train_path
+        from art.context_processors import NavItem, register_train_nav
+        from sync import receivers  # noqa: F401  (a PI's calendar follows its iterations)
+
+        for label, path in {
+            "sync.synccadence": "train",
+            "sync.event": "train",
+            "sync.agendasnapshot": "event__train",
+            "sync.decision": "event__train",
+            "sync.escalation": "event__train",
+            "sync.actionitem": "train",
+            "sync.impediment": "train",
+        }.items():
+            register_train_path(label, path)
+        register_train_nav(
+            NavItem("Calendar", "calendar", "sync:calendar", also_active=("sync:event", "sync:cadence")),
+            before="Metrics",
+        )
+        register_train_nav(NavItem("Impediments", "alert", "sync:impediments"), before="Metrics")

@@ -13,12 +13,14 @@ from . import (
     baselines,
     capacity,
     dependencies,
+    events,
     flow,
     forecast,
     predictability,
     quality,
     risks,
     stats,
+    syncs,
     votes,
 )
 
@@ -27,11 +29,13 @@ __all__ = [
     "baselines",
     "capacity",
     "dependencies",
+    "events",
     "flow",
     "forecast",
     "predictability",
     "quality",
     "risks",
     "stats",
+    "syncs",
     "votes",
 ]

@@ -287,8 +287,16 @@ def create_validated(*, actor: Any, obj: M, exclude: Iterable[str] | None = None
 
 
 def delete_recorded(*, actor: Any, obj: models.Model) -> None:
+    """Delete, keeping a before-image in the history: every field's value as it was."""
     with transaction.atomic():
-        record_change(actor=actor, obj=obj, action=ChangeRecord.Action.DELETED, train_id=train_id_of(obj))
+        fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and not f.generated]
+        record_change(
+            actor=actor,
+            obj=obj,
+            action=ChangeRecord.Action.DELETED,
+            changes={k: [v, None] for k, v in snapshot(obj, fields).items() if v not in (None, "")},
+            train_id=train_id_of(obj),
+        )
         obj.delete()
 
 

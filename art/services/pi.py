@@ -18,6 +18,7 @@ from art.models import (
     ReleaseTrain,
     validate_plausible_date,
 )
+from art.signals import announce_pi_schedule_changed
 
 from .common import create_validated, delete_recorded, update_fields
 
@@ -90,6 +91,7 @@ def pi_create(
             Iteration(pi=pi, number=n, name=label, start_date=b, end_date=e, is_ip=ip)
             for n, label, b, e, ip in plan
         )
+        announce_pi_schedule_changed(pi.pk)
     return pi
 
 
@@ -109,7 +111,12 @@ def pi_update(*, actor: Any, pi: ProgramIncrement, **changes: Any) -> ProgramInc
                     "the PI: move or delete it first"
                 }
             )
-        return update_fields(actor=actor, queryset=ProgramIncrement.objects.all(), pk=pi.pk, changes=changes)
+        updated = update_fields(
+            actor=actor, queryset=ProgramIncrement.objects.all(), pk=pi.pk, changes=changes
+        )
+        if {"start_date", "end_date"} & set(changes):
+            announce_pi_schedule_changed(pi.pk)
+        return updated
 
 
 def pi_delete(*, actor: Any, pi: ProgramIncrement) -> None:
@@ -142,19 +149,23 @@ def iteration_create(
             end_date=end_date,
             is_ip=is_ip,
         )
-        return create_validated(actor=actor, obj=iteration)
+        created = create_validated(actor=actor, obj=iteration)
+        announce_pi_schedule_changed(pi.pk)
+        return created
 
 
 def iteration_update(*, actor: Any, iteration: Iteration, **changes: Any) -> Iteration:
     allowed = {"name", "start_date", "end_date", "is_ip", "number"}
     with transaction.atomic():
         ProgramIncrement.objects.select_for_update().filter(pk=iteration.pi_id).first()
-        return update_fields(
+        updated = update_fields(
             actor=actor,
             queryset=Iteration.objects.all(),
             pk=iteration.pk,
             changes={k: v for k, v in changes.items() if k in allowed},
         )
+        announce_pi_schedule_changed(iteration.pi_id)
+        return updated
 
 
 def iteration_delete(*, actor: Any, iteration: Iteration) -> None:
@@ -163,6 +174,7 @@ def iteration_delete(*, actor: Any, iteration: Iteration) -> None:
             {"iteration": f"{iteration.name} still has planned work: move its stories and features first"}
         )
     delete_recorded(actor=actor, obj=iteration)
+    announce_pi_schedule_changed(iteration.pi_id)
 
 
 def milestone_create(

@@ -150,6 +150,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.recompute_all_nightly",
         "schedule": crontab(minute=30, hour=2),
     },
+    # Marks events that have ended as held, and freezes the agenda of syncs about to start.
+    "sync-events-hourly": {
+        "task": "sync.tasks.events_hourly",
+        "schedule": crontab(minute=0),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------

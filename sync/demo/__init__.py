@@ -1,0 +1,1 @@
+"""Seed steps of the train events: found by art.demo's autodiscovery of `<app>/demo`."""

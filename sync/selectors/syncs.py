@@ -1,0 +1,272 @@
+"""The ART sync's agenda, filled from the train's live data when it is read, in a fixed number
+of queries whatever the number of dependencies, risks, impediments or action items: the
+candidates are loaded here and art.rules.syncs chooses and orders them (docs/domain.md, "The ART
+sync agenda")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from art import rules
+from art.models import ProgramIncrement, Team
+from art.selectors import pi_current
+from metrics.dashboard import trend_headlines
+from pi_planning.models import Dependency, Risk
+from pi_planning.selectors.capacity import pi_capacity
+from pi_planning.selectors.dependencies import pi_dependencies
+from sync.models import ActionItem, Decision, Escalation, Event, Impediment
+
+
+@dataclass
+class AgendaSection:
+    key: str
+    title: str
+    starts_min: int
+    ends_min: int
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "starts_min": self.starts_min,
+            "ends_min": self.ends_min,
+            "items": self.items,
+        }
+
+
+@dataclass
+class Agenda:
+    event: Event
+    pi: ProgramIncrement | None
+    sections: list[AgendaSection]
+    frozen_at: dt.datetime | None = None  # set when read from the snapshot the sync saw
+
+    def section(self, key: str) -> AgendaSection | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"event": self.event.pk, "sections": [s.as_json() for s in self.sections]}
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _trend_items(event: Event) -> list[dict[str, Any]]:
+    items = []
+    for headline in trend_headlines(train=event.train):
+        trend = headline.trend
+        items.append(
+            {
+                "kind": "metric",
+                "id": headline.key,
+                "title": headline.label,
+                "value": headline.value,
+                "unit": headline.unit,
+                "detail": headline.detail,
+                "trend": (
+                    {
+                        "direction": trend.direction,
+                        "arrow": trend.arrow,
+                        "text": trend.text,
+                        "tone": trend.tone,
+                    }
+                    if trend
+                    else None
+                ),
+            }
+        )
+    return items
+
+
+def _blocker_items(event: Event, pi: ProgramIncrement | None, now: dt.datetime) -> list[dict[str, Any]]:
+    """Red or blocked open dependencies of the PI and the train's open impediments: the five
+    oldest (art.rules.syncs.top_blockers)."""
+    details: dict[tuple[str, int], dict[str, Any]] = {}
+    candidates = []
+    if pi is not None:
+        for dep in pi_dependencies(pi_id=pi.pk, include_done=False):
+            if dep.health.code != rules.dependencies.RED and dep.state != Dependency.State.BLOCKED:
+                continue
+            candidates.append(rules.syncs.Blocker(rules.syncs.DEPENDENCY, dep.pk, dep.title, dep.age_days))
+            details[(rules.syncs.DEPENDENCY, dep.pk)] = {
+                "key": dep.key,
+                "state": dep.state,
+                "health": dep.health.code,
+                "health_reason": dep.health.reason,
+                "requester": dep.requester_team.name,
+                "provider": dep.provider_name,
+                "aging": dep.aging,
+            }
+    for impediment in Impediment.objects.filter(
+        train_id=event.train_id, status=Impediment.Status.OPEN
+    ).select_related("team"):
+        age = rules.syncs.impediment_age_days(impediment.created_at, None, now)
+        candidates.append(rules.syncs.Blocker(rules.syncs.IMPEDIMENT, impediment.pk, impediment.title, age))
+        details[(rules.syncs.IMPEDIMENT, impediment.pk)] = {
+            "category": impediment.category,
+            "category_label": impediment.get_category_display(),
+            "team": impediment.team.name if impediment.team else None,
+            "owner": impediment.owner,
+            "escalation": impediment.escalation,
+            "aging": rules.syncs.impediment_is_aging(age, open_=True),
+        }
+    return [
+        {"kind": b.kind, "id": b.id, "title": b.title, "age_days": b.age_days, **details[(b.kind, b.id)]}
+        for b in rules.syncs.top_blockers(candidates)
+    ]
+
+
+def _risk_items(event: Event, pi: ProgramIncrement | None, now: dt.datetime) -> list[dict[str, Any]]:
+    """The train's risks (of the PI, or of no PI) to review: un-ROAMed, then those unchanged for
+    14 days (art.rules.syncs.risks_to_review)."""
+    risks = (
+        Risk.objects.filter(train_id=event.train_id).exclude(roam=Risk.Roam.RESOLVED).select_related("team")
+    )
+    if pi is not None:
+        risks = risks.filter(pi__isnull=True) | risks.filter(pi=pi)
+    by_id = {r.pk: r for r in risks}
+    chosen = rules.syncs.risks_to_review(
+        (rules.syncs.RiskItem(r.pk, r.title, r.roam, r.created_at, r.updated_at) for r in by_id.values()), now
+    )
+    return [
+        {
+            "kind": "risk",
+            "id": item.id,
+            "title": item.title,
+            "age_days": rules.dependencies.dependency_age_days(
+                rules.dependencies.DependencyDates(item.created_at), now
+            ),
+            "roam": item.roam,
+            "roam_label": by_id[item.id].get_roam_display(),
+            "owner": by_id[item.id].owner,
+            "team": _team_name(by_id[item.id].team),
+            "unchanged_days": (now - item.changed_at).days,
+        }
+        for item in chosen
+    ]
+
+
+def _team_name(team: Team | None) -> str | None:
+    return team.name if team is not None else None
+
+
+def _scope_items(pi: ProgramIncrement | None) -> list[dict[str, Any]]:
+    """Team-iterations of the PI above 100 % load, highest first (art.rules.syncs.overloaded)."""
+    if pi is None:
+        return []
+    teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
+    iterations = {i.pk: i for i in pi.iterations.all()}
+    cells = pi_capacity(pi=pi, teams=teams, iterations=list(iterations.values()))
+    names = {t.pk: t.name for t in teams}
+    loads = [
+        rules.syncs.LoadItem(
+            team_id=team_id,
+            team=names[team_id],
+            iteration_id=iteration_id,
+            iteration=iterations[iteration_id].name,
+            iteration_number=iterations[iteration_id].number,
+            load=float(cell.points),
+            capacity=float(cell.capacity),
+            load_pct=float(cell.pct) if cell.pct is not None else None,
+        )
+        for (team_id, iteration_id), cell in cells.items()
+    ]
+    return [
+        {
+            "kind": "load",
+            "id": f"{item.team_id}-{item.iteration_id}",
+            "title": f"{item.team} · {item.iteration}",
+            "team": item.team_id,
+            "team_name": item.team,
+            "iteration": item.iteration_id,
+            "iteration_name": item.iteration,
+            "load": item.load,
+            "capacity": item.capacity,
+            "load_pct": rules.stats.round2(item.load_pct),
+        }
+        for item in rules.syncs.overloaded(loads)
+    ]
+
+
+def _summary_items(event: Event) -> list[dict[str, Any]]:
+    """Every open action item raised at this sync or an earlier one (art.rules.syncs.carried_over)."""
+    rows = list(
+        ActionItem.objects.filter(train_id=event.train_id, status=ActionItem.Status.OPEN).select_related(
+            "event"
+        )
+    )
+    refs = [
+        rules.syncs.ActionItemRef(
+            id=i.pk,
+            title=i.title,
+            owner=i.owner,
+            due_date=i.due_date,
+            done=False,
+            event_id=i.event_id,
+            raised_at=i.event.starts_at if i.event else i.created_at,
+        )
+        for i in rows
+    ]
+    return [
+        {
+            "kind": "action_item",
+            "id": ref.id,
+            "title": ref.title,
+            "owner": ref.owner,
+            "due_date": _iso(ref.due_date),
+            "event": ref.event_id,
+            "carried_over": ref.event_id != event.pk,
+        }
+        for ref in rules.syncs.carried_over(refs, event_id=event.pk, starts_at=event.starts_at)
+    ]
+
+
+def sync_agenda(*, event: Event, now: dt.datetime | None = None) -> Agenda:
+    """The agenda of a sync as the data stands now: its timed sections (art.rules.syncs.
+    agenda_sections), each filled by its rule."""
+    now = now or timezone.now()
+    pi = event.pi if event.pi_id else pi_current(train=event.train)
+    fill = {
+        "trend": lambda: _trend_items(event),
+        "blockers": lambda: _blocker_items(event, pi, now),
+        "risks": lambda: _risk_items(event, pi, now),
+        "scope": lambda: _scope_items(pi),
+        "summary": lambda: _summary_items(event),
+    }
+    sections = [
+        AgendaSection(s.key, s.title, s.starts_min, s.ends_min, fill[s.key]())
+        for s in rules.syncs.agenda_sections(event.kind, event.minutes)
+    ]
+    return Agenda(event=event, pi=pi, sections=sections)
+
+
+def frozen_agenda(*, event: Event) -> Agenda | None:
+    """The agenda the sync saw, as frozen when it started (None before that)."""
+    snapshot = getattr(event, "agenda_snapshot", None)
+    if snapshot is None:
+        return None
+    sections = [AgendaSection(**section) for section in snapshot.sections]
+    return Agenda(event=event, pi=event.pi, sections=sections, frozen_at=snapshot.frozen_at)
+
+
+@dataclass
+class Minutes:
+    decisions: list[Decision]
+    action_items: list[ActionItem]
+    escalations: list[Escalation]
+
+
+def sync_minutes(*, event: Event) -> Minutes:
+    """What the sync recorded: its decisions, the action items raised at it, its escalations
+    (three queries)."""
+    return Minutes(
+        decisions=list(event.decisions.select_related("created_by")),
+        action_items=list(event.action_items.all()),
+        escalations=list(event.escalations.select_related("created_by")),
+    )

@@ -1,0 +1,26 @@
+"""Every write of the train's events: `<entity>_<verb>(*, actor, ...)`, atomic, validated,
+checked by the access policy, recorded."""
+
+from .calendar import (
+    cadence_of,
+    cadence_update,
+    event_cancel,
+    event_create,
+    event_delete,
+    event_update,
+    events_mark_held,
+    pi_events_generate,
+)
+from .syncs import (
+    action_item_create,
+    action_item_delete,
+    action_item_update,
+    agenda_freeze,
+    agendas_freeze_due,
+    decision_add,
+    decision_delete,
+    escalation_add,
+    escalation_delete,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,221 @@
+"""The train's calendar: its cadence, each PI's events generated from its iterations
+(art.rules.events.pi_calendar), and the events a person adds, moves or cancels. The RTE manages
+the calendar (`manage_train`); generating again is idempotent and keeps every event a person
+edited or cancelled."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from art import rules
+from art.access import Action, authorize
+from art.models import ProgramIncrement, ReleaseTrain
+from art.services.common import create_validated, delete_recorded, differs, record_change, update_fields
+from pi_planning.models import Holiday
+from sync.models import Event, SyncCadence
+
+CADENCE_FIELDS = {
+    "sync_weekdays",
+    "sync_time",
+    "sync_minutes",
+    "separate_syncs",
+    "coach_sync_minutes",
+    "po_sync_minutes",
+    "demo_time",
+    "demo_minutes",
+    "ia_time",
+    "ia_minutes",
+    "planning_start",
+    "planning_end",
+}
+EVENT_FIELDS = {"title", "starts_at", "ends_at", "location", "notes", "pi", "kind"}
+
+
+# --- cadence ---------------------------------------------------------------------------------
+
+
+def cadence_of(train: ReleaseTrain) -> SyncCadence:
+    """The train's cadence, with the defaults until the RTE changes them (not saved until then)."""
+    found = SyncCadence.objects.filter(train=train).first()
+    return found or SyncCadence(train=train)
+
+
+def cadence_update(*, actor: Any, train: ReleaseTrain, **changes: Any) -> SyncCadence:
+    """The RTE changes how the train holds its events; the calendars of the PIs not closed yet
+    are generated again (events a person edited stay as they are)."""
+    authorize(actor, Action.MANAGE_TRAIN, train.pk)
+    unknown = set(changes) - CADENCE_FIELDS
+    if unknown:
+        raise ValidationError({name: f"{name} is not a setting of the cadence" for name in unknown})
+    with transaction.atomic():
+        cadence, _created = SyncCadence.objects.select_for_update().get_or_create(train=train)
+        cadence = update_fields(
+            actor=actor, queryset=SyncCadence.objects.all(), pk=cadence.pk, changes=changes
+        )
+        for pi in ProgramIncrement.objects.filter(train=train).exclude(state=ProgramIncrement.State.CLOSED):
+            pi_events_generate(actor=actor, pi=pi)
+    return cadence
+
+
+# --- generating a PI's events ----------------------------------------------------------------
+
+
+def planned_events(pi: ProgramIncrement) -> list[rules.events.PlannedEvent]:
+    """The events the rule gives `pi` today (its iterations, the train's cadence and holidays)."""
+    train = pi.train
+    iterations = [
+        rules.events.IterationDays(i.number, i.name, i.start_date, i.end_date, i.is_ip)
+        for i in pi.iterations.order_by("number")
+    ]
+    holidays = Holiday.objects.filter(train=train, date__gte=pi.start_date, date__lte=pi.end_date)
+    return rules.events.pi_calendar(
+        pi_start=pi.start_date,
+        pi_end=pi.end_date,
+        iterations=iterations,
+        cadence=cadence_of(train).as_rule(),
+        holidays=holidays.values_list("date", flat=True),
+        tz=train.tz,
+    )
+
+
+def pi_events_generate(*, actor: Any, pi: ProgramIncrement) -> list[Event]:
+    """Make the PI's calendar what the rule says, idempotently: add the events it lacks, move
+    the generated ones nobody edited to their slot's new time, and remove generated ones whose
+    slot no longer exists (nobody edited them and they hold no minutes; the history keeps them).
+    Events a person edited, cancelled or added by hand, and events already held, stay as they
+    are. Returns the PI's events in time order."""
+    authorize(actor, Action.MANAGE_TRAIN, pi.train_id)
+    with transaction.atomic():
+        pi = ProgramIncrement.objects.select_for_update().select_related("train").get(pk=pi.pk)
+        existing = {e.slot: e for e in Event.objects.filter(pi=pi).exclude(slot="")}
+        wanted = planned_events(pi)
+        for planned in wanted:
+            event = existing.pop(planned.slot, None)
+            if event is None:
+                create_validated(
+                    actor=actor,
+                    obj=Event(
+                        train_id=pi.train_id,
+                        pi=pi,
+                        kind=planned.kind,
+                        title=planned.title,
+                        starts_at=planned.starts_at,
+                        ends_at=planned.ends_at,
+                        slot=planned.slot,
+                    ),
+                )
+            elif not event.edited and event.state == Event.State.PLANNED:
+                changes = {
+                    "title": planned.title,
+                    "starts_at": planned.starts_at,
+                    "ends_at": planned.ends_at,
+                    "kind": planned.kind,
+                }
+                if any(differs(event, k, v) for k, v in changes.items()):
+                    update_fields(actor=actor, queryset=Event.objects.all(), pk=event.pk, changes=changes)
+        for event in existing.values():  # slots the rule no longer has
+            if not event.edited and event.state == Event.State.PLANNED and not _has_minutes(event):
+                delete_recorded(actor=actor, obj=event)
+    return list(Event.objects.filter(pi=pi).order_by("starts_at", "id"))
+
+
+def _has_minutes(event: Event) -> bool:
+    return event.decisions.exists() or event.action_items.exists() or event.escalations.exists()
+
+
+# --- events a person adds, moves, cancels ----------------------------------------------------
+
+
+def _check_times(starts_at: Any, ends_at: Any) -> None:
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise ValidationError({"ends_at": "ends_at must be after starts_at"})
+
+
+def event_create(
+    *,
+    actor: Any,
+    train: ReleaseTrain,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    pi: ProgramIncrement | None = None,
+    location: str = "",
+    notes: str = "",
+) -> Event:
+    """An event the RTE adds by hand (it has no slot: generating never touches it)."""
+    authorize(actor, Action.MANAGE_TRAIN, train.pk)
+    _check_times(starts_at, ends_at)
+    if kind not in Event.Kind.values:
+        raise ValidationError({"kind": f"kind must be one of {', '.join(Event.Kind.values)}"})
+    return create_validated(
+        actor=actor,
+        obj=Event(
+            train=train,
+            pi=pi,
+            kind=kind,
+            title=(title or "").strip() or rules.events.KIND_LABELS[kind],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            location=(location or "").strip(),
+            notes=notes or "",
+            edited=True,
+        ),
+    )
+
+
+def event_update(*, actor: Any, event: Event, version: int | None = None, **changes: Any) -> Event:
+    """Move, rename or annotate an event. A generated event a person changed is theirs from then
+    on: generating again keeps it."""
+    authorize(actor, Action.MANAGE_TRAIN, event.train_id)
+    unknown = set(changes) - EVENT_FIELDS - {"state"}
+    if unknown:
+        raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+    if "location" in changes:
+        changes["location"] = (changes["location"] or "").strip()
+    _check_times(changes.get("starts_at", event.starts_at), changes.get("ends_at", event.ends_at))
+    state = changes.get("state")
+    if state is not None and state not in Event.State.values:
+        raise ValidationError({"state": f"state must be one of {', '.join(Event.State.values)}"})
+    with transaction.atomic():
+        current = Event.objects.get(pk=event.pk)
+        changed = {k: v for k, v in changes.items() if differs(current, k, v)}
+        if changed and not current.edited and set(changed) & {"title", "starts_at", "ends_at", "state"}:
+            changed["edited"] = True
+        return update_fields(
+            actor=actor, queryset=Event.objects.all(), pk=event.pk, changes=changed, version=version
+        )
+
+
+def event_cancel(*, actor: Any, event: Event, version: int | None = None) -> Event:
+    return event_update(actor=actor, event=event, version=version, state=Event.State.CANCELLED)
+
+
+def event_delete(*, actor: Any, event: Event) -> None:
+    """Only an event that recorded nothing may go (cancel it otherwise); the history keeps it."""
+    authorize(actor, Action.MANAGE_TRAIN, event.train_id)
+    if _has_minutes(event):
+        raise ValidationError(
+            {"event": "this event holds minutes (decisions, action items or escalations): cancel it instead"}
+        )
+    delete_recorded(actor=actor, obj=event)
+
+
+def events_mark_held(*, now: dt.datetime | None = None) -> int:
+    """Planned events that have ended are held (the hourly job; running it twice changes
+    nothing the second time). Returns how many were marked."""
+    now = now or timezone.now()
+    marked = 0
+    with transaction.atomic():
+        for event in Event.objects.select_for_update().filter(state=Event.State.PLANNED, ends_at__lte=now):
+            Event.objects.filter(pk=event.pk).update(state=Event.State.HELD, version=event.version + 1)
+            record_change(actor=None, obj=event, action="updated", changes={"state": ["planned", "held"]})
+            marked += 1
+    return marked
