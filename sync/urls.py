@@ -1,12 +1,38 @@
 """Pages of the train's events (namespace "sync"): the calendar and its cadence, each event's
 page (an ART sync runs its agenda and records its minutes there), and the impediment log."""
 
+from django.urls import path
+
+from sync.views import syncs
+
 app_name = "sync"
 
 TRAIN = "trains/<slug:slug>/"
+EVENT = f"{TRAIN}events/<int:event_id>/"
 
 urlpatterns: list = [
     # --- the calendar, its cadence and events
+    path(EVENT, syncs.sync_event, name="event"),  # until the calendar's event page lands
+    path(f"{TRAIN}calendar/", syncs.sync_event, {"event_id": 0}, name="calendar"),  # idem
     # --- the ART sync: agenda and minutes
+    path(f"{EVENT}agenda/", syncs.sync_agenda_section, name="sync_agenda"),
+    path(f"{EVENT}decisions/", syncs.sync_decision_add, name="sync_decision_add"),
+    path(
+        f"{EVENT}decisions/<int:decision_id>/delete/", syncs.sync_decision_delete, name="sync_decision_delete"
+    ),
+    path(f"{EVENT}action-items/", syncs.sync_action_item_add, name="sync_action_item_add"),
+    path(
+        f"{EVENT}action-items/<int:item_id>/status/",
+        syncs.sync_action_item_status,
+        name="sync_action_item_status",
+    ),
+    path(f"{EVENT}escalations/", syncs.sync_escalation_add, name="sync_escalation_add"),
+    path(
+        f"{EVENT}escalations/<int:escalation_id>/delete/",
+        syncs.sync_escalation_delete,
+        name="sync_escalation_delete",
+    ),
+    path(f"{EVENT}summary/", syncs.sync_summary, name="sync_summary"),
+    path(f"{EVENT}summary.md", syncs.sync_summary_md, name="sync_summary_md"),
     # --- the impediment log
 ]

@@ -57,7 +57,7 @@ IMPEDIMENT_AGING_DAYS = 14
 def agenda_sections(kind: str, minutes: int) -> list[Section]:
     """The sections of a sync of `kind` lasting `minutes`, timed (product rule): the sections of
     its emphasis in the order of docs/domain.md, their lengths those of the 90-minute ART sync
-    scaled to the meeting's length, boundaries rounded to whole minutes (the last one ends with
+    scaled to the meeting's length, boundaries rounded half up to whole minutes (the last one ends with
     the meeting). A 90-minute ART sync is exactly 0–10, 10–40, 40–70, 70–85, 85–90; a 45-minute
     coach sync (trend, blockers, risks, summary: 10 + 30 + 30 + 5 of 75) is 0–6, 6–24, 24–42, 42–45.
     """
@@ -66,9 +66,9 @@ def agenda_sections(kind: str, minutes: int) -> list[Section]:
     total = sum(s.minutes for s in chosen)
     out, elapsed = [], 0
     for index, section in enumerate(chosen):
-        start = round(elapsed * minutes / total)
+        start = math.floor(elapsed * minutes / total + 0.5)
         elapsed += section.minutes
-        end = minutes if index == len(chosen) - 1 else round(elapsed * minutes / total)
+        end = minutes if index == len(chosen) - 1 else math.floor(elapsed * minutes / total + 0.5)
         out.append(Section(section.key, section.title, start, end))
     return out
 

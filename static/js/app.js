@@ -109,7 +109,7 @@
       var label = copy.querySelector("[data-copy-label]");
       var done = function () {
         if (label) label.textContent = "Copied";
-        showToast("Key copied to the clipboard.", "success");
+        showToast(copy.getAttribute("data-copy-message") || "Copied to the clipboard.", "success");
       };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(source.value).then(done, function () { source.select(); });

@@ -270,3 +270,53 @@ def sync_minutes(*, event: Event) -> Minutes:
         action_items=list(event.action_items.all()),
         escalations=list(event.escalations.select_related("created_by")),
     )
+
+
+def _md(text: object) -> str:
+    """One line of Markdown text: line breaks folded, the characters that format escaped."""
+    value = " ".join(str(text).split())
+    for char in "\\`*_[]<>|#":
+        value = value.replace(char, "\\" + char)
+    return value
+
+
+def sync_summary_markdown(*, agenda: Agenda, minutes: Minutes, when: str) -> str:
+    """The one-page summary of a sync, in Markdown: what it decided, the action items raised at
+    it and those still open from before, its escalations, and the blockers, risks and overloaded
+    iterations it looked at."""
+    event = agenda.event
+    lines = [f"# {_md(event.title)}", "", f"{_md(when)} · {_md(event.train.name)}", ""]
+    lines += ["## Decisions", ""]
+    lines += [f"- {_md(d.text)}" for d in minutes.decisions] or ["- None recorded."]
+    lines += ["", "## Action items", ""]
+    raised = [
+        f"- [{'x' if i.status == 'done' else ' '}] {_md(i.title)} (owner: {_md(i.owner)}"
+        + (f", due {i.due_date.isoformat()}" if i.due_date else "")
+        + ")"
+        for i in minutes.action_items
+    ]
+    lines += raised or ["- None raised at this sync."]
+    summary = agenda.section("summary")
+    carried = [item for item in (summary.items if summary else []) if item.get("carried_over")]
+    if carried:
+        lines += ["", "Still open from earlier syncs:", ""]
+        lines += [
+            f"- [ ] {_md(i['title'])} (owner: {_md(i['owner'])}"
+            + (f", due {i['due_date']}" if i.get("due_date") else "")
+            + ")"
+            for i in carried
+        ]
+    lines += ["", "## Escalations", ""]
+    lines += [f"- To {_md(e.to)}: {_md(e.why)}" for e in minutes.escalations] or ["- None."]
+    looked_at = [
+        ("blockers", "Blockers", lambda i: f"{_md(i['title'])} ({i['kind']}, {i['age_days']} days)"),
+        ("risks", "Risks", lambda i: f"{_md(i['title'])} ({i['roam']}, {i['age_days']} days)"),
+        ("scope", "Overloaded iterations", lambda i: f"{_md(i['title'])}: {i['load_pct']} %"),
+    ]
+    for key, title, line in looked_at:
+        section = agenda.section(key)
+        if section is None:
+            continue
+        lines += ["", f"## {title}", ""]
+        lines += [f"- {line(item)}" for item in section.items] or ["- None."]
+    return "\n".join(lines) + "\n"
