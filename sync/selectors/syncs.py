@@ -213,6 +213,7 @@ def _summary_items(event: Event) -> list[dict[str, Any]]:
         )
         for i in rows
     ]
+    today = timezone.localtime(timezone.now(), event.train.tz).date()
     return [
         {
             "kind": "action_item",
@@ -220,6 +221,7 @@ def _summary_items(event: Event) -> list[dict[str, Any]]:
             "title": ref.title,
             "owner": ref.owner,
             "due_date": _iso(ref.due_date),
+            "overdue": ref.due_date is not None and ref.due_date < today,
             "event": ref.event_id,
             "carried_over": ref.event_id != event.pk,
         }
