@@ -14,9 +14,9 @@ A = Action
 # role -> actions allowed anywhere in the train (team-scoped ones for the member's own team)
 EXPECTED = {
     "rte": set(Action),
-    "product": {A.VIEW, A.EDIT_BACKLOG},
-    "business_owner": {A.VIEW, A.SCORE_BV, A.VOTE},
-    "member": {A.VIEW, A.EDIT_TEAM, A.EDIT_DEPENDENCY, A.EDIT_RISK, A.VOTE},
+    "product": {A.VIEW, A.EDIT_BACKLOG, A.TAKE_PART},
+    "business_owner": {A.VIEW, A.SCORE_BV, A.VOTE, A.TAKE_PART},
+    "member": {A.VIEW, A.EDIT_TEAM, A.EDIT_DEPENDENCY, A.EDIT_RISK, A.VOTE, A.TAKE_PART},
     "viewer": {A.VIEW},
 }
 
