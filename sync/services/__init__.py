@@ -23,4 +23,8 @@ from .syncs import (
     escalation_delete,
 )
 
+# --- impediments
+# isort: split
+from .impediments import impediment_create, impediment_delete, impediment_update
+
 __all__ = [name for name in dir() if not name.startswith("_")]
