@@ -8,6 +8,9 @@ router = SimpleRouter()
 # --- ART syncs: agenda, minutes, action items
 
 # --- impediments
+from sync.api import impediments  # noqa: E402  (each section imports its own resources)
+
+router.register("impediments", impediments.ImpedimentViewSet, basename="impediment")
 
 urlpatterns: list = [
     *router.urls,
