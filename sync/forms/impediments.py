@@ -23,6 +23,12 @@ from sync.services.impediments import (
 )
 
 WHOLE_TRAIN = "Whole train (no team)"
+#: What each escalation level means, under its choice on the raise form.
+ESCALATION_HINTS = {
+    Impediment.Escalation.TEAM: "The team can remove it",
+    Impediment.Escalation.ART: "Needs the RTE or other teams",
+    Impediment.Escalation.PORTFOLIO: "Needs decisions beyond the train",
+}
 
 
 def team_choices(teams: Iterable[Any]) -> list[tuple[str, str]]:
@@ -49,7 +55,7 @@ class ImpedimentCreateForm(RailyardForm):
     title = forms.CharField(
         max_length=240,
         label="What is in the way?",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Test environment down since Monday"}),
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Staging down since Monday"}),
     )
     category = forms.ChoiceField(choices=[("", "Choose a category"), *Impediment.Category.choices])
     team = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Team")
@@ -58,7 +64,7 @@ class ImpedimentCreateForm(RailyardForm):
         initial=Impediment.Escalation.TEAM,
         widget=forms.RadioSelect,
         label="Who can remove it?",
-        help_text="Escalate to the ART or the portfolio what the team cannot solve itself.",
+        help_text="Escalate what the team cannot remove itself.",
     )
     owner = forms.CharField(
         max_length=120, required=False, help_text="Who works on removing it; you can add it later."
@@ -79,6 +85,10 @@ class ImpedimentCreateForm(RailyardForm):
         self.fields["title"].error_messages["required"] = TITLE_REFUSAL
         self.fields["created_at"].error_messages["invalid"] = "created_at must be a date (YYYY-MM-DD)"
         _refuse_unknown(self)
+
+    def escalation_options(self) -> list[tuple[Any, str]]:
+        """Each escalation choice (a radio) with what it means."""
+        return [(radio, ESCALATION_HINTS.get(radio.data["value"], "")) for radio in self["escalation"]]
 
     def created_at_in(self, time_zone: str) -> dt.datetime | None:
         """The day given, from midnight in the train's time zone; None (now) for today or none."""

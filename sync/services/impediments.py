@@ -26,8 +26,8 @@ from sync.models import Impediment
 IMPEDIMENT_FIELDS = frozenset({"title", "description", "category", "team", "owner", "escalation", "status"})
 TITLE_REFUSAL = "title is required"
 TEAM_REFUSAL = "team must be one of this train's teams"
-FUTURE_REFUSAL = "created_at must not be in the future"
-RANGE_REFUSAL = f"created_at is out of range: dates must lie between {EARLIEST_DATE} and {LATEST_DATE}"
+FUTURE_REFUSAL = "an impediment cannot date from the future: created_at must be now or earlier"
+RANGE_REFUSAL = f"dates must lie between {EARLIEST_DATE} and {LATEST_DATE}: created_at is out of range"
 
 
 def not_one_of(name: str, allowed: Iterable[str]) -> str:

@@ -234,9 +234,10 @@ def impediment_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not request.htmx:
         messages.success(request, message)
         return redirect(_log_url(train, f"impediment-{created.pk}"))
-    # The log as it opens (open impediments, oldest first), with the new one in it and focused.
+    # The log as it opens (open impediments, oldest first), with the new one in it, its Resolve
+    # button focused (it names the impediment).
     context = _context(request, train, filters=ImpedimentFilters())
-    context.update(oob=True, focus_id=f"impediment-{created.pk}")
+    context.update(oob=True, focus_id=f"impediment-{created.pk}-status")
     html = render_to_string(f"{LOG}#log", {**context, "oob": False}, request=request)
     for part in ("counts", "filters", "create"):
         html += render_to_string(f"{LOG}#{part}", context, request=request)

@@ -208,11 +208,11 @@ def test_the_history_of_an_impediment(world, api_as):
 #: (field, the bad value, the words): the same table as the page's (test_impediments_views.py).
 BAD = [
     ("category", "weather", f"category must be one of {CATEGORIES}"),
-    ("created_at", "future", "created_at must not be in the future"),
+    ("created_at", "future", "an impediment cannot date from the future: created_at must be now or earlier"),
     (
         "created_at",
         "1899-12-31T12:00:00Z",
-        "created_at is out of range: dates must lie between 1990-01-01 and 2199-12-31",
+        "dates must lie between 1990-01-01 and 2199-12-31: created_at is out of range",
     ),
     ("team", "other train", "team must be one of this train's teams"),
 ]

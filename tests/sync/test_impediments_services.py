@@ -179,11 +179,15 @@ def other_train_team():
 BAD_CREATES = [
     ("category", {"category": "weather"}, f"category must be one of {CATEGORIES}"),
     ("escalation", {"escalation": "ceo"}, "escalation must be one of team, art, portfolio"),
-    ("created_at", {"created_at": "tomorrow"}, "created_at must not be in the future"),
+    (
+        "created_at",
+        {"created_at": "tomorrow"},
+        "an impediment cannot date from the future: created_at must be now or earlier",
+    ),
     (
         "created_at",
         {"created_at": "1899"},
-        "created_at is out of range: dates must lie between 1990-01-01 and 2199-12-31",
+        "dates must lie between 1990-01-01 and 2199-12-31: created_at is out of range",
     ),
     ("team", {"team": "other train"}, "team must be one of this train's teams"),
     ("title", {"title": "   "}, "title is required"),

@@ -162,7 +162,7 @@ def test_raising_with_htmx_answers_the_log_the_counts_and_a_fresh_form(world, ht
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="impediment-log"')
     assert f'id="impediment-{impediment.pk}"' in html and "Open · 0 days" in text(response)
-    assert f'data-focus-after-swap="impediment-{impediment.pk}"' in html
+    assert f'data-focus-after-swap="impediment-{impediment.pk}-status"' in html
     for part in ("impediment-counts", "impediment-filters", "impediment-create-details"):
         assert re.search(rf'id="{part}"[^>]*hx-swap-oob="true"', html), part
     assert (
@@ -189,11 +189,11 @@ def test_a_viewer_may_not_raise_one(world, page_as):
 #: (field, what the form sends, the words): the same table as the API's (test_impediments_api.py).
 BAD = [
     ("category", "weather", f"category must be one of {CATEGORIES}"),
-    ("created_at", "future", "created_at must not be in the future"),
+    ("created_at", "future", "an impediment cannot date from the future: created_at must be now or earlier"),
     (
         "created_at",
         "1899-12-31",
-        "created_at is out of range: dates must lie between 1990-01-01 and 2199-12-31",
+        "dates must lie between 1990-01-01 and 2199-12-31: created_at is out of range",
     ),
     ("team", "other train", "team must be one of this train's teams"),
 ]
@@ -238,7 +238,7 @@ def test_resolving_with_htmx_answers_the_card_and_the_counts(world, htmx, page_a
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li class="impediment impediment--resolved" id="impediment-{aging.pk}"')
-    assert "Resolved · 16 days" in text(response) and "Reopen" in text(response)
+    assert "Resolved after 16 days" in text(response) and "Reopen" in text(response)
     assert 'id="impediment-counts" hx-swap-oob="true"' in html
     assert f'data-focus-after-swap="impediment-{aging.pk}-status"' in html
     assert (
