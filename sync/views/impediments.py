@@ -143,7 +143,7 @@ def _card(
     row = impediment_card(pk=impediment_id)
     _decorate(row, can, state)
     context = {"train": train, "can": can, "imp": row}
-    html = render_to_string(f"{LOG}#impediment", context, request=request)
+    html: str = render_to_string(f"{LOG}#impediment", context, request=request)
     if with_counts:
         html += _counts_oob(request, train)
     return HttpResponse(html, status=status)
@@ -238,7 +238,7 @@ def impediment_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # button focused (it names the impediment).
     context = _context(request, train, filters=ImpedimentFilters())
     context.update(oob=True, focus_id=f"impediment-{created.pk}-status")
-    html = render_to_string(f"{LOG}#log", {**context, "oob": False}, request=request)
+    html: str = render_to_string(f"{LOG}#log", {**context, "oob": False}, request=request)
     for part in ("counts", "filters", "create"):
         html += render_to_string(f"{LOG}#{part}", context, request=request)
     return toast(push_url(HttpResponse(html), _log_url(train)), message)
