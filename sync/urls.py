@@ -3,7 +3,7 @@ page (an ART sync runs its agenda and records its minutes there), and the impedi
 
 from django.urls import path
 
-from sync.views import syncs
+from sync.views import impediments, syncs
 
 app_name = "sync"
 
@@ -35,4 +35,22 @@ urlpatterns: list = [
     path(f"{EVENT}summary/", syncs.sync_summary, name="sync_summary"),
     path(f"{EVENT}summary.md", syncs.sync_summary_md, name="sync_summary_md"),
     # --- the impediment log
+    path(f"{TRAIN}impediments/", impediments.impediments, name="impediments"),
+    path(f"{TRAIN}impediments/add/", impediments.impediment_create, name="impediment_create"),
+    path(f"{TRAIN}impediments/<int:impediment_id>/", impediments.impediment, name="impediment"),
+    path(
+        f"{TRAIN}impediments/<int:impediment_id>/edit/",
+        impediments.impediment_update,
+        name="impediment_update",
+    ),
+    path(
+        f"{TRAIN}impediments/<int:impediment_id>/status/",
+        impediments.impediment_status,
+        name="impediment_status",
+    ),
+    path(
+        f"{TRAIN}impediments/<int:impediment_id>/delete/",
+        impediments.impediment_delete,
+        name="impediment_delete",
+    ),
 ]

@@ -227,6 +227,9 @@ SPECTACULAR_SETTINGS = {
         "LoadStatusEnum": "pi_planning.selectors.capacity.LOAD_STATUSES",
         "ConfidenceStateEnum": "pi_planning.api.votes.CONFIDENCE_STATES",
         "CardKindEnum": "pi_planning.api.board.CARD_KINDS",
+        "ImpedimentCategoryEnum": "sync.models.Impediment.Category",
+        "ImpedimentEscalationEnum": "sync.models.Impediment.Escalation",
+        "ImpedimentStatusEnum": "sync.models.Impediment.Status",
     },
 }
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sync.api import syncs
+from sync.api import impediments, syncs
 
 router = SimpleRouter()
 # --- the calendar and events
@@ -12,6 +12,7 @@ router = SimpleRouter()
 router.register("action-items", syncs.ActionItemViewSet, basename="action-item")
 
 # --- impediments
+router.register("impediments", impediments.ImpedimentViewSet, basename="impediment")
 
 urlpatterns: list = [
     # --- the calendar and events

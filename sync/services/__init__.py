@@ -11,6 +11,7 @@ from .calendar import (
     events_mark_held,
     pi_events_generate,
 )
+from .impediments import impediment_create, impediment_delete, impediment_update
 from .syncs import (
     action_item_create,
     action_item_delete,
