@@ -9,8 +9,11 @@ from .calendar import (
     event_delete,
     event_update,
     events_mark_held,
+    pi_calendar_generate,
     pi_events_generate,
+    pi_events_remove,
 )
+from .feeds import calendar_feed_regenerate, calendar_feed_token, feed_user
 from .syncs import (
     action_item_create,
     action_item_delete,
