@@ -227,6 +227,9 @@ SPECTACULAR_SETTINGS = {
         "LoadStatusEnum": "pi_planning.selectors.capacity.LOAD_STATUSES",
         "ConfidenceStateEnum": "pi_planning.api.votes.CONFIDENCE_STATES",
         "CardKindEnum": "pi_planning.api.board.CARD_KINDS",
+        # The train's calendar
+        "EventKindEnum": "sync.models.Event.Kind",
+        "EventStateEnum": "sync.models.Event.State",
     },
 }
 
