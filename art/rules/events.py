@@ -99,7 +99,9 @@ def cadence_refusals(values: dict[str, object]) -> dict[str, str]:
         if value is not None and (
             not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most
         ):
-            refusals[name] = f"{name} must be between {least} and {most}: {what} lasts {least} to {most} minutes"
+            refusals[name] = (
+                f"{name} must be between {least} and {most}: {what} lasts {least} to {most} minutes"
+            )
     start, end = values.get("planning_start"), values.get("planning_end")
     if isinstance(start, dt.time) and isinstance(end, dt.time) and end <= start:
         refusals["planning_end"] = PLANNING_HOURS_RULE

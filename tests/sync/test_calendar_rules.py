@@ -49,7 +49,10 @@ def iterations(start=START, count=5, weeks=2, ip=True):
     return out
 
 
-def calendar(cadence=Cadence(), holidays=(), its=None, start=START):
+USUAL = Cadence()
+
+
+def calendar(cadence=USUAL, holidays=(), its=None, start=START):
     its = its or iterations(start)
     return pi_calendar(
         pi_start=its[0].start,
@@ -154,7 +157,11 @@ def test_twice_weekly_on_tuesday_and_thursday_is_twenty_syncs():
     syncs = of(events, ART_SYNC)
     # 10 weeks × 2 days
     assert len(syncs) == 20
-    assert [s.starts_at.date() for s in syncs[:3]] == [dt.date(2026, 3, 3), dt.date(2026, 3, 5), dt.date(2026, 3, 10)]
+    assert [s.starts_at.date() for s in syncs[:3]] == [
+        dt.date(2026, 3, 3),
+        dt.date(2026, 3, 5),
+        dt.date(2026, 3, 10),
+    ]
     assert syncs[-1].starts_at.date() == dt.date(2026, 5, 7)
     assert [s.slot for s in syncs[:2]] == ["sync-w1-1", "sync-w1-3"]
     assert syncs[0].ends_at - syncs[0].starts_at == dt.timedelta(minutes=60)
@@ -185,7 +192,11 @@ def test_a_pi_starting_midweek_counts_weeks_from_its_monday():
     # given a PI from Thursday 5 March: the Wednesday of its first week lies before it
     its = [IterationDays(1, "Iteration 1", dt.date(2026, 3, 5), dt.date(2026, 3, 18), False)]
     events = pi_calendar(
-        pi_start=dt.date(2026, 3, 5), pi_end=dt.date(2026, 3, 18), iterations=its, cadence=Cadence(), tz=BERLIN
+        pi_start=dt.date(2026, 3, 5),
+        pi_end=dt.date(2026, 3, 18),
+        iterations=its,
+        cadence=Cadence(),
+        tz=BERLIN,
     )
     # then week 1 has no sync; week 2's is Wednesday 11 March, week 3's Wednesday 18 March
     assert [(e.slot, e.starts_at.date()) for e in of(events, ART_SYNC)] == [
