@@ -16,7 +16,7 @@ from art import services as art_services
 from art.models import ChangeRecord, ProgramIncrement
 from art.services.common import differs
 from sync import services, tasks
-from sync.models import Decision, Event
+from sync.models import Decision, Event, SyncCadence
 from tests.sync.calendar_helpers import at, slot
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +247,25 @@ def test_a_nothing_change_is_no_write(calendar_world):
     same = services.event_update(actor=calendar_world.rte, event=event, title=event.title, location="")
     assert same.version == event.version and not same.edited
     assert not differs(same, "title", event.title)
+
+
+def test_the_cadence_change_is_recorded_with_its_times(calendar_world):
+    cadence = services.cadence_update(
+        actor=calendar_world.rte, train=calendar_world.train, sync_time=dt.time(9, 30), sync_weekdays=[3, 1]
+    )
+    assert cadence.sync_weekdays == [1, 3]
+    record = ChangeRecord.objects.get(content_type__model="synccadence", action="updated")
+    assert record.changes == {"sync_time": ["10:00:00", "09:30:00"], "sync_weekdays": [[2], [1, 3]]}
+
+
+def test_a_refused_cadence_changes_nothing(calendar_world):
+    with pytest.raises(ValidationError) as refused:
+        services.cadence_update(
+            actor=calendar_world.rte, train=calendar_world.train, sync_weekdays=[5], sync_minutes=120
+        )
+    assert set(refused.value.message_dict) == {"sync_weekdays", "sync_minutes"}
+    assert not SyncCadence.objects.exists()
+    assert slot(calendar_world.pi, "sync-w1-2").version == 1
+    with pytest.raises(ValidationError) as unknown:
+        services.cadence_update(actor=calendar_world.rte, train=calendar_world.train, colour="red")
+    assert unknown.value.message_dict == {"colour": ["colour is not a setting of the cadence"]}
