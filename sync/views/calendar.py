@@ -166,18 +166,27 @@ def calendar(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.VIEW)
     context = _calendar_context(request, train, _start_param(request.GET.get("start")))
     if request.htmx and request.htmx.target == "calendar-body":
+        # paging keeps the keyboard on the link that paged
+        focus = request.GET.get("focus", "")
+        context["focus_id"] = focus if focus in {"calendar-earlier", "calendar-later"} else ""
         return _in_zone(request, train, f"{CALENDAR}#calendar-body", context)
     return _in_zone(request, train, CALENDAR, context)
 
 
 def _calendar_written(
-    request: HtmxHttpRequest, train: ReleaseTrain, start: dt.date | None, message: str, anchor: str = ""
+    request: HtmxHttpRequest,
+    train: ReleaseTrain,
+    start: dt.date | None,
+    message: str,
+    anchor: str = "",
+    focus_id: str = "",
 ) -> HttpResponse:
-    """After a write on the calendar page: its body again and a toast (htmx), else back to it."""
+    """After a write on the calendar page: its body again and a toast (htmx), the keyboard's
+    focus on what the write concerns; else back to the page."""
     if not request.htmx:
         messages.success(request, message)
         return redirect(calendar_url(train, start, anchor))
-    context = _calendar_context(request, train, start)
+    context = _calendar_context(request, train, start, focus_id=focus_id)
     body = _string_in_zone(request, train, f"{CALENDAR}#calendar-body", context)
     if context["can"][Action.MANAGE_TRAIN]:
         body += _string_in_zone(request, train, f"{CALENDAR}#add-event", {**context, "oob": True})
@@ -193,7 +202,13 @@ def calendar_generate(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpRe
         request.user, ProgramIncrement.objects.filter(train=train), pi_id, Action.MANAGE_TRAIN
     )
     generated = services.pi_calendar_generate(actor=request.user, pi=pi)
-    return _calendar_written(request, train, _start_param(request.POST.get("start")), generated.summary)
+    return _calendar_written(
+        request,
+        train,
+        _start_param(request.POST.get("start")),
+        generated.summary,
+        focus_id=f"generate-{pi.pk}",
+    )
 
 
 @require_POST
@@ -226,7 +241,7 @@ def event_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, message)
                 return redirect(event_url(train, created))
-            return _calendar_written(request, train, start, message)
+            return _calendar_written(request, train, start, message, focus_id=f"agenda-{created.pk}-1")
     context = _calendar_context(request, train, start, add_form=form, open_add=True)
     if request.htmx:
         response = _in_zone(request, train, f"{CALENDAR}#add-event", context, status=422)

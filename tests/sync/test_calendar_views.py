@@ -107,9 +107,12 @@ def test_an_empty_calendar_leads_the_rte_to_generating_it(berlin, page_as):
 
 def test_the_calendar_fragment_for_htmx(calendar_world, page_as, htmx):
     page_as("viewer")
-    response = htmx.get(calendar_url(calendar_world.train, "2026-02-01"), target="calendar-body")
+    response = htmx.get(
+        calendar_url(calendar_world.train, "2026-02-01") + "&focus=calendar-later", target="calendar-body"
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
+    assert 'data-focus-after-swap="calendar-later"' in html
     assert html.lstrip().startswith('<div id="calendar-body"') and "February 2026" in html
 
 
@@ -141,6 +144,7 @@ def test_generating_with_htmx_answers_the_calendar_and_a_toast(calendar_world, p
     assert response.status_code == 200
     assert toast(response) == "PI 26.1's calendar was up to date: nothing added, moved or removed."
     html = response.content.decode()
+    assert f'data-focus-after-swap="generate-{calendar_world.pi.pk}"' in html  # the keyboard stays there
     assert html.lstrip().startswith('<div id="calendar-body"') and 'hx-swap-oob="true"' in html
 
 
