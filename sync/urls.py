@@ -3,7 +3,7 @@ page (an ART sync runs its agenda and records its minutes there), and the impedi
 
 from django.urls import path
 
-from sync.views import impediments, syncs
+from sync.views import calendar, feeds, impediments, syncs
 
 app_name = "sync"
 
@@ -12,8 +12,20 @@ EVENT = f"{TRAIN}events/<int:event_id>/"
 
 urlpatterns: list = [
     # --- the calendar, its cadence and events
-    path(EVENT, syncs.sync_event, name="event"),  # until the calendar's event page lands
-    path(f"{TRAIN}calendar/", syncs.sync_event, {"event_id": 0}, name="calendar"),  # idem
+    path(TRAIN + "calendar/", calendar.calendar, name="calendar"),
+    path(TRAIN + "calendar/cadence/", calendar.cadence, name="cadence"),
+    path(TRAIN + "calendar/events/add/", calendar.event_create, name="event_create"),
+    path(TRAIN + "calendar/pis/<int:pi_id>/generate/", calendar.calendar_generate, name="calendar_generate"),
+    path(
+        TRAIN + "calendar/feed/regenerate/",
+        calendar.calendar_feed_regenerate,
+        name="calendar_feed_regenerate",
+    ),
+    path(TRAIN + "events/<int:event_id>/", calendar.event, name="event"),
+    path(TRAIN + "events/<int:event_id>/edit/", calendar.event_update, name="event_update"),
+    path(TRAIN + "events/<int:event_id>/state/", calendar.event_state, name="event_state"),
+    path(TRAIN + "events/<int:event_id>/delete/", calendar.event_delete, name="event_delete"),
+    path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
     # --- the ART sync: agenda and minutes
     path(f"{EVENT}agenda/", syncs.sync_agenda_section, name="sync_agenda"),
     path(f"{EVENT}decisions/", syncs.sync_decision_add, name="sync_decision_add"),

@@ -63,6 +63,51 @@ class Cadence:
     planning_end: dt.time = dt.time(17, 0)
 
 
+#: The lengths a cadence allows, in minutes: field -> (least, most, what it is). An ART sync lasts
+#: 30–90 minutes and Inspect & Adapt 3–4 hours (docs/domain.md, "The train's events").
+CADENCE_MINUTES: dict[str, tuple[int, int, str]] = {
+    "sync_minutes": (30, 90, "an ART sync"),
+    "coach_sync_minutes": (15, 90, "a coach sync"),
+    "po_sync_minutes": (15, 90, "a PO sync"),
+    "demo_minutes": (30, 180, "a system demo"),
+    "ia_minutes": (180, 240, "Inspect & Adapt"),
+}
+SYNC_WEEKDAYS_RULE = "sync_weekdays must be one or two different weekdays from 0 (Monday) to 4 (Friday)"
+PLANNING_HOURS_RULE = "planning_end must be after planning_start"
+
+
+def cadence_refusals(values: dict[str, object]) -> dict[str, str]:
+    """Why a cadence is refused, by field (empty when it is fine): one or two different sync
+    weekdays from Monday to Friday; each length within CADENCE_MINUTES; PI planning's day ends
+    after it starts.
+
+    Example: sync_weekdays [5] (Saturday) and sync_minutes 120 → {"sync_weekdays": SYNC_WEEKDAYS_RULE,
+    "sync_minutes": "sync_minutes must be between 30 and 90: an ART sync lasts 30 to 90 minutes"}.
+    """
+    refusals: dict[str, str] = {}
+    if "sync_weekdays" in values:
+        days = values["sync_weekdays"]
+        if (
+            not isinstance(days, list | tuple)
+            or not 1 <= len(days) <= 2
+            or any(not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 4 for d in days)
+            or len(set(days)) != len(days)
+        ):
+            refusals["sync_weekdays"] = SYNC_WEEKDAYS_RULE
+    for name, (least, most, what) in CADENCE_MINUTES.items():
+        value = values.get(name)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most
+        ):
+            refusals[name] = (
+                f"{name} must be between {least} and {most}: {what} lasts {least} to {most} minutes"
+            )
+    start, end = values.get("planning_start"), values.get("planning_end")
+    if isinstance(start, dt.time) and isinstance(end, dt.time) and end <= start:
+        refusals["planning_end"] = PLANNING_HOURS_RULE
+    return refusals
+
+
 @dataclass(frozen=True)
 class IterationDays:
     number: int

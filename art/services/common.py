@@ -190,7 +190,7 @@ def plain(value: Any) -> Any:
     """A JSON-friendly form of a field value for the history."""
     if isinstance(value, models.Model):
         return value.pk
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)

@@ -230,6 +230,9 @@ SPECTACULAR_SETTINGS = {
         "ImpedimentCategoryEnum": "sync.models.Impediment.Category",
         "ImpedimentEscalationEnum": "sync.models.Impediment.Escalation",
         "ImpedimentStatusEnum": "sync.models.Impediment.Status",
+        # The train's calendar
+        "EventKindEnum": "sync.models.Event.Kind",
+        "EventStateEnum": "sync.models.Event.State",
     },
 }
 

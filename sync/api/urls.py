@@ -3,10 +3,18 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sync.api import impediments, syncs
+from sync.api import calendar, impediments, syncs
 
 router = SimpleRouter()
 # --- the calendar and events
+router.register("events", calendar.EventViewSet, basename="event")
+calendar_urls = [
+    path(
+        "pis/<int:pi_id>/events/generate/", calendar.PIEventsGenerateView.as_view(), name="pi-events-generate"
+    ),
+    path("trains/<int:train_id>/cadence/", calendar.CadenceView.as_view(), name="train-cadence"),
+    path("trains/<int:train_id>/ical-url/", calendar.IcalUrlView.as_view(), name="train-ical-url"),
+]
 
 # --- ART syncs: agenda, minutes, action items
 router.register("action-items", syncs.ActionItemViewSet, basename="action-item")
@@ -15,6 +23,7 @@ router.register("action-items", syncs.ActionItemViewSet, basename="action-item")
 router.register("impediments", impediments.ImpedimentViewSet, basename="impediment")
 
 urlpatterns: list = [
+    *calendar_urls,
     # --- the calendar and events
     # --- ART syncs: agenda, minutes, action items
     path("events/<int:event_id>/agenda/", syncs.AgendaView.as_view(), name="api-event-agenda"),

@@ -42,7 +42,6 @@ def syncs(ctx: SeedContext) -> None:
         return
     rng, now = ctx.rng, timezone.now()
     pi = ctx.closed_pis[-1]
-    services.pi_events_generate(actor=None, pi=pi)  # idempotent: the calendar step made them already
     held = list(
         Event.objects.filter(pi=pi, kind__in=[Event.Kind.ART_SYNC, Event.Kind.COACH_SYNC], ends_at__lt=now)
         .exclude(state=Event.State.CANCELLED)

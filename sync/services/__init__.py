@@ -9,8 +9,11 @@ from .calendar import (
     event_delete,
     event_update,
     events_mark_held,
+    pi_calendar_generate,
     pi_events_generate,
+    pi_events_remove,
 )
+from .feeds import calendar_feed_regenerate, calendar_feed_token, feed_user
 from .impediments import impediment_create, impediment_delete, impediment_update
 from .syncs import (
     action_item_create,

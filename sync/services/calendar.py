@@ -6,6 +6,7 @@ edited or cancelled."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,6 +35,7 @@ CADENCE_FIELDS = {
     "planning_end",
 }
 EVENT_FIELDS = {"title", "starts_at", "ends_at", "location", "notes", "pi", "kind"}
+HOLDS_MINUTES = "this event holds minutes (decisions, action items or escalations): cancel it instead"
 
 
 # --- cadence ---------------------------------------------------------------------------------
@@ -52,13 +54,23 @@ def cadence_update(*, actor: Any, train: ReleaseTrain, **changes: Any) -> SyncCa
     unknown = set(changes) - CADENCE_FIELDS
     if unknown:
         raise ValidationError({name: f"{name} is not a setting of the cadence" for name in unknown})
+    if isinstance(changes.get("sync_weekdays"), list | tuple):
+        weekdays = list(changes["sync_weekdays"])
+        if all(isinstance(d, int) for d in weekdays):
+            weekdays.sort()
+        changes["sync_weekdays"] = weekdays
     with transaction.atomic():
         cadence, _created = SyncCadence.objects.select_for_update().get_or_create(train=train)
+        # The rule's words, on the whole cadence as it would be (PI planning's hours are a pair).
+        merged = {name: getattr(cadence, name) for name in CADENCE_FIELDS} | changes
+        refusals = rules.events.cadence_refusals(merged)
+        if refusals:
+            raise ValidationError({name: [message] for name, message in refusals.items()})
         cadence = update_fields(
             actor=actor, queryset=SyncCadence.objects.all(), pk=cadence.pk, changes=changes
         )
         for pi in ProgramIncrement.objects.filter(train=train).exclude(state=ProgramIncrement.State.CLOSED):
-            pi_events_generate(actor=actor, pi=pi)
+            pi_calendar_generate(actor=actor, pi=pi)
     return cadence
 
 
@@ -83,13 +95,35 @@ def planned_events(pi: ProgramIncrement) -> list[rules.events.PlannedEvent]:
     )
 
 
-def pi_events_generate(*, actor: Any, pi: ProgramIncrement) -> list[Event]:
+@dataclass(frozen=True)
+class CalendarGenerated:
+    """What generating a PI's calendar did: the PI's events after it, and how many it added,
+    moved (or renamed) and removed."""
+
+    pi: ProgramIncrement
+    events: list[Event]
+    added: int
+    moved: int
+    removed: int
+
+    @property
+    def summary(self) -> str:
+        if not (self.added or self.moved or self.removed):
+            return f"{self.pi.name}'s calendar was up to date: nothing added, moved or removed."
+        return (
+            f"{self.pi.name}'s calendar generated: {self.added} added, {self.moved} moved, "
+            f"{self.removed} removed."
+        )
+
+
+def pi_calendar_generate(*, actor: Any, pi: ProgramIncrement) -> CalendarGenerated:
     """Make the PI's calendar what the rule says, idempotently: add the events it lacks, move
     the generated ones nobody edited to their slot's new time, and remove generated ones whose
     slot no longer exists (nobody edited them and they hold no minutes; the history keeps them).
     Events a person edited, cancelled or added by hand, and events already held, stay as they
-    are. Returns the PI's events in time order."""
+    are."""
     authorize(actor, Action.MANAGE_TRAIN, pi.train_id)
+    added = moved = removed = 0
     with transaction.atomic():
         pi = ProgramIncrement.objects.select_for_update().select_related("train").get(pk=pi.pk)
         existing = {e.slot: e for e in Event.objects.filter(pi=pi).exclude(slot="")}
@@ -109,6 +143,7 @@ def pi_events_generate(*, actor: Any, pi: ProgramIncrement) -> list[Event]:
                         slot=planned.slot,
                     ),
                 )
+                added += 1
             elif not event.edited and event.state == Event.State.PLANNED:
                 changes = {
                     "title": planned.title,
@@ -118,10 +153,35 @@ def pi_events_generate(*, actor: Any, pi: ProgramIncrement) -> list[Event]:
                 }
                 if any(differs(event, k, v) for k, v in changes.items()):
                     update_fields(actor=actor, queryset=Event.objects.all(), pk=event.pk, changes=changes)
+                    moved += 1
         for event in existing.values():  # slots the rule no longer has
-            if not event.edited and event.state == Event.State.PLANNED and not _has_minutes(event):
+            if _generated_and_untouched(event):
                 delete_recorded(actor=actor, obj=event)
-    return list(Event.objects.filter(pi=pi).order_by("starts_at", "id"))
+                removed += 1
+        events = list(Event.objects.filter(pi=pi).order_by("starts_at", "id"))
+    return CalendarGenerated(pi=pi, events=events, added=added, moved=moved, removed=removed)
+
+
+def pi_events_generate(*, actor: Any, pi: ProgramIncrement) -> list[Event]:
+    """pi_calendar_generate, answering the PI's events in time order (the task, the API)."""
+    return pi_calendar_generate(actor=actor, pi=pi).events
+
+
+def pi_events_remove(*, actor: Any, pi: ProgramIncrement) -> int:
+    """A PI is going: its generated events that nobody edited and that hold no minutes go with
+    it (the history keeps them); the others stay on the train's calendar without a PI. Returns
+    how many went."""
+    removed = 0
+    with transaction.atomic():
+        for event in Event.objects.filter(pi=pi).exclude(slot=""):
+            if _generated_and_untouched(event):
+                delete_recorded(actor=actor, obj=event)
+                removed += 1
+    return removed
+
+
+def _generated_and_untouched(event: Event) -> bool:
+    return not event.edited and event.state == Event.State.PLANNED and not _has_minutes(event)
 
 
 def _has_minutes(event: Event) -> bool:
@@ -136,23 +196,33 @@ def _check_times(starts_at: Any, ends_at: Any) -> None:
         raise ValidationError({"ends_at": "ends_at must be after starts_at"})
 
 
+def _check_choices(*, kind: Any = None, state: Any = None) -> None:
+    errors = {}
+    if kind is not None and kind not in Event.Kind.values:
+        errors["kind"] = f"kind must be one of {', '.join(Event.Kind.values)}"
+    if state is not None and state not in Event.State.values:
+        errors["state"] = f"state must be one of {', '.join(Event.State.values)}"
+    if errors:
+        raise ValidationError(errors)
+
+
 def event_create(
     *,
     actor: Any,
     train: ReleaseTrain,
     kind: str,
-    title: str,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
+    title: str = "",
     pi: ProgramIncrement | None = None,
     location: str = "",
     notes: str = "",
+    state: str = Event.State.PLANNED,
 ) -> Event:
     """An event the RTE adds by hand (it has no slot: generating never touches it)."""
     authorize(actor, Action.MANAGE_TRAIN, train.pk)
     _check_times(starts_at, ends_at)
-    if kind not in Event.Kind.values:
-        raise ValidationError({"kind": f"kind must be one of {', '.join(Event.Kind.values)}"})
+    _check_choices(kind=kind, state=state)
     return create_validated(
         actor=actor,
         obj=Event(
@@ -162,6 +232,7 @@ def event_create(
             title=(title or "").strip() or rules.events.KIND_LABELS[kind],
             starts_at=starts_at,
             ends_at=ends_at,
+            state=state,
             location=(location or "").strip(),
             notes=notes or "",
             edited=True,
@@ -169,26 +240,32 @@ def event_create(
     )
 
 
+#: Changes that make a generated event a person's: generating again leaves it as it is.
+EDITS = {"title", "starts_at", "ends_at", "state", "kind", "pi"}
+
+
 def event_update(*, actor: Any, event: Event, version: int | None = None, **changes: Any) -> Event:
     """Move, rename or annotate an event. A generated event a person changed is theirs from then
-    on: generating again keeps it."""
+    on: generating again keeps it. One moved to another PI is no longer that PI's generated event
+    (it leaves its slot, which its former PI's calendar fills again when generated)."""
     authorize(actor, Action.MANAGE_TRAIN, event.train_id)
     unknown = set(changes) - EVENT_FIELDS - {"state"}
     if unknown:
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
-    if "title" in changes:
-        changes["title"] = (changes["title"] or "").strip()
     if "location" in changes:
         changes["location"] = (changes["location"] or "").strip()
-    _check_times(changes.get("starts_at", event.starts_at), changes.get("ends_at", event.ends_at))
-    state = changes.get("state")
-    if state is not None and state not in Event.State.values:
-        raise ValidationError({"state": f"state must be one of {', '.join(Event.State.values)}"})
+    _check_choices(kind=changes.get("kind"), state=changes.get("state"))
     with transaction.atomic():
-        current = Event.objects.get(pk=event.pk)
+        current = Event.objects.select_for_update().get(pk=event.pk)
+        if "title" in changes:  # an empty title is the kind's name, as when adding
+            kind = changes.get("kind", current.kind)
+            changes["title"] = (changes["title"] or "").strip() or rules.events.KIND_LABELS[kind]
+        _check_times(changes.get("starts_at", current.starts_at), changes.get("ends_at", current.ends_at))
         changed = {k: v for k, v in changes.items() if differs(current, k, v)}
-        if changed and not current.edited and set(changed) & {"title", "starts_at", "ends_at", "state"}:
+        if changed and not current.edited and set(changed) & EDITS:
             changed["edited"] = True
+        if "pi" in changed and current.slot:
+            changed["slot"] = ""
         return update_fields(
             actor=actor, queryset=Event.objects.all(), pk=event.pk, changes=changed, version=version
         )
@@ -202,20 +279,24 @@ def event_delete(*, actor: Any, event: Event) -> None:
     """Only an event that recorded nothing may go (cancel it otherwise); the history keeps it."""
     authorize(actor, Action.MANAGE_TRAIN, event.train_id)
     if _has_minutes(event):
-        raise ValidationError(
-            {"event": "this event holds minutes (decisions, action items or escalations): cancel it instead"}
-        )
+        raise ValidationError({"event": HOLDS_MINUTES})
     delete_recorded(actor=actor, obj=event)
 
 
-def events_mark_held(*, now: dt.datetime | None = None) -> int:
+def events_mark_held(*, now: dt.datetime | None = None, train: ReleaseTrain | None = None) -> int:
     """Planned events that have ended are held (the hourly job; running it twice changes
     nothing the second time). Returns how many were marked."""
     now = now or timezone.now()
     marked = 0
+    events = Event.objects.select_for_update().filter(state=Event.State.PLANNED, ends_at__lte=now)
+    if train is not None:
+        events = events.filter(train=train)
     with transaction.atomic():
-        for event in Event.objects.select_for_update().filter(state=Event.State.PLANNED, ends_at__lte=now):
-            Event.objects.filter(pk=event.pk).update(state=Event.State.HELD, version=event.version + 1)
+        for event in events:
+            # A feed's LAST-MODIFIED and SEQUENCE follow updated_at and version.
+            Event.objects.filter(pk=event.pk).update(
+                state=Event.State.HELD, version=event.version + 1, updated_at=timezone.now()
+            )
             record_change(actor=None, obj=event, action="updated", changes={"state": ["planned", "held"]})
             marked += 1
     return marked

@@ -138,13 +138,6 @@ def sync_page(request: HtmxHttpRequest, train: ReleaseTrain, event: Event) -> Ht
 
 @require_GET
 @login_required
-def sync_event(request: HtmxHttpRequest, slug: str, event_id: int) -> HttpResponse:
-    train, event = _event(request, slug, event_id)
-    return sync_page(request, train, event) or HttpResponse(status=404)
-
-
-@require_GET
-@login_required
 def sync_agenda_section(request: HtmxHttpRequest, slug: str, event_id: int) -> HttpResponse:
     """One section of the agenda, rendered from the data as it is now (`?section=blockers`)."""
     train, event = _event(request, slug, event_id)
