@@ -40,7 +40,8 @@ ESCALATIONS = [
 def syncs(ctx: SeedContext) -> None:
     if not ctx.closed_pis or not ctx.teams:
         return
-    rng, now = ctx.rng, timezone.now()
+    rng = ctx.rng
+    now = min(timezone.now(), dt.datetime.combine(ctx.today, dt.time(0, 0), tzinfo=ctx.tz))
     pi = ctx.closed_pis[-1]
     held = list(
         Event.objects.filter(pi=pi, kind__in=[Event.Kind.ART_SYNC, Event.Kind.COACH_SYNC], ends_at__lt=now)
@@ -80,7 +81,6 @@ def syncs(ctx: SeedContext) -> None:
             escalation = services.escalation_add(actor=rte, event=event, to=to, why=why)
             Escalation.objects.filter(pk=escalation.pk).update(created_at=start + dt.timedelta(minutes=80))
             escalations += 1
-    services.events_mark_held(now=now)
     ctx.count("ART sync decisions", decisions)
     ctx.count("action items", actions)
     ctx.count("escalations", escalations)

@@ -317,7 +317,10 @@ def _event_answer(
 def event(request: HtmxHttpRequest, slug: str, event_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.VIEW)
     found = _event_of(request, train, event_id)
-    if found.is_sync:  # an ART sync's page runs its agenda and records its minutes
+    details = request.GET.get("details") or request.GET.get("edit") or (
+        request.htmx and request.htmx.target == "event-details"
+    )
+    if found.is_sync and not details:  # an ART sync's page runs its agenda and records its minutes
         response = syncs.sync_page(request, train, found)
         if response is not None:
             return response

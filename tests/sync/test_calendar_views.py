@@ -336,7 +336,7 @@ def test_deleting_an_event_and_the_refusal_when_it_holds_minutes(calendar_world,
     # an event with minutes: no delete button; a delete anyway is refused with the rule's words
     kept = slot(calendar_world.pi, "sync-w1-2")
     Decision.objects.create(event=kept, text="Ship it")
-    page = client.get(event_url(kept)).content.decode()
+    page = client.get(event_url(kept) + "?details=1").content.decode()  # a sync's details page
     assert event_url(kept, "event_delete") not in page and "cancel it instead" in page
     response = htmx.post(event_url(kept, "event_delete"))
     assert response.status_code == 422 and HOLDS_MINUTES[1:] in response.content.decode()
