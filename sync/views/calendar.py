@@ -317,8 +317,10 @@ def _event_answer(
 def event(request: HtmxHttpRequest, slug: str, event_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.VIEW)
     found = _event_of(request, train, event_id)
-    details = request.GET.get("details") or request.GET.get("edit") or (
-        request.htmx and request.htmx.target == "event-details"
+    details = (
+        request.GET.get("details")
+        or request.GET.get("edit")
+        or (request.htmx and request.htmx.target == "event-details")
     )
     if found.is_sync and not details:  # an ART sync's page runs its agenda and records its minutes
         response = syncs.sync_page(request, train, found)
