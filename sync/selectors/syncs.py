@@ -114,6 +114,7 @@ def _blocker_items(event: Event, pi: ProgramIncrement | None, now: dt.datetime) 
             "team": impediment.team.name if impediment.team else None,
             "owner": impediment.owner,
             "escalation": impediment.escalation,
+            "escalation_label": impediment.get_escalation_display(),
             "aging": rules.syncs.impediment_is_aging(age, open_=True),
         }
     return [
