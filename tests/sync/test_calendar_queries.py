@@ -26,11 +26,12 @@ def count(client, url, **headers) -> int:
 
 def more_events(world, n: int, serial: list[int]) -> None:
     """n more PIs of the train, each with its generated calendar, a hand-made event, a holiday, a
-    cancellation; all inside January – March 2026."""
+    cancellation: two-week PIs one after the other from Monday 16 March 2026, after the world's
+    PI (PIs of a train never overlap), all inside March – May 2026."""
     for _ in range(n):
         serial[0] += 1
         i = serial[0]
-        start = dt.date(2026, 1, 5) + dt.timedelta(weeks=i)
+        start = dt.date(2026, 3, 16) + dt.timedelta(weeks=2 * (i - 1))
         pi = ProgramIncrement.objects.create(
             train=world.train, name=f"PI x{i}", start_date=start, end_date=start + dt.timedelta(days=13)
         )
@@ -54,7 +55,7 @@ def more_events(world, n: int, serial: list[int]) -> None:
 @pytest.mark.parametrize("role", ["rte", "viewer"])
 def test_the_calendar_page(calendar_world, page_as, role):
     client = page_as(role)
-    url = calendar_url(calendar_world.train, "2026-01-01")
+    url = calendar_url(calendar_world.train, "2026-03-01")
     client.get(url)  # the person's feed is made on first use
     serial = [0]
     more_events(calendar_world, 1, serial)
@@ -66,7 +67,7 @@ def test_the_calendar_page(calendar_world, page_as, role):
 
 def test_the_calendar_fragment(calendar_world, page_as):
     client = page_as("viewer")
-    url = calendar_url(calendar_world.train, "2026-01-01")
+    url = calendar_url(calendar_world.train, "2026-03-01")
     client.get(url)  # the person's feed is made on first use
     serial = [0]
     more_events(calendar_world, 1, serial)
@@ -89,16 +90,16 @@ def test_the_events_list(calendar_world, api_as):
     api = api_as("viewer")
     serial = [0]
     more_events(calendar_world, 1, serial)
-    few = count(api, "/api/v1/events/?start=2026-01-01&end=2026-03-31")
+    few = count(api, "/api/v1/events/?start=2026-03-01&end=2026-05-31")
     more_events(calendar_world, 4, serial)
-    assert count(api, "/api/v1/events/?start=2026-01-01&end=2026-03-31") == few
+    assert count(api, "/api/v1/events/?start=2026-03-01&end=2026-05-31") == few
     assert count(api, "/api/v1/events/") <= few
 
 
 def test_the_feed(calendar_world, client, monkeypatch):
     token = services.calendar_feed_token(user=calendar_world.viewer)
     url = reverse("sync:calendar_feed", kwargs={"token": token})
-    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 1, 20, 12, tzinfo=dt.UTC))
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC))
     serial = [0]
     few = count(client, url)
     more_events(calendar_world, 4, serial)
