@@ -80,7 +80,9 @@ class ImpedimentSerializer(CoreSerializer):
             },
             "title": {"error_messages": {"blank": "title is required", "required": "title is required"}},
             "category": {
-                "error_messages": {"invalid_choice": CATEGORY_REFUSAL, "required": "category is required"}
+                "required": False,
+                "error_messages": {"invalid_choice": CATEGORY_REFUSAL},
+                "help_text": "What kind of impediment; `other` when not given.",
             },
             "escalation": {
                 "required": False,

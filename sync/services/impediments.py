@@ -76,7 +76,7 @@ def impediment_create(
     actor: Any,
     train: ReleaseTrain,
     title: str,
-    category: str,
+    category: str = Impediment.Category.OTHER,
     team: Team | None = None,
     owner: str = "",
     escalation: str = Impediment.Escalation.TEAM,

@@ -328,3 +328,16 @@ def test_the_list_costs_the_same_queries_whatever_the_rows(world, api_as, query)
     ImpedimentFactory.create_batch(20, train=world.train, team=world.other_team, created_at=old)
     assert count() == few
     assert few <= 8, few
+
+
+def test_an_integration_may_leave_the_category_out(world, api):
+    # given an integration that knows only a title and an owner
+    api.force_login(world.member)
+    response = api.post(
+        "/api/v1/impediments/",
+        {"train": world.train.pk, "title": "From the chat bot", "owner": "Ana"},
+        format="json",
+    )
+    # then the impediment is logged as "other"
+    assert response.status_code == 201, response.content
+    assert response.json()["category"] == "other"
