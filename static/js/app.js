@@ -125,7 +125,7 @@
       if (details) {
         event.preventDefault();
         details.open = true;
-        var first = details.querySelector("input, select, textarea");
+        var first = details.querySelector("input:not([type=hidden]), select, textarea");
         if (first) first.focus();
       }
     }
