@@ -21,9 +21,10 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django_htmx.http import reswap, trigger_client_event
+from django_htmx.http import reswap
 
 from art.errors import ConflictError
+from art.http import toast
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,6 @@ class RefusalMiddleware:
         logger.info("refused %s %s: %s", request.method, request.path, refusal.messages)
         if getattr(request, "htmx", False):
             response = HttpResponse(status=refusal.status)
-            trigger_client_event(response, "toast", {"message": refusal.message, "level": "error"})
+            toast(response, refusal.message, "error")
             return reswap(response, "none")
         return render(request, "refused.html", {"refusal": refusal}, status=refusal.status)

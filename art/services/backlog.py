@@ -15,7 +15,15 @@ from art.access import Action, authorize
 from art.errors import ConflictError
 from art.models import Feature, FeatureState, FeatureTransition, Iteration, ProgramIncrement, Story, Team
 
-from .common import create_validated, delete_recorded, differs, record_change, update_fields
+from .common import (
+    FUTURE_TOLERANCE,
+    author,
+    create_validated,
+    delete_recorded,
+    differs,
+    record_change,
+    update_fields,
+)
 
 FEATURE_FIELDS = {
     "title",
@@ -32,8 +40,6 @@ FEATURE_FIELDS = {
     "job_size",
 }
 STORY_FIELDS = {"feature", "team", "iteration", "title", "points", "state", "external_key"}
-# Clock skew allowed for a transition stamped by a client slightly ahead of the server.
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 #: The fields that place a card on a PI's plan: on a closed PI they are history.
@@ -109,7 +115,7 @@ def feature_create(
             from_state="",
             to_state=state,
             at=created_at,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=author(actor),
         )
     feature.refresh_from_db(fields=["cost_of_delay", "wsjf"])
     return feature
@@ -175,7 +181,7 @@ def feature_transition_add(
             from_state=current.state,
             to_state=state,
             at=at,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=author(actor),
         )
         before = current.state
         Feature.objects.filter(pk=current.pk).update(state=state, version=current.version + 1, updated_at=now)

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from art.access import train_id_of
 from art.errors import ConflictError
 from art.models import ChangeRecord, VersionedModel
+from art.models.base import EARLIEST_DATE, LATEST_DATE
 
 M = TypeVar("M", bound=models.Model)
 
@@ -205,6 +206,32 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
+#: Clock skew allowed for a past time (a creation, a transition) sent by a client slightly ahead of
+#: the server.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def author(actor: Any) -> Any:
+    """Who a record names as its author: the signed-in person, or nobody when Railyard itself acts
+    (tasks, imports, the demo seed: actor None)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def stripped(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def created_at_refusal(created_at: dt.datetime, now: dt.datetime, *, what: str) -> str:
+    """Why a creation time sent by a person or an integration may not be used ("" if it may):
+    never later than now (allowing a client's clock a few minutes ahead), and a date a plan could
+    hold (1990–2199). `what` names the thing created, for the words: "an impediment"."""
+    if created_at > now + FUTURE_TOLERANCE:
+        return f"{what} cannot date from the future: created_at must be now or earlier"
+    if not EARLIEST_DATE <= created_at.date() <= LATEST_DATE:
+        return f"dates must lie between {EARLIEST_DATE} and {LATEST_DATE}: created_at is out of range"
+    return ""
+
+
 def record_change(
     *,
     actor: Any,
@@ -221,7 +248,7 @@ def record_change(
         object_repr=str(obj)[:240],
         action=action,
         changes=dict(changes or {}),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=author(actor),
     )
 
 

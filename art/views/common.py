@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django_htmx.http import trigger_client_event
 
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 
 
 def signed_in(request: HtmxHttpRequest) -> Any:
@@ -49,7 +49,7 @@ def written(
         messages.success(request, message)
         return redirect(redirect_to)
     response = render(request, f"{template}#{section}", context())
-    trigger_client_event(response, "toast", {"message": message, "level": "success"})
+    toast(response, message)
     if event:
         trigger_client_event(response, event)
     return response

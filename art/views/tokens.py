@@ -9,11 +9,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
 
 from art import services
 from art.forms import ApiTokenForm, submit
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from art.models import ApiToken
 from art.views.common import page, refused, signed_in, written
 
@@ -50,9 +49,7 @@ def token_create(request: HtmxHttpRequest) -> HttpResponse:
         name = f"{TOKENS_TEMPLATE}#tokens" if request.htmx else TOKENS_TEMPLATE
         response = render(request, name, context, status=200)
         if request.htmx:
-            trigger_client_event(
-                response, "toast", {"message": f"Token {token.name} created.", "level": "success"}
-            )
+            toast(response, f"Token {token.name} created.")
         return response
     return refused(
         request, template=TOKENS_TEMPLATE, section="tokens", context=_tokens_context(request, token_form=form)

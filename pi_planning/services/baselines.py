@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from art.models import Feature, ProgramIncrement, Story
-from art.services.common import record_change
+from art.services.common import author, record_change
 from pi_planning.models import PlanBaseline
 
 
@@ -48,7 +48,7 @@ def plan_baseline_commit(*, actor: Any, pi: ProgramIncrement, note: str = "") ->
         raise ValidationError({"note": "note must be at most 240 characters"})
     baseline = PlanBaseline.objects.create(
         pi=pi,
-        committed_by=actor if actor.is_authenticated else None,
+        committed_by=author(actor),
         note=note or "",
         snapshot=plan_snapshot(pi),
     )

@@ -13,7 +13,7 @@ from art import rules
 from art.access import Action, authorize, check_dependency
 from art.errors import ConflictError
 from art.models import Feature, Iteration, ProgramIncrement, Team
-from art.services.common import create_validated, delete_recorded, differs, update_fields
+from art.services.common import author, create_validated, delete_recorded, differs, update_fields
 from pi_planning.models import Dependency, DependencyComment
 
 EDITABLE = {
@@ -82,7 +82,7 @@ def dependency_create(
         owner=(owner or "").strip(),
         state=state,
         external_key=external_key,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=author(actor),
         created_at=created_at or now,
         resolved_at=(created_at or now) if state in Dependency.RESOLVED_STATES else None,
     )
@@ -195,8 +195,6 @@ def dependency_comment_add(*, actor: Any, dependency: Dependency, body: str) -> 
         raise ValidationError({"body": "a comment needs some text"})
     if len(body) > 4000:
         raise ValidationError({"body": "a comment must be at most 4000 characters"})
-    comment = DependencyComment(
-        dependency=dependency, author=actor if actor.is_authenticated else None, body=body
-    )
+    comment = DependencyComment(dependency=dependency, author=author(actor), body=body)
     comment.save()
     return comment

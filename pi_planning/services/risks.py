@@ -12,7 +12,7 @@ from art import rules
 from art.access import Action, authorize, check_risk
 from art.errors import ConflictError
 from art.models import ProgramIncrement, ReleaseTrain, Team
-from art.services.common import create_validated, delete_recorded, update_fields
+from art.services.common import author, create_validated, delete_recorded, update_fields
 from pi_planning.models import Risk, Vote
 
 EDITABLE = {"title", "description", "owner", "mitigation_plan", "team", "pi", "external_key"}
@@ -53,7 +53,7 @@ def risk_create(
         external_key=external_key,
         created_at=created_at or now,
         roamed_at=None if roam == Risk.Roam.UNROAMED else now,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=author(actor),
     )
     return create_validated(actor=actor, obj=risk)
 

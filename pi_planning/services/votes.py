@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from art.access import Action, authorize, vote_refusal
 from art.models import ProgramIncrement, Team
-from art.services.common import record_change
+from art.services.common import author, record_change
 from pi_planning.models import Risk, Vote, VoteRound
 
 
@@ -26,7 +26,7 @@ def vote_round_open(*, actor: Any, pi: ProgramIncrement, team: Team | None = Non
         raise ValidationError({"team": "team must belong to the PI's train"})
     with transaction.atomic():
         round_, created = VoteRound.objects.select_for_update().get_or_create(
-            pi=pi, team=team, defaults={"opened_by": actor if actor.is_authenticated else None}
+            pi=pi, team=team, defaults={"opened_by": author(actor)}
         )
         if not created and round_.state != VoteRound.State.OPEN:
             round_.state, round_.revealed_at = VoteRound.State.OPEN, None

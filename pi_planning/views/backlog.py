@@ -8,13 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import trigger_client_event
 
 from art import services
 from art.access import Action, check
 from art.errors import ConflictError
 from art.forms import apply_service_errors
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from art.models import Feature
 from pi_planning.forms.backlog import WsjfForm
 from pi_planning.views.board import BOARD, board_context, board_url
@@ -78,7 +77,7 @@ def feature_wsjf(request: HtmxHttpRequest, slug: str, pi_id: int, feature_id: in
                 return redirect(board_url(pi))
             context = board_context(request, pi, focus_id=f"backlog-feature-{updated.pk}-edit")
             response = render(request, f"{BOARD}#backlog", context)
-            return trigger_client_event(response, "toast", {"message": message, "level": "success"})
+            return toast(response, message)
     else:
         status = 422
     context = board_context(request, pi, wsjf_form=form, editing_id=feature.pk)

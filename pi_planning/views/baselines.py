@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from art.access import Action
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from pi_planning import services as planning
 from pi_planning.forms.baselines import BaselineForm
 from pi_planning.views.board import BOARD, board_context, board_url
@@ -33,7 +33,7 @@ def baseline_commit(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResp
         messages.success(request, message)
         return redirect(board_url(pi))
     response = render(request, f"{BOARD}#changes", board_context(request, pi, focus_id="changes-title"))
-    trigger_client_event(response, "toast", {"message": message, "level": "success"})
+    toast(response, message)
     return trigger_client_event(
         response, "board:changed", {"saved": "", "level": "success", "message": message}
     )

@@ -11,12 +11,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
 
 from art import rules, services
 from art.access import Action, can, check, permissions, train_for_user
 from art.forms import submit
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from art.models import Iteration, ProgramIncrement, ReleaseTrain, Team, TeamMember
 from art.selectors import pi_current
 from pi_planning import services as planning
@@ -119,7 +118,7 @@ def _capacity_written(
         messages.success(request, message)
         return redirect(_capacity_url(train, team, pi))
     response = render(request, f"{CAPACITY}#capacity", _capacity_context(request, train, team, pi, **extra))
-    return trigger_client_event(response, "toast", {"message": message, "level": "success"})
+    return toast(response, message)
 
 
 def _capacity_refused(

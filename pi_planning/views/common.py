@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django_htmx.http import trigger_client_event
 
 from art.access import (
     Action,
@@ -21,7 +20,7 @@ from art.access import (
     train_for_user,
 )
 from art.errors import ConflictError
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from art.models import ProgramIncrement, ReleaseTrain
 from pi_planning.forms.common import CardForm
 from pi_planning.selectors.capacity import BASES, NORMALIZED
@@ -36,10 +35,6 @@ def train_and_pi(request: HtmxHttpRequest, slug: str, pi_id: int) -> tuple[Relea
 
 def base_context(request: HtmxHttpRequest, train: ReleaseTrain, pi: ProgramIncrement) -> dict[str, Any]:
     return {"train": train, "pi": pi, "can": permissions(request.user, train.pk), "now": timezone.now()}
-
-
-def toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
-    return trigger_client_event(response, "toast", {"message": message, "level": level})
 
 
 def done(

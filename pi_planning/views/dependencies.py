@@ -27,7 +27,7 @@ from art.access import (
 )
 from art.errors import ConflictError
 from art.forms import apply_service_errors
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from art.models import Iteration, ProgramIncrement, ReleaseTrain, Team
 from pi_planning import services
 from pi_planning.forms.common import iteration_choices
@@ -45,7 +45,7 @@ from pi_planning.selectors.dependencies import (
     dependency_card,
     dependency_form_choices,
 )
-from pi_planning.views.common import base_context, conflict_context, done, first_error, toast, train_and_pi
+from pi_planning.views.common import base_context, conflict_context, done, first_error, train_and_pi
 
 if TYPE_CHECKING:
     from pi_planning.selectors.dependencies import DependencyCard

@@ -25,13 +25,13 @@ from art.access import (
 )
 from art.errors import ConflictError
 from art.forms import apply_service_errors
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from art.models import ProgramIncrement, ReleaseTrain, Team
 from pi_planning import services
 from pi_planning.forms.risks import RiskCreateForm, RiskEditForm, RiskMoveForm
 from pi_planning.models import Risk
 from pi_planning.selectors.risks import risk_board, risk_card
-from pi_planning.views.common import base_context, conflict_context, done, first_error, toast, train_and_pi
+from pi_planning.views.common import base_context, conflict_context, done, first_error, train_and_pi
 
 if TYPE_CHECKING:
     from pi_planning.selectors.risks import RiskCard

@@ -20,13 +20,13 @@ from art.access import (
     can_vote_in,
     my_team_id,
 )
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from art.models import ProgramIncrement, ReleaseTrain, Team
 from pi_planning import services
 from pi_planning.forms.votes import VoteForm
 from pi_planning.models import Vote, VoteRound
 from pi_planning.selectors.votes import confidence_scopes, my_votes
-from pi_planning.views.common import base_context, done, first_error, toast, train_and_pi
+from pi_planning.views.common import base_context, done, first_error, train_and_pi
 
 VOTE = "pi_planning/vote.html"
 

@@ -13,7 +13,7 @@ from art.models import ChangeRecord, ProgramIncrement
 from pi_planning.models import Holiday
 from sync import services
 from sync.models import Event
-from sync.services.calendar import planned_events
+from sync.services.calendar import event_of_slot, planned_events
 
 CALENDAR_STEP = 310
 
@@ -26,20 +26,7 @@ def _closed_from_rule(ctx: SeedContext, pi: ProgramIncrement) -> None:
     """A closed PI of the benchmark train: its events as the rule gives them, held, in one insert
     (no history: nobody watched them being generated)."""
     Event.objects.bulk_create(
-        [
-            Event(
-                train=ctx.train,
-                pi=pi,
-                kind=planned.kind,
-                title=planned.title,
-                starts_at=planned.starts_at,
-                ends_at=planned.ends_at,
-                slot=planned.slot,
-                state=Event.State.HELD,
-                version=2,
-            )
-            for planned in planned_events(pi)
-        ],
+        [event_of_slot(pi, planned, state=Event.State.HELD, version=2) for planned in planned_events(pi)],
         batch_size=BATCH,
     )
 

@@ -131,18 +131,7 @@ def pi_calendar_generate(*, actor: Any, pi: ProgramIncrement) -> CalendarGenerat
         for planned in wanted:
             event = existing.pop(planned.slot, None)
             if event is None:
-                create_validated(
-                    actor=actor,
-                    obj=Event(
-                        train_id=pi.train_id,
-                        pi=pi,
-                        kind=planned.kind,
-                        title=planned.title,
-                        starts_at=planned.starts_at,
-                        ends_at=planned.ends_at,
-                        slot=planned.slot,
-                    ),
-                )
+                create_validated(actor=actor, obj=event_of_slot(pi, planned))
                 added += 1
             elif not event.edited and event.state == Event.State.PLANNED:
                 changes = {
@@ -160,6 +149,20 @@ def pi_calendar_generate(*, actor: Any, pi: ProgramIncrement) -> CalendarGenerat
                 removed += 1
         events = list(Event.objects.filter(pi=pi).order_by("starts_at", "id"))
     return CalendarGenerated(pi=pi, events=events, added=added, moved=moved, removed=removed)
+
+
+def event_of_slot(pi: ProgramIncrement, planned: rules.events.PlannedEvent, **fields: Any) -> Event:
+    """The (unsaved) event the rule plans for one slot of `pi`."""
+    return Event(
+        train_id=pi.train_id,
+        pi=pi,
+        kind=planned.kind,
+        title=planned.title,
+        starts_at=planned.starts_at,
+        ends_at=planned.ends_at,
+        slot=planned.slot,
+        **fields,
+    )
 
 
 def pi_events_generate(*, actor: Any, pi: ProgramIncrement) -> list[Event]:

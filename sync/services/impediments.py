@@ -18,16 +18,19 @@ from django.utils import timezone
 from art.access import Action, authorize
 from art.errors import ConflictError
 from art.models import ReleaseTrain, Team
-from art.models.base import EARLIEST_DATE, LATEST_DATE
-from art.services.backlog import FUTURE_TOLERANCE
-from art.services.common import create_validated, delete_recorded, update_fields
+from art.services.common import (
+    author,
+    create_validated,
+    created_at_refusal,
+    delete_recorded,
+    stripped,
+    update_fields,
+)
 from sync.models import Impediment
 
 IMPEDIMENT_FIELDS = frozenset({"title", "description", "category", "team", "owner", "escalation", "status"})
 TITLE_REFUSAL = "title is required"
 TEAM_REFUSAL = "team must be one of this train's teams"
-FUTURE_REFUSAL = "an impediment cannot date from the future: created_at must be now or earlier"
-RANGE_REFUSAL = f"dates must lie between {EARLIEST_DATE} and {LATEST_DATE}: created_at is out of range"
 
 
 def not_one_of(name: str, allowed: Iterable[str]) -> str:
@@ -38,24 +41,6 @@ def not_one_of(name: str, allowed: Iterable[str]) -> str:
 CATEGORY_REFUSAL = not_one_of("category", Impediment.Category.values)
 ESCALATION_REFUSAL = not_one_of("escalation", Impediment.Escalation.values)
 STATUS_REFUSAL = not_one_of("status", Impediment.Status.values)
-
-
-def _text(value: str | None) -> str:
-    return (value or "").strip()
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def created_at_refusal(created_at: dt.datetime, now: dt.datetime) -> str:
-    """Why a creation time may not be used ("" if it may): never later than now (allowing a
-    client's clock a few minutes ahead), and a date a plan could hold (1990–2199)."""
-    if created_at > now + FUTURE_TOLERANCE:
-        return FUTURE_REFUSAL
-    if not EARLIEST_DATE <= created_at.date() <= LATEST_DATE:
-        return RANGE_REFUSAL
-    return ""
 
 
 def _choice_errors(values: dict[str, Any]) -> dict[str, str]:
@@ -87,12 +72,12 @@ def impediment_create(
     authorize(actor, Action.TAKE_PART, train.pk)
     now = timezone.now()
     errors = _choice_errors({"category": category, "escalation": escalation})
-    if not _text(title):
+    if not stripped(title):
         errors["title"] = TITLE_REFUSAL
     if created_at is not None:
         if timezone.is_naive(created_at):
             created_at = timezone.make_aware(created_at, timezone.get_default_timezone())
-        refusal = created_at_refusal(created_at, now)
+        refusal = created_at_refusal(created_at, now, what="an impediment")
         if refusal:
             errors["created_at"] = refusal
     if team is not None and team.train_id != train.pk:
@@ -102,13 +87,13 @@ def impediment_create(
     impediment = Impediment(
         train=train,
         team=team,
-        title=_text(title),
-        description=_text(description),
+        title=stripped(title),
+        description=stripped(description),
         category=category,
-        owner=_text(owner),
+        owner=stripped(owner),
         escalation=escalation,
         status=Impediment.Status.OPEN,
-        created_by=_user(actor),
+        created_by=author(actor),
         created_at=min(created_at, now) if created_at is not None else now,
     )
     return create_validated(actor=actor, obj=impediment)
@@ -125,7 +110,7 @@ def impediment_update(
         raise ValidationError({name: f"{name} cannot be changed here" for name in sorted(unknown)})
     for name in ("title", "owner", "description"):
         if name in changes:
-            changes[name] = _text(changes[name])
+            changes[name] = stripped(changes[name])
     errors = _choice_errors(changes)
     if "title" in changes and not changes["title"]:
         errors["title"] = TITLE_REFUSAL

@@ -15,23 +15,26 @@ from django.utils import timezone
 
 from art.access import Action, authorize
 from art.models import ReleaseTrain
-from art.services.common import create_validated, delete_recorded, update_fields
+from art.services.common import (
+    author,
+    create_validated,
+    created_at_refusal,
+    delete_recorded,
+    stripped,
+    update_fields,
+)
 from sync.models import ActionItem, AgendaSnapshot, Decision, Escalation, Event
 
 ACTION_ITEM_FIELDS = {"title", "owner", "due_date", "status", "event"}
-#: Clock skew allowed for a creation time sent by a client slightly ahead of the server.
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-
-
-def _text(value: str | None) -> str:
-    return (value or "").strip()
 
 
 def decision_add(*, actor: Any, event: Event, text: str) -> Decision:
     authorize(actor, Action.TAKE_PART, event.train_id)
-    if not _text(text):
+    if not stripped(text):
         raise ValidationError({"text": "a decision needs some text"})
-    return create_validated(actor=actor, obj=Decision(event=event, text=_text(text), created_by=_user(actor)))
+    return create_validated(
+        actor=actor, obj=Decision(event=event, text=stripped(text), created_by=author(actor))
+    )
 
 
 def decision_delete(*, actor: Any, decision: Decision) -> None:
@@ -42,24 +45,20 @@ def decision_delete(*, actor: Any, decision: Decision) -> None:
 def escalation_add(*, actor: Any, event: Event, to: str, why: str) -> Escalation:
     authorize(actor, Action.TAKE_PART, event.train_id)
     errors = {}
-    if not _text(to):
+    if not stripped(to):
         errors["to"] = "to is required: who the escalation goes to"
-    if not _text(why):
+    if not stripped(why):
         errors["why"] = "why is required: what the sync could not solve"
     if errors:
         raise ValidationError(errors)
     return create_validated(
-        actor=actor, obj=Escalation(event=event, to=_text(to), why=_text(why), created_by=_user(actor))
+        actor=actor, obj=Escalation(event=event, to=stripped(to), why=stripped(why), created_by=author(actor))
     )
 
 
 def escalation_delete(*, actor: Any, escalation: Escalation) -> None:
     authorize(actor, Action.TAKE_PART, escalation.event.train_id)
     delete_recorded(actor=actor, obj=escalation)
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def action_item_create(
@@ -76,18 +75,19 @@ def action_item_create(
     """An action item with an owner and a due date, raised at `event` (a sync) or outside one."""
     authorize(actor, Action.TAKE_PART, train.pk)
     now = timezone.now()
-    if created_at is not None and created_at > now + FUTURE_TOLERANCE:
-        raise ValidationError({"created_at": "created_at must not be in the future"})
+    refusal = created_at_refusal(created_at, now, what="an action item") if created_at is not None else ""
+    if refusal:
+        raise ValidationError({"created_at": refusal})
     if status not in ActionItem.Status.values:
         raise ValidationError({"status": f"status must be one of {', '.join(ActionItem.Status.values)}"})
     item = ActionItem(
         train=train,
         event=event,
-        title=_text(title),
-        owner=_text(owner),
+        title=stripped(title),
+        owner=stripped(owner),
         due_date=due_date,
         status=status,
-        created_by=_user(actor),
+        created_by=author(actor),
         created_at=created_at or now,
         done_at=now if status == ActionItem.Status.DONE else None,
     )
@@ -104,7 +104,7 @@ def action_item_update(
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
     for name in ("title", "owner"):
         if name in changes:
-            changes[name] = _text(changes[name])
+            changes[name] = stripped(changes[name])
     status = changes.get("status")
     if status is not None:
         if status not in ActionItem.Status.values:

@@ -19,13 +19,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from art import rules
 from art.access import Action, check, object_for_user, permissions, train_for_user
 from art.errors import ConflictError
 from art.forms import apply_service_errors
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from art.models import EARLIEST_DATE, LATEST_DATE, ProgramIncrement, ReleaseTrain
 from art.refusals import refusal_of
 from sync import services
@@ -63,10 +63,6 @@ def _in_zone(request: HtmxHttpRequest, train: ReleaseTrain, template: str, conte
 def _string_in_zone(request: HtmxHttpRequest, train: ReleaseTrain, template: str, context: dict) -> str:
     with timezone.override(train.tz):
         return render_to_string(template, context, request=request)
-
-
-def _toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
-    return trigger_client_event(response, "toast", {"message": message, "level": level})
 
 
 def decorate(event: Event) -> Event:
@@ -191,7 +187,7 @@ def _calendar_written(
     body = _string_in_zone(request, train, f"{CALENDAR}#calendar-body", context)
     if context["can"][Action.MANAGE_TRAIN]:
         body += _string_in_zone(request, train, f"{CALENDAR}#add-event", {**context, "oob": True})
-    return _toast(HttpResponse(body), message)
+    return toast(HttpResponse(body), message)
 
 
 @require_POST
@@ -261,7 +257,7 @@ def calendar_feed_regenerate(request: HtmxHttpRequest, slug: str) -> HttpRespons
         messages.success(request, message)
         return redirect(calendar_url(train, anchor="calendar-feed"))
     context = {"train": train, "feed_url": _feed_url(request, token), "feed_renewed": True}
-    return _toast(_in_zone(request, train, f"{CALENDAR}#feed", context), message)
+    return toast(_in_zone(request, train, f"{CALENDAR}#feed", context), message)
 
 
 # --- one event -------------------------------------------------------------------------------
@@ -364,7 +360,7 @@ def event_update(request: HtmxHttpRequest, slug: str, event_id: int) -> HttpResp
             if not request.htmx:
                 messages.success(request, message)
                 return redirect(event_url(train, saved))
-            return _toast(_event_answer(request, train, _event_of(request, train, event_id)), message)
+            return toast(_event_answer(request, train, _event_of(request, train, event_id)), message)
     return _event_answer(request, train, found, status=422, edit_form=form)
 
 
@@ -396,7 +392,7 @@ def event_state(request: HtmxHttpRequest, slug: str, event_id: int) -> HttpRespo
     if not request.htmx:
         messages.success(request, message)
         return redirect(event_url(train, saved))
-    return _toast(_event_answer(request, train, _event_of(request, train, event_id)), message)
+    return toast(_event_answer(request, train, _event_of(request, train, event_id)), message)
 
 
 @require_POST
@@ -465,7 +461,7 @@ def cadence(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, message)
                 return redirect(reverse("sync:cadence", kwargs={"slug": train.slug}))
-            return _toast(
+            return toast(
                 _in_zone(request, train, f"{CADENCE}#cadence", _cadence_context(request, train)), message
             )
     context = _cadence_context(request, train, form=form)

@@ -21,13 +21,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
 
 from art import rules
 from art.access import Action, can, permissions, train_for_user
 from art.errors import ConflictError
 from art.forms import submit
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, toast
 from art.models import ReleaseTrain
 from art.refusals import refusal_of
 from sync import services
@@ -184,7 +183,7 @@ def _minutes_response(
         )
     response = HttpResponse(body, status=status)
     if message:
-        trigger_client_event(response, "toast", {"message": message, "level": "success"})
+        toast(response, message)
     return response
 
 
@@ -276,7 +275,7 @@ def sync_action_item_status(request: HtmxHttpRequest, slug: str, event_id: int, 
             messages.error(request, words)
             return redirect(reverse("sync:event", kwargs={"slug": train.slug, "event_id": event.pk}))
         response = _minutes_response(request, train, event, summary=True, status=refusal.status)
-        return trigger_client_event(response, "toast", {"message": words, "level": "error"})
+        return toast(response, words, "error")
     done = form.cleaned_data["status"] == ActionItem.Status.DONE
     return _recorded(
         request,
