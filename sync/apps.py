@@ -18,6 +18,15 @@ class SyncConfig(AppConfig):
             "sync.escalation": "event__train",
             "sync.actionitem": "train",
             "sync.impediment": "train",
+            "sync.systemdemo": "train",
+            "sync.demoitem": "demo__train",
+            "sync.demofeedback": "demo__train",
+            "sync.workshop": "train",
+            "sync.cause": "workshop__train",
+            "sync.causevote": "workshop__train",
+            "sync.solution": "workshop__train",
+            "sync.improvementitem": "train",
+            "sync.readinesscheck": "pi__train",
         }.items():
             register_train_path(label, path)
         register_train_nav(

@@ -18,10 +18,12 @@ from . import (
     forecast,
     predictability,
     quality,
+    readiness,
     risks,
     stats,
     syncs,
     votes,
+    workshops,
 )
 
 __all__ = [
@@ -34,8 +36,10 @@ __all__ = [
     "forecast",
     "predictability",
     "quality",
+    "readiness",
     "risks",
     "stats",
     "syncs",
     "votes",
+    "workshops",
 ]

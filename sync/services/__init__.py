@@ -15,6 +15,7 @@ from .calendar import (
 )
 from .feeds import calendar_feed_regenerate, calendar_feed_token, feed_user
 from .impediments import impediment_create, impediment_delete, impediment_update
+from .improvements import improvement_item_create, improvement_item_delete, improvement_item_update
 from .syncs import (
     action_item_create,
     action_item_delete,
