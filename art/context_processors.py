@@ -53,6 +53,38 @@ def register_train_nav(item: NavItem, *, before: str | None = None) -> None:
     TRAIN_NAV.insert(labels.index(before) if before in labels else len(TRAIN_NAV), item)
 
 
+@dataclass(frozen=True)
+class PILink:
+    """A page about one PI that another app serves (its demos, its Inspect & Adapt, …), linked
+    from the PI's page; its URL takes the train's `slug` and the `pi_id`."""
+
+    label: str
+    icon: str
+    url_name: str
+
+
+#: The PI page's links to the pages other apps serve about that PI, in the order registered.
+PI_LINKS: list[PILink] = []
+
+
+def register_pi_link(link: PILink) -> None:
+    """Add or replace (by label) a link of the PI page (apps call it from AppConfig.ready)."""
+    PI_LINKS[:] = [existing for existing in PI_LINKS if existing.label != link.label]
+    PI_LINKS.append(link)
+
+
+def pi_links(train: Any, pi: Any) -> list[dict[str, str]]:
+    """The PI page's links as label, icon and URL; a page that does not exist yet is left out."""
+    links = []
+    for link in PI_LINKS:
+        try:
+            url = reverse(link.url_name, kwargs={"slug": train.slug, "pi_id": pi.pk})
+        except NoReverseMatch:
+            continue
+        links.append({"label": link.label, "icon": link.icon, "url": url})
+    return links
+
+
 def _current_pi(train: Any) -> ProgramIncrement | None:
     """The PI being executed, else the next in planning, else the latest (as selectors.pi_current),
     in one query."""

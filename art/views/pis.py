@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from art import selectors, services
 from art.access import Action, object_for_user, permissions, train_for_user
+from art.context_processors import pi_links
 from art.forms import EDIT_IDS, IterationForm, MilestoneForm, PICreateForm, PIForm, submit
 from art.http import HtmxHttpRequest
 from art.models import Iteration, Milestone, ProgramIncrement, ReleaseTrain
@@ -56,6 +57,7 @@ def _pi_context(
     request: HtmxHttpRequest, train: ReleaseTrain, pi: ProgramIncrement, **extra: Any
 ) -> dict[str, Any]:
     context = {"train": train, "can": permissions(request.user, train.pk), **selectors.pi_detail(pi=pi)}
+    context["pi_links"] = pi_links(train, pi)
     context["development_iterations"] = [i for i in context["iterations"] if not i.is_ip]
     context["unplaced_milestones"] = [
         m for m in context["milestones"] if not any(m in i.milestone_list for i in context["iterations"])
