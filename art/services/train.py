@@ -119,7 +119,12 @@ def membership_create(
 
 
 def _guard_last_rte(membership: Membership, new_role: str | None) -> None:
-    if membership.role == Membership.Role.RTE and new_role != Membership.Role.RTE:
+    """A train keeps at least one RTE. Called inside the write's transaction: it locks the train's
+    row first, so that two RTEs demoting each other at the same moment are checked one after the
+    other (the second sees the first's change and is refused)."""
+    ReleaseTrain.objects.select_for_update().filter(pk=membership.train_id).values_list("pk").first()
+    current_role = Membership.objects.filter(pk=membership.pk).values_list("role", flat=True).first()
+    if current_role == Membership.Role.RTE and new_role != Membership.Role.RTE:
         others = Membership.objects.filter(train_id=membership.train_id, role=Membership.Role.RTE).exclude(
             pk=membership.pk
         )
