@@ -30,3 +30,7 @@ class ConflictError(Exception):
 
 class PreconditionFailed(ConflictError):
     """A stale If-Match header (API): answered 412 rather than 409."""
+
+
+#: What the API says when Railyard itself fails (the traceback goes to the log).
+INTERNAL_ERROR = "Railyard failed on this request; the error is logged. Nothing was changed."

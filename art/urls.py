@@ -21,3 +21,9 @@ urlpatterns = [
     path("", include("pi_planning.urls")),
     path("", include("sync.urls")),
 ]
+
+# Error pages; the API's paths get JSON (art.views.errors).
+handler400 = "art.views.errors.bad_request"
+handler403 = "art.views.errors.permission_denied"
+handler404 = "art.views.errors.page_not_found"
+handler500 = "art.views.errors.server_error"

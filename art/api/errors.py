@@ -1,14 +1,21 @@
 """One error format for the API: 400 `{"field": ["message"]}` naming the rule; 409/412 with the
-current card on a stale version; 401/403/404 as the access policy decides."""
+current card on a stale version; 401/403/404 as the access policy decides; 413 for a body too
+large; and JSON even when Railyard itself fails (500, logged with its traceback): the API never
+answers HTML."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+import logging
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from art.errors import ConflictError, PreconditionFailed
+from art.api.parsers import RequestTooLarge, too_large_message
+from art.errors import INTERNAL_ERROR, ConflictError, PreconditionFailed
+
+logger = logging.getLogger("art.api")
 
 
 def _django_errors(exc: DjangoValidationError) -> dict:
@@ -46,4 +53,16 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(too_large_message())
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        request = context.get("request")
+        logger.error(
+            "API error on %s %s",
+            getattr(request, "method", "?"),
+            getattr(request, "path", "?"),
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        response = Response({"detail": INTERNAL_ERROR}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return response
