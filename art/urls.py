@@ -1,13 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
+from art.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="art:my_trains", permanent=False)),
