@@ -127,3 +127,25 @@ def test_schema_and_docs_are_served(db, api):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"cdn" not in docs.content.lower()
+
+
+def test_a_password_change_revokes_the_users_tokens(world, api, password):
+    key = api.post("/api/v1/auth/token/", {"username": "rte", "password": password}, format="json").json()[
+        "token"
+    ]
+    other_key = api_token_create(user=world.member, name="cron")[1]
+    # signing in again (last_login is saved) keeps the token
+    api.force_login(world.rte)
+    api.logout()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/trains/").status_code == 200
+    # when the RTE changes their password
+    world.rte.set_password("a new password, long enough")
+    world.rte.save()
+    # then their token no longer opens the API, and someone else's still does
+    response = api.get("/api/v1/trains/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid or revoked token."}
+    assert ApiToken.objects.get(user=world.rte).revoked_at is not None
+    api.credentials(HTTP_AUTHORIZATION=f"Token {other_key}")
+    assert api.get("/api/v1/trains/").status_code == 200
