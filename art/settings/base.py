@@ -5,6 +5,7 @@ manage.py and Celery tasks executed in-process. DATABASE_URL switches to Postgre
 with Django's connection pool), REDIS_URL to Redis as Celery broker and cache.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "axes",
     "art",
     "pi_planning",
     "sync",
@@ -66,7 +68,29 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "art.refusals.RefusalMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into art.lockout's 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Sign-in throttling (django-axes; art/lockout.py) ------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("RAILYARD_SIGNIN_FAILURE_LIMIT", "10") or 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env("RAILYARD_SIGNIN_COOLOFF_MINUTES", "15") or 15))
+# Per account and, separately, per address: either one reaching the limit pauses sign-ins.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Every failed sign-in is kept (admin: Axes › access failures), not only the running count.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "art.lockout.lockout_response"
+AXES_VERBOSE = False
+# Behind the proxy of docker-compose.yml, the client's address is in X-Forwarded-For: set
+# RAILYARD_PROXY_COUNT to the number of proxies in front of the web process.
+AXES_IPWARE_PROXY_COUNT = int(env("RAILYARD_PROXY_COUNT", "0") or 0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 ROOT_URLCONF = "art.urls"
 WSGI_APPLICATION = "art.wsgi.application"
