@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from art import rules
 from art.models import ProgramIncrement, ReleaseTrain, Team
+from art.queue import enqueue
 from art.services.common import author
 from metrics import selectors
 from metrics.models import MetricSnapshot, RecomputeRun
@@ -206,7 +207,7 @@ def recompute_request(*, actor: Any, train: ReleaseTrain) -> tuple[RecomputeRun,
         if active is not None:
             return active, False
         run = RecomputeRun.objects.create(train=train, requested_by=author(actor))
-        transaction.on_commit(lambda: tasks.recompute_train.delay(run.pk))
+        transaction.on_commit(lambda: enqueue(tasks.recompute_train, run.pk))
     return run, True
 
 

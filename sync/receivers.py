@@ -10,6 +10,7 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from art.models import ProgramIncrement
+from art.queue import enqueue
 from art.signals import pi_schedule_changed
 
 
@@ -17,7 +18,7 @@ from art.signals import pi_schedule_changed
 def regenerate_pi_calendar(sender: Any, pi_id: int, **kwargs: Any) -> None:
     from sync import tasks
 
-    tasks.pi_events_generate.delay(pi_id)
+    enqueue(tasks.pi_events_generate, pi_id)
 
 
 @receiver(pre_delete, sender=ProgramIncrement)

@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from art.api.parsers import RequestTooLarge, too_large_message
 from art.errors import INTERNAL_ERROR, ConflictError, PreconditionFailed
+from art.outage import OUTAGE_ERRORS, unavailable_response
 
 logger = logging.getLogger("art.api")
 
@@ -56,6 +57,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge(too_large_message())
     response = drf_exception_handler(exc, context)
+    if response is None and isinstance(exc, OUTAGE_ERRORS):
+        request = context.get("request")
+        return unavailable_response(request._request if hasattr(request, "_request") else request)
     if response is None:
         request = context.get("request")
         logger.error(

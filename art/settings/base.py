@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that may touch the database: a database outage answers 503 at once.
+    "art.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,11 +122,18 @@ if DATABASE_URL:
         # psycopg 3's pool, built into Django 5.1+: the reason for psycopg 3 over psycopg2.
         # CONN_MAX_AGE must stay 0 with a pool; the pool keeps the connections.
         DATABASES["default"]["CONN_MAX_AGE"] = 0
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["pool"] = {
             "min_size": int(env("DATABASE_POOL_MIN", "1") or 1),
             "max_size": int(env("DATABASE_POOL_MAX", "10") or 10),
-            "timeout": 10,
+            # Fail fast during an outage (503, art/outage.py) rather than hang.
+            "timeout": 5,
         }
+        # The pool checks a connection before it hands it out (Django passes psycopg_pool's
+        # check_connection): after a PostgreSQL restart it drops the dead ones instead of
+        # failing a request with each.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        options.setdefault("connect_timeout", 3)
 else:
     DATABASES = {
         "default": {
@@ -163,6 +172,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that does not answer is known within seconds (art/queue.py then runs the task here).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
     # Opens PIs whose start date has come and closes those whose end date has passed.
     "pi-advance-states": {

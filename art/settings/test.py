@@ -15,7 +15,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
 else:
     # Tests open and close connections across threads (live_server); keep the pool small.
-    DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 8, "timeout": 20}
+    DATABASES["default"]["OPTIONS"]["pool"].update({"min_size": 1, "max_size": 8, "timeout": 20})
 # A queued task runs at once, in the test, whatever the broker: tests see its effect.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
