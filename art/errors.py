@@ -34,3 +34,8 @@ class PreconditionFailed(ConflictError):
 
 #: What the API says when Railyard itself fails (the traceback goes to the log).
 INTERNAL_ERROR = "Railyard failed on this request; the error is logged. Nothing was changed."
+
+
+class InUseError(Exception):
+    """A delete refused because other records still refer to the object (a PROTECT or RESTRICT
+    reference): nothing was deleted. Answered 409, naming what still refers to it."""

@@ -4,7 +4,8 @@ status and words, for every app's HTML views (the API's is art.api.errors.except
 Services refuse in three ways, and nothing changes when they do:
 - django.core.exceptions.ValidationError naming the field and the rule → 422;
 - PermissionDenied from the access policy (art.access), in words → 403;
-- art.errors.ConflictError, a stale version → 409, with the current card.
+- art.errors.ConflictError, a stale version → 409, with the current card;
+- art.errors.InUseError, a delete that other records still refer to → 409, naming them.
 
 A view catches `REFUSED` around its service call and renders `refusal_of(exc)` where the thing
 refused is (next to the field, on the card, in the board's status line). What a view does not
@@ -23,12 +24,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.http import reswap
 
-from art.errors import ConflictError
+from art.errors import ConflictError, InUseError
 from art.http import toast
 
 logger = logging.getLogger(__name__)
 
-REFUSED = (PermissionDenied, ConflictError, ValidationError)
+REFUSED = (PermissionDenied, ConflictError, ValidationError, InUseError)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ def refusal_of(exc: Exception) -> Refusal:
     """The status and words of a service's refusal."""
     if isinstance(exc, ConflictError):
         return Refusal(409, {NON_FIELD_ERRORS: [str(exc)]}, conflict=exc)
+    if isinstance(exc, InUseError):
+        return Refusal(409, {NON_FIELD_ERRORS: [str(exc)]})
     if isinstance(exc, PermissionDenied):
         return Refusal(403, {NON_FIELD_ERRORS: [str(exc) or "You may not do this."]})
     if isinstance(exc, ValidationError):

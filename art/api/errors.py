@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from art.api.parsers import RequestTooLarge, too_large_message
-from art.errors import INTERNAL_ERROR, ConflictError, PreconditionFailed
+from art.errors import INTERNAL_ERROR, ConflictError, InUseError, PreconditionFailed
 from art.outage import OUTAGE_ERRORS, unavailable_response
 
 logger = logging.getLogger("art.api")
@@ -50,6 +50,8 @@ def exception_handler(exc, context):
         )
         response["ETag"] = f'"{exc.current.version}"'
         return response
+    elif isinstance(exc, InUseError):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):

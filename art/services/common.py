@@ -16,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 
 from art.access import train_id_of
-from art.errors import ConflictError
+from art.errors import ConflictError, InUseError
 from art.models import ChangeRecord, VersionedModel
 from art.models.base import EARLIEST_DATE, LATEST_DATE
 
@@ -313,8 +313,36 @@ def create_validated(*, actor: Any, obj: M, exclude: Iterable[str] | None = None
     return obj
 
 
+def in_use_message(obj: models.Model, referrers: Iterable[models.Model]) -> str:
+    """Why `obj` cannot go: what still refers to it, counted by kind, the first few named.
+
+    >>> in_use_message(iteration, [dep_12, dep_14])  # doctest: +SKIP
+    'Iteration 3 cannot be deleted: 2 dependencies still refer to it (D-12, D-14)'
+    """
+    by_kind: dict[tuple[str, str], list[str]] = {}
+    for referrer in referrers:
+        meta = referrer._meta
+        by_kind.setdefault((str(meta.verbose_name), str(meta.verbose_name_plural)), []).append(str(referrer))
+    parts = []
+    for (one, many), names in by_kind.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        parts.append(f"{len(names)} {one if len(names) == 1 else many} ({shown})")
+    verb = "refers" if len(parts) == 1 and parts[0].startswith("1 ") else "refer"
+    return f"{obj} cannot be deleted: {' and '.join(parts)} still {verb} to it"
+
+
 def delete_recorded(*, actor: Any, obj: models.Model) -> None:
-    """Delete, keeping a before-image in the history: every field's value as it was."""
+    """Delete, keeping a before-image in the history: every field's value as it was. When other
+    records still refer to it (PROTECT/RESTRICT), nothing is deleted: InUseError names them."""
+    try:
+        _delete_recorded(actor=actor, obj=obj)
+    except models.ProtectedError as exc:
+        raise InUseError(in_use_message(obj, exc.protected_objects)) from None
+    except models.RestrictedError as exc:
+        raise InUseError(in_use_message(obj, exc.restricted_objects)) from None
+
+
+def _delete_recorded(*, actor: Any, obj: models.Model) -> None:
     with transaction.atomic():
         fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and not f.generated]
         record_change(
