@@ -156,20 +156,48 @@ def integrity_error_message(model: type[models.Model], exc: IntegrityError) -> V
     return ValidationError({field or NON_FIELD_ERRORS: [words]})
 
 
+#: Control characters: none in any text; in one-line text (names, titles) no line break either.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+ONE_LINE_REFUSAL = "{name} must be one line: line breaks are not allowed"
+CONTROL_REFUSAL = "{name} may not hold control characters (such as NUL)"
+
+
+def text_errors(obj: models.Model, exclude: Iterable[str] = ()) -> dict[str, list[str]]:
+    """The text fields of `obj` holding what no text may hold: a control character anywhere, and
+    a line break in one-line text (a CharField: names, titles, owners), which would break CSV
+    exports, calendar feeds and headers."""
+    errors: dict[str, list[str]] = {}
+    skip = set(exclude)
+    for field in obj._meta.concrete_fields:
+        if field.name in skip or not isinstance(field, models.CharField | models.TextField):
+            continue
+        value = getattr(obj, field.attname)
+        if not isinstance(value, str) or not value:
+            continue
+        if _CONTROL.search(value):
+            errors[field.name] = [CONTROL_REFUSAL.format(name=field.name)]
+        elif isinstance(field, models.CharField) and not field.choices and _LINE_BREAK.search(value):
+            errors[field.name] = [ONE_LINE_REFUSAL.format(name=field.name)]
+    return errors
+
+
 def validate(obj: models.Model, exclude: Iterable[str] | None = None) -> None:
-    """full_clean(), with constraint errors moved onto the field they concern."""
+    """full_clean(), with constraint errors moved onto the field they concern, and text that no
+    field may hold refused (text_errors)."""
+    errors: dict[str, list[str]] = text_errors(obj, exclude or ())
     try:
         obj.full_clean(exclude=list(exclude) if exclude else None)
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):
             raise
-        errors: dict[str, list[str]] = {}
         for field, messages in exc.message_dict.items():
             for message in messages:
                 target = field
                 if field == NON_FIELD_ERRORS:
                     target = _field_of_constraint(type(obj), message) or NON_FIELD_ERRORS
                 errors.setdefault(target, []).append(message)
+    if errors:
         raise ValidationError(errors)
 
 

@@ -84,3 +84,31 @@ def test_when_railyard_fails_the_api_answers_500_in_json(world, as_user, monkeyp
     assert response.json() == {
         "detail": "Railyard failed on this request; the error is logged. Nothing was changed."
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value", "message"),
+    [
+        ("pis", "name", "PI 27.1\r\nInjected: header", "name must be one line: line breaks are not allowed"),
+        ("teams", "name", "Alpha\nBeta", "name must be one line: line breaks are not allowed"),
+        ("features", "title", "Checkout\u2028v2", "title must be one line: line breaks are not allowed"),
+    ],
+)
+def test_a_line_break_in_a_name_is_refused_naming_the_field(world, as_user, path, field, value, message):
+    bodies = {
+        "pis": {"train": world.train.pk, "start_date": "2030-01-05", "end_date": "2030-03-20"},
+        "teams": {"train": world.train.pk},
+        "features": {"train": world.train.pk},
+    }
+    response = as_user(world.rte).post(f"/api/v1/{path}/", {**bodies[path], field: value}, format="json")
+    assert response.status_code == 400
+    assert response.json()[field] == [message]
+
+
+def test_a_line_break_stays_allowed_in_a_description(world, as_user):
+    response = as_user(world.rte).post(
+        "/api/v1/teams/",
+        {"train": world.train.pk, "name": "Delta", "description": "First line\nSecond line"},
+        format="json",
+    )
+    assert response.status_code == 201
