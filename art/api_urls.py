@@ -2,10 +2,12 @@
 
 Apps add their resources here: `path("", include("pi_planning.api.urls"))`."""
 
+from csp.decorators import csp_update
 from django.http import JsonResponse
 from django.urls import include, path, re_path
+from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -20,7 +22,11 @@ class HtmlPageNegotiation(DefaultContentNegotiation):
             return renderers[0], renderers[0].media_type
 
 
-class DocsView(SpectacularSwaggerView):
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI with its start-up script served as a file (`?script`), so that the page lives
+    with the Content-Security-Policy; Swagger UI's own styles need inline style elements."""
+
     content_negotiation_class = HtmlPageNegotiation
 
 

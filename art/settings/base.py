@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside everything that may touch the database: a database outage answers 503 at once.
     "art.outage.OutageMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +74,26 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out sign-in into art.lockout's 429.
     "axes.middleware.AxesMiddleware",
 ]
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------------
+# Everything comes from this site: no inline script (no nonce needed), no inline style element
+# (style attributes are allowed: widths and bar lengths are computed server-side); htmx, the
+# board's drag and drop, charts and the docs live with it. The API docs add inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Sign-in throttling (django-axes; art/lockout.py) ------------------------------------------
 AUTHENTICATION_BACKENDS = [

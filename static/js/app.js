@@ -131,6 +131,15 @@
     }
   });
 
+  /* --- small behaviours named by data attributes (no inline handlers: the CSP forbids them) */
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest ? event.target.closest("[data-autosubmit]") : null;
+    if (field && field.form) field.form.requestSubmit();
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {

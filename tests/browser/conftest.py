@@ -59,3 +59,20 @@ def signed_in(page, live_server, world, password):
         return page
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser test also proves the Content-Security-Policy blocks nothing the page needs:
+    a violation the browser reports on its console fails the test."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    yield
+    assert not violations, violations
