@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.requirements.lock.stamp
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench ci clean
+.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench audit ci clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -63,8 +63,13 @@ schema: $(STAMP) ## Validate the OpenAPI schema (warnings fail)
 bench: $(STAMP) ## Time `seed_demo --size large` on a fresh SQLite file
 	$(BIN)/python bench/seed_large.py
 
+audit: ## Check the lock's packages for known vulnerabilities (pip-audit; needs PyPI's JSON API)
+	$(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/python -m pip install --quiet --disable-pip-version-check pip-audit
+	.venv-audit/bin/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict
+
 ci: ## What CI runs: throwaway PostgreSQL and Redis, tests, lint, checks
 	bash .ci/run
 
 clean: ## Remove .venv, the SQLite database and caches
-	rm -rf $(VENV) railyard.sqlite3 railyard.sqlite3-* staticfiles .ruff_cache .mypy_cache
+	rm -rf $(VENV) .venv-audit railyard.sqlite3 railyard.sqlite3-* staticfiles .ruff_cache .mypy_cache

@@ -6,7 +6,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import env, env_bool, env_list
+from .base import SPECTACULAR_SETTINGS, env, env_bool, env_list
 
 
 def required(name: str) -> str:
@@ -36,3 +36,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "art.storage.StaticFilesStorage"},
 }
+
+# The OpenAPI schema and the API docs answer signed-in people and tokens only, unless
+# RAILYARD_PUBLIC_API_DOCS=true publishes them.
+if not env_bool("RAILYARD_PUBLIC_API_DOCS", False):
+    SPECTACULAR_SETTINGS = {
+        **SPECTACULAR_SETTINGS,
+        "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    }

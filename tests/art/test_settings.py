@@ -130,3 +130,14 @@ def test_production_static_files_build_with_the_vendored_libraries(tmp_path, set
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "vendor/chartjs/chart.umd.min.js" in manifest
     assert list(tmp_path.glob("css/app.*.css.gz"))
+
+
+@pytest.mark.parametrize(("public", "expected"), [("", "IsAuthenticated"), ("true", "AllowAny")])
+def test_production_keeps_the_api_docs_behind_sign_in_unless_published(public, expected):
+    code = (
+        "import django; django.setup(); from drf_spectacular.settings import spectacular_settings as s; "
+        "print([p.__name__ for p in s.SERVE_PERMISSIONS])"
+    )
+    result = run_django("-c", code, **production_env(RAILYARD_PUBLIC_API_DOCS=public))
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
