@@ -100,12 +100,11 @@ class VoteViewSet(
         pi: ProgramIncrement = data["pi"]
         team = data.get("team")
         # Who votes in which scope is the service's rule: another team's plan answers 403.
-        existed = Vote.objects.filter(pi=pi, team=team, user=request.user.pk).exists()  # authenticated
-        cast = services.vote_cast(
+        cast, created = services.vote_place(
             actor=request.user, pi=pi, team=team, score=data["score"], concern=data.get("concern", "")
         )
         return Response(
-            self.get_serializer(cast).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+            self.get_serializer(cast).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
 

@@ -12,6 +12,6 @@ from .dependencies import (
 )
 from .objectives import objective_create, objective_delete, objective_link_features, objective_update
 from .risks import risk_create, risk_delete, risk_roam, risk_update
-from .votes import vote_cast, vote_concern_to_risk, vote_round_open, vote_round_reveal
+from .votes import vote_cast, vote_concern_to_risk, vote_place, vote_round_open, vote_round_reveal
 
 __all__ = [name for name in dir() if not name.startswith("_")]

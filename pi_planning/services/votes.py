@@ -54,6 +54,15 @@ def vote_round_reveal(*, actor: Any, round_: VoteRound) -> VoteRound:
 def vote_cast(*, actor: Any, pi: ProgramIncrement, team: Team | None, score: int, concern: str = "") -> Vote:
     """One vote per person and scope; voting again replaces it. Only while the vote is open.
     Each team votes on its own plan, the whole train on the train's (art.access.can_vote_in)."""
+    return vote_place(actor=actor, pi=pi, team=team, score=score, concern=concern)[0]
+
+
+def vote_place(
+    *, actor: Any, pi: ProgramIncrement, team: Team | None, score: int, concern: str = ""
+) -> tuple[Vote, bool]:
+    """vote_cast, saying whether this call made the vote (True) or replaced one (False): decided
+    inside the write, so that the same person's identical votes at the same instant make one vote
+    and only one of them says it made it."""
     authorize(actor, Action.VOTE, pi.train_id)
     errors: dict[str, str] = {}
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
@@ -71,17 +80,20 @@ def vote_cast(*, actor: Any, pi: ProgramIncrement, team: Team | None, score: int
     round_ = VoteRound.objects.filter(pi=pi, team=team).first()
     if round_ is None or round_.state != VoteRound.State.OPEN:
         raise ValidationError({"team": f"{_scope(team)} is not open: the RTE opens it"})
+    created = False
     with transaction.atomic():
         vote = Vote.objects.select_for_update().filter(pi=pi, team=team, user=actor).first()
         if vote is None:
             try:
                 with transaction.atomic():
                     vote = Vote.objects.create(pi=pi, team=team, user=actor, score=score, concern=concern)
+                    created = True
             except IntegrityError:  # the same person voting twice at the same instant
                 vote = Vote.objects.select_for_update().get(pi=pi, team=team, user=actor)
-        vote.score, vote.concern = score, concern
-        vote.save(update_fields=["score", "concern", "updated_at"])
-    return vote
+        if not created:
+            vote.score, vote.concern = score, concern
+            vote.save(update_fields=["score", "concern", "updated_at"])
+    return vote, created
 
 
 def vote_concern_to_risk(*, actor: Any, vote: Vote, title: str | None = None) -> Risk:

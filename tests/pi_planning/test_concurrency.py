@@ -67,3 +67,36 @@ def test_two_concurrent_updates_of_one_dependency_one_wins_one_conflicts():
     # and the history holds exactly the winner's change, by the winner
     updates = ChangeRecord.objects.filter(object_id=dep.pk, action="updated")
     assert [u.actor.username for u in updates] == [winner]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_persons_identical_votes_at_once_make_one_vote_and_one_201():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent transactions (set DATABASE_URL)")
+    from rest_framework.test import APIClient
+
+    from pi_planning.models import Vote, VoteRound
+
+    pi = PIFactory()
+    voter = UserFactory(username="vera")
+    MembershipFactory(user=voter, train=pi.train, role=Membership.Role.BUSINESS_OWNER)
+    VoteRound.objects.create(pi=pi, team=None)
+    barrier = threading.Barrier(10)
+    codes: list[int] = []
+
+    def vote():
+        try:
+            client = APIClient()
+            client.force_authenticate(voter)
+            barrier.wait(timeout=10)
+            codes.append(client.post("/api/v1/votes/", {"pi": pi.pk, "score": 4}, format="json").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=vote) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(codes) == [200] * 9 + [201]
+    assert Vote.objects.filter(pi=pi, user=voter).count() == 1
