@@ -1,5 +1,9 @@
-"""Admin for support staff: find any row fast. Day-to-day changes go through the pages and the
-API, which call the services (validation and history); the admin is the escape hatch."""
+"""Admin for support staff: find any row fast, read it, and read its history. It changes
+nothing of a train: every write goes through the pages and the API, which call the services
+(access, validation, versions, history with before-images); an edit here would bypass all of it.
+Accounts (users), API tokens (revoking) and sign-in pauses stay the admin's to manage."""
+
+from typing import Any
 
 from django.contrib import admin
 
@@ -20,14 +24,41 @@ from art.models import (
 )
 
 
-class TeamInline(admin.TabularInline):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read, search and filter; no add, change or delete (those go through the services)."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+class TeamInline(ReadOnlyInline):
     model = Team
     extra = 0
     fields = ("name", "kind", "abbreviation")
     show_change_link = True
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
     extra = 0
     fields = ("user", "role", "team")
@@ -35,14 +66,14 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(ReleaseTrain)
-class ReleaseTrainAdmin(admin.ModelAdmin):
+class ReleaseTrainAdmin(ReadOnlyAdmin):
     list_display = ("name", "slug", "time_zone", "created_at")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [TeamInline, MembershipInline]
 
 
-class TeamMemberInline(admin.TabularInline):
+class TeamMemberInline(ReadOnlyInline):
     model = TeamMember
     extra = 0
     fields = ("name", "role", "fte", "delivering", "user")
@@ -50,7 +81,7 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ReadOnlyAdmin):
     list_display = ("name", "train", "kind", "abbreviation", "created_at")
     list_filter = ("kind", "train")
     search_fields = ("name", "abbreviation", "train__name")
@@ -60,7 +91,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(admin.ModelAdmin):
+class TeamMemberAdmin(ReadOnlyAdmin):
     list_display = ("name", "team", "role", "fte", "delivering", "user")
     list_filter = ("role", "delivering", "team__train")
     search_fields = ("name", "team__name", "user__username")
@@ -70,7 +101,7 @@ class TeamMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ("user", "train", "role", "team", "created_at")
     list_filter = ("role", "train")
     search_fields = ("user__username", "user__email", "train__name", "team__name")
@@ -79,20 +110,20 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
 
-class IterationInline(admin.TabularInline):
+class IterationInline(ReadOnlyInline):
     model = Iteration
     extra = 0
     fields = ("number", "name", "start_date", "end_date", "is_ip")
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
     extra = 0
     fields = ("name", "date", "description")
 
 
 @admin.register(ProgramIncrement)
-class ProgramIncrementAdmin(admin.ModelAdmin):
+class ProgramIncrementAdmin(ReadOnlyAdmin):
     list_display = ("name", "train", "state", "start_date", "end_date")
     list_filter = ("state", "train")
     search_fields = ("name", "train__name")
@@ -103,7 +134,7 @@ class ProgramIncrementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Iteration)
-class IterationAdmin(admin.ModelAdmin):
+class IterationAdmin(ReadOnlyAdmin):
     list_display = ("name", "pi", "number", "start_date", "end_date", "is_ip")
     list_filter = ("is_ip", "pi__train")
     search_fields = ("name", "pi__name", "pi__train__name")
@@ -112,7 +143,7 @@ class IterationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(ReadOnlyAdmin):
     list_display = ("name", "pi", "date")
     list_filter = ("pi__train",)
     search_fields = ("name", "description", "pi__name")
@@ -121,7 +152,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
+class AbsenceAdmin(ReadOnlyAdmin):
     list_display = ("member", "iteration", "days", "reason")
     list_filter = ("iteration__pi__train",)
     search_fields = ("member__name", "reason", "member__team__name")
@@ -129,7 +160,7 @@ class AbsenceAdmin(admin.ModelAdmin):
     autocomplete_fields = ("member", "iteration")
 
 
-class FeatureTransitionInline(admin.TabularInline):
+class FeatureTransitionInline(ReadOnlyInline):
     model = FeatureTransition
     extra = 0
     fields = ("from_state", "to_state", "at", "actor")
@@ -137,7 +168,7 @@ class FeatureTransitionInline(admin.TabularInline):
 
 
 @admin.register(Feature)
-class FeatureAdmin(admin.ModelAdmin):
+class FeatureAdmin(ReadOnlyAdmin):
     list_display = (
         "__str__",
         "train",
@@ -159,7 +190,7 @@ class FeatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeatureTransition)
-class FeatureTransitionAdmin(admin.ModelAdmin):
+class FeatureTransitionAdmin(ReadOnlyAdmin):
     list_display = ("feature", "from_state", "to_state", "at", "actor", "recorded_at")
     list_filter = ("to_state",)
     search_fields = ("feature__title", "feature__external_key")
@@ -169,7 +200,7 @@ class FeatureTransitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "train", "team", "iteration", "feature", "points", "state", "version")
     list_filter = ("state", "train", "team")
     search_fields = ("title", "external_key", "feature__title")
@@ -180,7 +211,7 @@ class StoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
+class ChangeRecordAdmin(ReadOnlyAdmin):
     """The history is written by the services only: read it here, never edit it."""
 
     list_display = ("at", "train", "actor", "action", "content_type", "object_repr")
@@ -188,12 +219,6 @@ class ChangeRecordAdmin(admin.ModelAdmin):
     search_fields = ("object_repr", "actor__username")
     list_select_related = ("train", "actor", "content_type")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)
@@ -205,7 +230,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ("name", "prefix", "user__username")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
-    readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+    readonly_fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at")
 
     def has_add_permission(self, request):
         return False

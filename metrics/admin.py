@@ -2,15 +2,8 @@
 
 from django.contrib import admin
 
+from art.admin import ReadOnlyAdmin
 from metrics.models import MetricSnapshot, RecomputeRun
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(MetricSnapshot)
