@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.requirements.lock.stamp
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench audit ci clean
+.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench backup restore audit ci clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -62,6 +62,13 @@ schema: $(STAMP) ## Validate the OpenAPI schema (warnings fail)
 
 bench: $(STAMP) ## Time `seed_demo --size large` on a fresh SQLite file
 	$(BIN)/python bench/seed_large.py
+
+backup: $(STAMP) ## Back up the whole database to backups/ (pg_dump on PostgreSQL, SQLite's backup API)
+	$(MANAGE) backup $(if $(FILE),--output $(FILE))
+
+restore: $(STAMP) ## Replace the whole database with a backup: make restore FILE=backups/...
+	@test -n "$(FILE)" || { echo "make restore FILE=<a file written by make backup>"; exit 2; }
+	$(MANAGE) restore $(FILE)
 
 audit: ## Check the lock's packages for known vulnerabilities (pip-audit; needs PyPI's JSON API)
 	$(PYTHON) -m venv .venv-audit

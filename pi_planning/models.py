@@ -88,7 +88,9 @@ class Dependency(VersionedModel):
         related_name="dependencies_provided",
         help_text="The provider's feature that delivers it.",
     )
-    needed_by = models.ForeignKey(Iteration, on_delete=models.PROTECT, related_name="dependencies_needed")
+    # RESTRICT, not PROTECT: an iteration a dependency needs cannot be deleted on its own (409, naming
+    # the dependencies), but goes with its PI or train when the dependency goes with them too.
+    needed_by = models.ForeignKey(Iteration, on_delete=models.RESTRICT, related_name="dependencies_needed")
     committed_iteration = models.ForeignKey(
         Iteration, null=True, blank=True, on_delete=models.SET_NULL, related_name="dependencies_committed"
     )
