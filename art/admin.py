@@ -212,12 +212,13 @@ class StoryAdmin(ReadOnlyAdmin):
 
 @admin.register(ChangeRecord)
 class ChangeRecordAdmin(ReadOnlyAdmin):
-    """The history is written by the services only: read it here, never edit it."""
+    """The history is written by the services only: read it here, never edit it. It outlives
+    what it describes: a deleted train's records stay, under the train's id."""
 
-    list_display = ("at", "train", "actor", "action", "content_type", "object_repr")
-    list_filter = ("action", "content_type", "train")
+    list_display = ("at", "train_id", "actor", "action", "content_type", "object_repr")
+    list_filter = ("action", "content_type")
     search_fields = ("object_repr", "actor__username")
-    list_select_related = ("train", "actor", "content_type")
+    list_select_related = ("actor", "content_type")
     date_hierarchy = "at"
 
 

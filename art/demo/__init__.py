@@ -36,7 +36,16 @@ from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.module_loading import autodiscover_modules
 
-from art.models import Feature, Iteration, Membership, ProgramIncrement, ReleaseTrain, Team, TeamMember
+from art.models import (
+    ChangeRecord,
+    Feature,
+    Iteration,
+    Membership,
+    ProgramIncrement,
+    ReleaseTrain,
+    Team,
+    TeamMember,
+)
 
 #: One password for every demo login; printed by seed_demo and shown in the README.
 DEMO_PASSWORD = "railyard-demo"
@@ -198,8 +207,10 @@ def existing_train(profile: Profile) -> ReleaseTrain | None:
 
 
 def remove(profile: Profile) -> bool:
-    """Delete the profile's train, and the logins of its people that sit in no other train
-    (the demo logins stay; the next build resets their passwords). True if there was one."""
+    """Delete the profile's train with its history (demo data, rebuilt from scratch: unlike a
+    real train's, its history does not outlive it), and the logins of its people that sit in no
+    other train (the demo logins stay; the next build resets their passwords). True if there was
+    one."""
     train = existing_train(profile)
     if train is None:
         return False
@@ -215,7 +226,9 @@ def remove(profile: Profile) -> bool:
             .exclude(train=train)
             .values_list("user_id", flat=True)
         )
+        train_id = train.pk
         _delete_with_protected(train)
+        ChangeRecord.objects.filter(train_id=train_id).delete()
         User.objects.filter(pk__in=people - elsewhere).delete()
     return True
 

@@ -18,7 +18,11 @@ class ChangeRecord(models.Model):
         UPDATED = "updated", "updated"
         DELETED = "deleted", "deleted"
 
-    train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="changes")
+    # The history outlives what it describes: deleting a train (or anything) leaves its records,
+    # train id included, so there is no database constraint and nothing cascades here.
+    train = models.ForeignKey(
+        ReleaseTrain, on_delete=models.DO_NOTHING, db_constraint=False, related_name="changes"
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     object_repr = models.CharField(max_length=240)

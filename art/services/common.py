@@ -12,8 +12,10 @@ from typing import Any, TypeVar, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import F, Q
+from django.db.models.deletion import Collector
+from django.utils import timezone
 
 from art.access import train_id_of
 from art.errors import ConflictError, InUseError
@@ -360,8 +362,10 @@ def in_use_message(obj: models.Model, referrers: Iterable[models.Model]) -> str:
 
 
 def delete_recorded(*, actor: Any, obj: models.Model) -> None:
-    """Delete, keeping a before-image in the history: every field's value as it was. When other
-    records still refer to it (PROTECT/RESTRICT), nothing is deleted: InUseError names them."""
+    """Delete, keeping a before-image in the history: every field's value as it was, for the
+    object and for every row that goes with it (its cascade), each its own history entry naming
+    what it was deleted with. When other records still refer to it (PROTECT/RESTRICT), nothing is
+    deleted: InUseError names them. The history itself never goes with anything."""
     try:
         _delete_recorded(actor=actor, obj=obj)
     except models.ProtectedError as exc:
@@ -370,17 +374,58 @@ def delete_recorded(*, actor: Any, obj: models.Model) -> None:
         raise InUseError(in_use_message(obj, exc.restricted_objects)) from None
 
 
+def _before_image(obj: models.Model) -> dict[str, list[Any]]:
+    fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and not f.generated]
+    return {k: [v, None] for k, v in snapshot(obj, fields).items() if v not in (None, "")}
+
+
+def _cascade_rows(collector: Collector, root: models.Model) -> dict[type[models.Model], list[Any]]:
+    """The ids of every row the collector will delete besides `root`, by model (one query per
+    fast-deleted set; the rest the collector already holds)."""
+    ids: dict[type[models.Model], list[Any]] = {}
+    for model, instances in collector.data.items():
+        ids.setdefault(model, []).extend(
+            i.pk for i in instances if not (model is type(root) and i.pk == root.pk)
+        )
+    for queryset in collector.fast_deletes:
+        ids.setdefault(queryset.model, []).extend(queryset.values_list("pk", flat=True))
+    return {model: pks for model, pks in ids.items() if pks and model is not ChangeRecord}
+
+
+CASCADE_CHUNK = 2000
+
+
 def _delete_recorded(*, actor: Any, obj: models.Model) -> None:
     with transaction.atomic():
-        fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and not f.generated]
+        train_id = train_id_of(obj)
+        collector = Collector(using=router.db_for_write(type(obj)), origin=obj)
+        collector.collect([obj])  # raises ProtectedError / RestrictedError before anything changes
         record_change(
             actor=actor,
             obj=obj,
             action=ChangeRecord.Action.DELETED,
-            changes={k: [v, None] for k, v in snapshot(obj, fields).items() if v not in (None, "")},
-            train_id=train_id_of(obj),
+            changes=_before_image(obj),
+            train_id=train_id,
         )
-        obj.delete()
+        who, at, along = author(actor), timezone.now(), str(obj)[:240]
+        for model, pks in _cascade_rows(collector, obj).items():  # one query per model and chunk
+            content_type = ContentType.objects.get_for_model(model)
+            for start in range(0, len(pks), CASCADE_CHUNK):
+                rows = model._default_manager.filter(pk__in=pks[start : start + CASCADE_CHUNK]).order_by("pk")
+                ChangeRecord.objects.bulk_create(
+                    ChangeRecord(
+                        train_id=train_id,
+                        content_type=content_type,
+                        object_id=row.pk,
+                        object_repr=str(row)[:240],
+                        action=ChangeRecord.Action.DELETED,
+                        changes={**_before_image(row), "deleted_with": [along, None]},
+                        actor=who,
+                        at=at,
+                    )
+                    for row in rows
+                )
+        collector.delete()
 
 
 def differs(obj: Any, name: str, value: Any) -> bool:

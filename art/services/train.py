@@ -48,9 +48,9 @@ def train_update(*, actor: Any, train: ReleaseTrain, **changes: Any) -> ReleaseT
 
 
 def train_delete(*, actor: Any, train: ReleaseTrain) -> None:
-    """Delete a train and everything in it (its history goes with it)."""
-    with transaction.atomic():
-        train.delete()
+    """Delete a train and everything in it. Its history stays (ChangeRecord keeps the train's
+    id), with a before-image of the train and of every row that went with it."""
+    delete_recorded(actor=actor, obj=train)
 
 
 def team_create(
