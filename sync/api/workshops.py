@@ -48,7 +48,8 @@ class WorkshopSerializer(CoreSerializer):
         read_only_fields = ["train", "created_at", "updated_at"]
         create_only = ["pi"]
         extra_kwargs = {
-            "pi": {"help_text": "The PI whose Inspect & Adapt it is; one workshop per PI."},
+            # opening a PI's workshop again answers the one open: no uniqueness refusal
+            "pi": {"help_text": "The PI whose Inspect & Adapt it is; one workshop per PI.", "validators": []},
             "dots_per_participant": {
                 "required": False,
                 "help_text": "Each participant's dots (1–20, 5 by default); never below the most dots "
