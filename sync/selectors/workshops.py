@@ -111,7 +111,9 @@ def workshop_data(*, workshop: Workshop, voter: Any = None) -> WorkshopData:
     totals, by_voter = vote_totals(workshop)
     mine = by_voter.get(getattr(voter, "pk", None) or -1, {})
     solutions = list(
-        Solution.objects.filter(workshop=workshop).select_related("created_by").order_by("created_at", "id")
+        Solution.objects.filter(workshop=workshop)
+        .select_related("created_by", "cause")
+        .order_by("created_at", "id")
     )
     items = list(
         ImprovementItem.objects.filter(workshop=workshop)
