@@ -163,12 +163,12 @@ def _workshop(ctx: SeedContext, pi: ProgramIncrement, target: ProgramIncrement |
     for index, voter in enumerate(voters[:count]):
         for cause_index, dots in BALLOTS[index % len(BALLOTS)].items():
             services.cause_vote(actor=voter, cause=causes[cause_index], dots=dots)
-    for cause_index, text in SOLUTIONS:
+    for solved, text in SOLUTIONS:
         services.solution_add(
             actor=authors[len(text) % len(authors)],
             workshop=workshop,
             text=text,
-            cause=causes[cause_index] if cause_index is not None else None,
+            cause=causes[solved] if solved is not None else None,
         )
     services.workshop_update(actor=rte, workshop=workshop, restated_problem=RESTATED)
     for title, cause_index, owner, due_in in ITEMS:

@@ -56,7 +56,7 @@ class WorkshopForm(RailyardForm):
         """The fields the form posted (a blank dots field keeps the dots as they are)."""
         posted = set(posted)
         data = self.cleaned_data
-        out = {n: data[n] for n in ("problem", "restated_problem") if n in posted}
+        out: dict[str, Any] = {n: data[n] for n in ("problem", "restated_problem") if n in posted}
         if "dots_per_participant" in posted and data.get("dots_per_participant") is not None:
             out["dots_per_participant"] = data["dots_per_participant"]
         return out

@@ -156,7 +156,9 @@ def inspect_adapt(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpRespon
     target = request.htmx.target if request.htmx else None
     if target in TARGETS:
         part = TARGETS[target]
-        return render(request, f"{PAGE}#{target}", context(request, train, pi, parts=(part,)))
+        # the item form asked for from a cause or a solution: the keyboard goes to its title
+        extra = {"item_focus": target == "item-form"}
+        return render(request, f"{PAGE}#{target}", context(request, train, pi, parts=(part,), **extra))
     return render(request, PAGE, context(request, train, pi))
 
 

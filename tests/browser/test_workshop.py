@@ -90,8 +90,10 @@ def test_a_workshop_from_problem_to_improvement_item(signed_in, live_server, wor
     # the RTE sees the new order and turns the top cause into an improvement item for the next PI
     rte.reload()
     assert pareto_order(rte) == ["Integration tests run only at night", "Shared staging is down"]
-    rte.get_by_role("link", name="Turn the top cause into an improvement item").click()
+    with rte.expect_response(lambda r: f"cause={nightly.pk}" in r.url):
+        rte.get_by_role("link", name="Turn the top cause into an improvement item").click()
     form = rte.locator("#item-form")
+    expect(form.get_by_role("textbox", name="Title")).to_be_focused()  # the form was swapped in
     expect(form.get_by_role("textbox", name="Title")).to_have_value("Integration tests run only at night")
     expect(form.get_by_label("Target PI")).to_have_value(str(next_pi.pk))
     form.get_by_role("textbox", name="Title").fill("Contract tests for the partner APIs")
