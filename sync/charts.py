@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from art import rules
 
-WIDTH_PER_BAR = 64
+WIDTH_PER_BAR = 56
+#: Below this many pixels the chart scrolls sideways rather than shrink its words past reading.
+MAX_MIN_WIDTH = 720
 LEFT, RIGHT, TOP, BOTTOM = 44, 48, 16, 40
 HEIGHT = 280
 GUIDE = 80.0
@@ -56,6 +58,10 @@ class ParetoChart:
     guide_y: float
     ticks: list[Tick]
     max_votes: int
+
+    @property
+    def min_width(self) -> int:
+        return min(int(self.width * 0.8), MAX_MIN_WIDTH)
 
     @property
     def empty(self) -> bool:
