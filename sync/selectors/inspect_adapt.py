@@ -108,6 +108,7 @@ class Review:
     end: dt.date  # the last day counted (the PI's last day, or today while it runs)
     figures: list[Figure]
     charts: list[Chart] = field(default_factory=list)
+    started: bool = True
 
     def chart(self, key: str) -> Chart | None:
         return next((c for c in self.charts if c.key == key), None)
@@ -184,4 +185,11 @@ def pi_review(*, pi: ProgramIncrement, now: dt.datetime | None = None) -> Review
         distribution_chart(items, lo, hi),
         dependency_chart(dependencies, now),
     ]
-    return Review(pi=pi, start=start, end=end - ONE_DAY, figures=figures, charts=charts)
+    if not any(r.status == "ok" for r in [result, *(t.result for t in predictability.teams)]):
+        charts[0].empty = (
+            "No team's predictability yet: it appears as the business owners score the objectives "
+            "at the PI system demo (part 1)."
+        )
+    return Review(
+        pi=pi, start=start, end=end - ONE_DAY, figures=figures, charts=charts, started=pi.start_date <= today
+    )
