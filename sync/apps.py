@@ -34,3 +34,7 @@ class SyncConfig(AppConfig):
             before="Metrics",
         )
         register_train_nav(NavItem("Impediments", "alert", "sync:impediments"), before="Metrics")
+        # --- inspect & adapt
+        from art.context_processors import PILink, register_pi_link
+
+        register_pi_link(PILink("Inspect & Adapt", "search", "sync:inspect_adapt"))

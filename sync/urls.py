@@ -9,6 +9,7 @@ app_name = "sync"
 
 TRAIN = "trains/<slug:slug>/"
 EVENT = f"{TRAIN}events/<int:event_id>/"
+IA = f"{TRAIN}pis/<int:pi_id>/inspect-adapt/"  # --- inspect & adapt
 
 urlpatterns: list = [
     # --- the calendar, its cadence and events
@@ -65,4 +66,26 @@ urlpatterns: list = [
         impediments.impediment_delete,
         name="impediment_delete",
     ),
+]
+
+# --- inspect & adapt: the PI system demo, the quantitative review and the workshop
+from sync.views import inspect_adapt, workshops  # noqa: E402
+
+urlpatterns += [
+    path(f"{IA}", inspect_adapt.inspect_adapt, name="inspect_adapt"),
+    path(
+        f"{IA}objectives/<int:objective_id>/score/", inspect_adapt.objective_score, name="ia_objective_score"
+    ),
+    path(f"{IA}workshop/open/", workshops.workshop_open, name="workshop_open"),
+    path(f"{IA}workshop/", workshops.workshop_update, name="workshop_update"),
+    path(f"{IA}causes/", workshops.cause_add, name="workshop_cause_add"),
+    path(f"{IA}causes/<int:cause_id>/", workshops.cause_update, name="workshop_cause_update"),
+    path(f"{IA}causes/<int:cause_id>/whys/", workshops.cause_why_add, name="workshop_cause_why_add"),
+    path(f"{IA}causes/<int:cause_id>/delete/", workshops.cause_delete, name="workshop_cause_delete"),
+    path(f"{IA}causes/<int:cause_id>/vote/", workshops.cause_vote, name="workshop_cause_vote"),
+    path(f"{IA}solutions/", workshops.solution_add, name="workshop_solution_add"),
+    path(
+        f"{IA}solutions/<int:solution_id>/delete/", workshops.solution_delete, name="workshop_solution_delete"
+    ),
+    path(f"{IA}items/", workshops.item_add, name="workshop_item_add"),
 ]

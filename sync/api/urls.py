@@ -32,3 +32,12 @@ urlpatterns: list = [
     # --- impediments
     *router.urls,
 ]
+
+# --- inspect & adapt: the problem-solving workshop (its votes and Pareto chart), causes, solutions
+from sync.api import workshops  # noqa: E402
+
+workshop_router = SimpleRouter()
+workshop_router.register("workshops", workshops.WorkshopViewSet, basename="workshop")
+workshop_router.register("causes", workshops.CauseViewSet, basename="cause")
+workshop_router.register("solutions", workshops.SolutionViewSet, basename="solution")
+urlpatterns += workshop_router.urls

@@ -28,4 +28,16 @@ from .syncs import (
     escalation_delete,
 )
 
+# --- inspect & adapt
+from .workshops import (
+    cause_add,
+    cause_delete,
+    cause_update,
+    cause_vote,
+    solution_add,
+    solution_delete,
+    workshop_open,
+    workshop_update,
+)
+
 __all__ = [name for name in dir() if not name.startswith("_")]

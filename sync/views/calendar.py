@@ -284,6 +284,10 @@ def _event_context(
         "pi": event.pi,
         # Why it may not be deleted, in the service's words ("" if it may).
         "delete_refusal": HOLDS_MINUTES if page.has_minutes else "",
+        # --- inspect & adapt: an I&A event links to its PI's Inspect & Adapt page
+        "ia_url": reverse("sync:inspect_adapt", kwargs={"slug": train.slug, "pi_id": event.pi_id})
+        if event.kind == Event.Kind.INSPECT_ADAPT and event.pi_id
+        else "",
         **extra,
     }
 
