@@ -45,7 +45,7 @@ class ImprovementCreateForm(RailyardForm):
     title = forms.CharField(
         max_length=240,
         label="What will the train improve?",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Automate the release checklist"}),
+        widget=forms.TextInput(attrs={"placeholder": "e.g. A definition of done shared by every team"}),
     )
     owner = forms.CharField(max_length=120, required=False, help_text="Who drives it; you can add it later.")
     target_pi = forms.TypedChoiceField(

@@ -106,7 +106,7 @@ def _edit_form(
 ) -> ImprovementEditForm:
     form = ImprovementEditForm(
         data,
-        initial=None if data is not None else ImprovementEditForm.values_of(item),
+        initial=ImprovementEditForm.values_of(item),  # disabled fields keep these
         pis=pis,
         current=item.target_pi_id,
         auto_id=f"id_improvement-{item.pk}-%s",

@@ -25,7 +25,9 @@ def test_a_closed_target_pi_an_empty_title_and_an_unknown_status_are_refused(wor
     closed = PIFactory(train=world.train, name="PI 25.4", state=ProgramIncrement.State.CLOSED, iterations=0)
 
     with pytest.raises(ValidationError) as refused:
-        services.improvement_item_update(actor=world.rte, item=item, title=" ", target_pi=closed, status="later")
+        services.improvement_item_update(
+            actor=world.rte, item=item, title=" ", target_pi=closed, status="later"
+        )
 
     assert refused.value.message_dict == {
         "title": [TITLE_REFUSAL],

@@ -148,7 +148,11 @@ def test_the_previous_pis_items_without_a_target_are_to_do(world):
     )
     # dropped and done ones need no target; items written directly are not the workshop's
     services.improvement_item_create(
-        actor=None, train=world.train, title="Dropped", workshop=workshop, status=ImprovementItem.Status.DROPPED
+        actor=None,
+        train=world.train,
+        title="Dropped",
+        workshop=workshop,
+        status=ImprovementItem.Status.DROPPED,
     )
     ImprovementItemFactory(train=world.train, title="Written directly")
 
@@ -177,7 +181,10 @@ def test_with_no_previous_pi_the_improvements_item_does_not_apply(world):
     assert _item(_computed(world.pi), "improvements").state == rules.readiness.NOT_APPLICABLE
     # the next PI's previous one is the world's: its workshop wrote nothing yet
     Workshop.objects.create(train=world.train, pi=world.pi)
-    assert _item(_computed(later), "improvements").detail == "PI 26.1's Inspect & Adapt wrote no improvement items"
+    assert (
+        _item(_computed(later), "improvements").detail
+        == "PI 26.1's Inspect & Adapt wrote no improvement items"
+    )
 
 
 def test_the_summary_counts_the_items_that_apply(world):

@@ -18,7 +18,9 @@ def _records():
 
 
 def test_the_rte_ticks_an_item_with_a_note_and_it_is_recorded(world):
-    check = services.readiness_check_set(actor=world.rte, pi=world.pi, item="room", done=True, note=" Hall B ")
+    check = services.readiness_check_set(
+        actor=world.rte, pi=world.pi, item="room", done=True, note=" Hall B "
+    )
 
     assert (check.done, check.note, check.checked_by) == (True, "Hall B", world.rte)
     assert check.checked_at is not None
