@@ -42,7 +42,9 @@ def test_the_page_shows_the_checklist_and_the_progress(client, world):
     for _key, title in rules.readiness.MANUAL_ITEMS:
         assert title in html
     assert "Backlog ranked by WSJF" in html and "No features are planned into this PI yet" in html
-    assert "<strong>1</strong> of 8 done" in html and "Not ready yet" in html  # business owners; improvements n/a
+    assert (
+        "<strong>1</strong> of 8 done" in html and "Not ready yet" in html
+    )  # business owners; improvements n/a
     assert "Train members" in html  # where to fix
     # a viewer sees no tick buttons
     assert 'name="item"' not in html
