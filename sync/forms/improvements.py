@@ -68,7 +68,9 @@ class ImprovementCreateForm(RailyardForm):
 
 
 class ImprovementEditForm(CardForm):
-    """Editing an item's card: the version and the values the person saw travel with it."""
+    """Editing an item's card: the version and the values the person saw travel with it. `only`
+    names the fields this person may change (a participant who is not the RTE: the owner); the
+    others show, disabled."""
 
     id_prefix = "improvement-edit"
     card_fields = ("title", "owner", "target_pi", "due_date", "description")
@@ -82,24 +84,27 @@ class ImprovementEditForm(CardForm):
     )
 
     def __init__(
-        self, *args: Any, pis: Iterable[ProgramIncrement] = (), current: int | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        pis: Iterable[ProgramIncrement] = (),
+        current: int | None = None,
+        only: Iterable[str] | None = None,
+        **kwargs: Any,
     ):
         self._pis = list(pis)
         self._current = current
+        self._only = None if only is None else frozenset(only)
         super().__init__(*args, **kwargs)
+        if self._only is not None:
+            for name in self.card_fields:
+                if name not in self._only:
+                    self.fields[name].disabled = True
         _target_field(self, self._pis, current)
         self.fields["title"].error_messages["required"] = TITLE_REFUSAL
         self.fields["due_date"].error_messages["invalid"] = "due_date must be a date (YYYY-MM-DD)"
 
     def _rebuild_kwargs(self) -> dict[str, Any]:
-        return {**super()._rebuild_kwargs(), "pis": self._pis, "current": self._current}
-
-    def limit_to(self, names: Iterable[str]) -> None:
-        """Only these fields may change (a participant who is not the RTE: the owner); the others
-        show, disabled."""
-        for name in self.card_fields:
-            if name not in names:
-                self.fields[name].disabled = True
+        return {**super()._rebuild_kwargs(), "pis": self._pis, "current": self._current, "only": self._only}
 
     @classmethod
     def values_of(cls, obj: Any) -> dict[str, Any]:

@@ -104,16 +104,15 @@ def _decorate(
 def _edit_form(
     request: HtmxHttpRequest, item: ImprovementItem, pis: list[ProgramIncrement], data: Any = None
 ) -> ImprovementEditForm:
-    form = ImprovementEditForm(
+    manages = permissions(request.user, item.train_id)[Action.MANAGE_TRAIN]
+    return ImprovementEditForm(
         data,
         initial=ImprovementEditForm.values_of(item),  # disabled fields keep these
         pis=pis,
         current=item.target_pi_id,
+        only=None if manages else TAKE_PART_FIELDS,
         auto_id=f"id_improvement-{item.pk}-%s",
     )
-    if not permissions(request.user, item.train_id)[Action.MANAGE_TRAIN]:
-        form.limit_to(TAKE_PART_FIELDS)
-    return form
 
 
 def _filters_showing(request: HtmxHttpRequest, item: ImprovementItem) -> ImprovementFilters:

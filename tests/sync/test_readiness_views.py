@@ -164,3 +164,12 @@ def test_readiness_page_ready_when_every_item_applies_and_is_done(client, world)
         services.readiness_check_set(actor=world.rte, pi=world.pi, item=key, done=True)
     client.force_login(world.rte)
     assert "Not ready yet" in client.get(url(world)).content.decode()  # the computed ones are not done
+
+
+def test_the_pi_page_links_to_its_readiness_and_the_nav_to_the_backlog(client, world):
+    client.force_login(world.member)
+    html = client.get(
+        reverse("art:pi", kwargs={"slug": world.train.slug, "pi_id": world.pi.pk})
+    ).content.decode()
+    assert "Planning readiness" in html and url(world) in html
+    assert reverse("sync:improvements", kwargs={"slug": world.train.slug}) in html
