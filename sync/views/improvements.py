@@ -372,7 +372,9 @@ def improvement_plan(request: HtmxHttpRequest, slug: str, item_id: int) -> HttpR
         if not request.htmx:
             messages.success(request, message)
             return redirect(board_url(pi) + "?panel=backlog")
-        context = board_context(request, pi, panels=["backlog"])
+        context = board_context(
+            request, pi, panels=["backlog"], focus_id=f"backlog-improvements-{planned.pk}-link"
+        )
         return toast(render(request, f"{BOARD}#backlog", context), message)
     return done(
         request,
