@@ -34,7 +34,12 @@ class SyncConfig(AppConfig):
             before="Metrics",
         )
         register_train_nav(NavItem("Impediments", "alert", "sync:impediments"), before="Metrics")
-        # --- inspect & adapt
+        # --- inspect & adapt; improvement backlog and readiness
         from art.context_processors import PILink, register_pi_link
+        from pi_planning.selectors.backlog import register_backlog_section
+        from sync.selectors.improvements import improvement_board_section
 
         register_pi_link(PILink("Inspect & Adapt", "search", "sync:inspect_adapt"))
+        register_train_nav(NavItem("Improvements", "sparkle", "sync:improvements"), before="Metrics")
+        register_pi_link(PILink("Planning readiness", "check-circle", "sync:readiness"))
+        register_backlog_section("improvements", improvement_board_section)

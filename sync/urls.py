@@ -3,7 +3,7 @@ page (an ART sync runs its agenda and records its minutes there), and the impedi
 
 from django.urls import path
 
-from sync.views import calendar, feeds, impediments, syncs
+from sync.views import calendar, feeds, impediments, improvements, readiness, syncs
 
 app_name = "sync"
 
@@ -66,6 +66,26 @@ urlpatterns: list = [
         impediments.impediment_delete,
         name="impediment_delete",
     ),
+    # --- improvement backlog and readiness
+    path(f"{TRAIN}improvements/", improvements.improvements, name="improvements"),
+    path(f"{TRAIN}improvements/add/", improvements.improvement_create, name="improvement_create"),
+    path(f"{TRAIN}improvements/<int:item_id>/", improvements.improvement, name="improvement"),
+    path(
+        f"{TRAIN}improvements/<int:item_id>/edit/", improvements.improvement_update, name="improvement_update"
+    ),
+    path(
+        f"{TRAIN}improvements/<int:item_id>/status/",
+        improvements.improvement_status,
+        name="improvement_status",
+    ),
+    path(
+        f"{TRAIN}improvements/<int:item_id>/delete/",
+        improvements.improvement_delete,
+        name="improvement_delete",
+    ),
+    path(f"{TRAIN}improvements/<int:item_id>/plan/", improvements.improvement_plan, name="improvement_plan"),
+    path(f"{TRAIN}pis/<int:pi_id>/readiness/", readiness.readiness, name="readiness"),
+    path(f"{TRAIN}pis/<int:pi_id>/readiness/check/", readiness.readiness_check, name="readiness_check"),
 ]
 
 # --- inspect & adapt: the PI system demo, the quantitative review and the workshop

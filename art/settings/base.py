@@ -290,6 +290,9 @@ SPECTACULAR_SETTINGS = {
         # The train's calendar
         "EventKindEnum": "sync.models.Event.Kind",
         "EventStateEnum": "sync.models.Event.State",
+        # --- improvement backlog and readiness
+        "ImprovementItemStatusEnum": "sync.models.ImprovementItem.Status",
+        "ReadinessStateEnum": "sync.api.improvements.READINESS_STATES",
     },
 }
 

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q
@@ -22,6 +23,7 @@ from art import rules
 from art.models import Feature, Iteration, Milestone, ProgramIncrement, Story, Team
 from art.selectors import FEATURE_RANK_ORDER
 from pi_planning.models import PlanBaseline
+from pi_planning.selectors.backlog import BacklogSection, backlog_sections
 from pi_planning.selectors.capacity import NORMALIZED, CapacityCell, capacity_inputs
 from pi_planning.selectors.dependencies import pi_dependencies
 
@@ -288,6 +290,12 @@ class BoardData:
     def card(self, kind: str, card_id: int) -> BoardFeature | BoardStory | None:
         cards: Iterable[BoardFeature | BoardStory] = self.backlog if kind == "feature" else self.stories
         return next((c for c in cards if c.pk == card_id), None)
+
+    @cached_property
+    def backlog_sections(self) -> list[BacklogSection]:
+        """The sections other apps add below the ranked backlog (selectors.backlog), loaded only
+        when the backlog panel renders: a fixed number of queries per registered section."""
+        return backlog_sections(self.pi)
 
     @property
     def capacity_cells(self) -> list[CapacityCell]:

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from sync.api import calendar, impediments, syncs
+from sync.api import calendar, impediments, improvements, syncs
 
 router = SimpleRouter()
 # --- the calendar and events
@@ -22,6 +22,12 @@ router.register("action-items", syncs.ActionItemViewSet, basename="action-item")
 # --- impediments
 router.register("impediments", impediments.ImpedimentViewSet, basename="impediment")
 
+# --- improvement backlog and readiness
+router.register("improvement-items", improvements.ImprovementItemViewSet, basename="improvement-item")
+readiness_urls = [
+    path("pis/<int:pi_id>/readiness/", improvements.PIReadinessView.as_view(), name="pi-readiness"),
+]
+
 urlpatterns: list = [
     *calendar_urls,
     # --- the calendar and events
@@ -31,6 +37,8 @@ urlpatterns: list = [
     path("events/<int:event_id>/escalations/", syncs.EscalationsView.as_view(), name="api-event-escalations"),
     # --- impediments
     *router.urls,
+    # --- improvement backlog and readiness
+    *readiness_urls,
 ]
 
 # --- inspect & adapt: the problem-solving workshop (its votes and Pareto chart), causes, solutions

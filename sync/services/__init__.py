@@ -40,4 +40,9 @@ from .workshops import (
     workshop_update,
 )
 
+# --- improvement backlog and readiness
+# isort: split
+from .improvements import improvement_item_plan
+from .readiness import readiness_check_set
+
 __all__ = [name for name in dir() if not name.startswith("_")]

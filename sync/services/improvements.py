@@ -18,6 +18,7 @@ from django.utils import timezone
 from art.access import Action, authorize, can
 from art.errors import ConflictError
 from art.models import Feature, ProgramIncrement, ReleaseTrain
+from art.services.backlog import feature_create
 from art.services.common import author, create_validated, delete_recorded, stripped, update_fields
 from sync.models import Cause, ImprovementItem, Workshop
 
@@ -139,3 +140,45 @@ def improvement_item_delete(*, actor: Any, item: ImprovementItem) -> None:
     """The RTE deletes an item written by mistake; the history keeps its before-image."""
     authorize(actor, Action.MANAGE_TRAIN, item.train_id)
     delete_recorded(actor=actor, obj=item)
+
+
+PLAN_NO_TARGET = "target_pi is required to plan the item: the feature goes into that PI"
+PLAN_ALREADY = "the item is already planned as {key}"
+PLAN_FINISHED = "status is {status}: only an open or in-progress item is planned"
+
+
+def improvement_item_plan(*, actor: Any, item: ImprovementItem) -> ImprovementItem:
+    """Plan an item into its target PI: an enabler feature of that PI, titled after the item,
+    which the train then scores and places like any other (product management and the RTE:
+    `edit_backlog`). The item links to the feature; planning it twice is refused."""
+    authorize(actor, Action.EDIT_BACKLOG, item.train_id)
+    with transaction.atomic():
+        current = (
+            ImprovementItem.objects.select_for_update().select_related("target_pi", "feature").get(pk=item.pk)
+        )
+        if current.feature is not None:
+            raise ValidationError({"feature": PLAN_ALREADY.format(key=current.feature.key)})
+        if current.status not in (ImprovementItem.Status.OPEN, ImprovementItem.Status.IN_PROGRESS):
+            raise ValidationError(
+                {"status": PLAN_FINISHED.format(status=current.get_status_display().lower())}
+            )
+        if current.target_pi is None:
+            raise ValidationError({"target_pi": PLAN_NO_TARGET})
+        refusal = target_pi_refusal(current.train_id, current.target_pi)
+        if refusal:
+            raise ValidationError({"target_pi": refusal})
+        feature = feature_create(
+            actor=actor,
+            train=current.train,
+            title=current.title,
+            kind=Feature.Kind.ENABLER,
+            pi=current.target_pi,
+            description=current.description,
+        )
+        return update_fields(
+            actor=actor,
+            queryset=ImprovementItem.objects.all(),
+            pk=current.pk,
+            changes={"feature": feature},
+            version=current.version,
+        )

@@ -15,3 +15,14 @@ class ImpedimentFactory(factory.django.DjangoModelFactory):
     train = factory.SubFactory(TrainFactory)
     title = factory.Sequence(lambda n: f"Impediment {n}")
     category = Impediment.Category.ENVIRONMENT
+
+
+# --- improvement backlog and readiness
+class ImprovementItemFactory(factory.django.DjangoModelFactory):
+    """An open improvement item written directly (pass `workshop`, `target_pi`, ... as needed)."""
+
+    class Meta:
+        model = "sync.ImprovementItem"
+
+    train = factory.SubFactory(TrainFactory)
+    title = factory.Sequence(lambda n: f"Improvement {n}")
