@@ -34,3 +34,8 @@ class SyncConfig(AppConfig):
             before="Metrics",
         )
         register_train_nav(NavItem("Impediments", "alert", "sync:impediments"), before="Metrics")
+        # --- system demos and release notes
+        from art.context_processors import PILink, register_pi_link
+
+        register_pi_link(PILink("System demos", "eye", "sync:pi_demos"))
+        register_pi_link(PILink("Release notes", "file", "sync:release_notes"))

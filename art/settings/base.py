@@ -233,6 +233,9 @@ SPECTACULAR_SETTINGS = {
         # The train's calendar
         "EventKindEnum": "sync.models.Event.Kind",
         "EventStateEnum": "sync.models.Event.State",
+        # --- system demos and release notes
+        "SystemDemoStateEnum": "sync.models.SystemDemo.State",
+        "DemoItemOutcomeEnum": "sync.models.DemoItem.Outcome",
     },
 }
 

@@ -2,3 +2,7 @@
 module per concept, each registering its own step (run in order of their numbers)."""
 
 from sync.demo import calendar, impediments, syncs  # registers the steps
+
+# --- system demos and release notes
+# isort: split
+from sync.demo import demos

@@ -28,4 +28,17 @@ from .syncs import (
     escalation_delete,
 )
 
+# --- system demos and release notes
+# isort: split
+from .demos import (
+    demo_feedback_add,
+    demo_feedback_delete,
+    demo_item_add,
+    demo_item_move,
+    demo_item_remove,
+    demo_item_update,
+    system_demo_prepare,
+    system_demo_update,
+)
+
 __all__ = [name for name in dir() if not name.startswith("_")]

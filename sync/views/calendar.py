@@ -33,7 +33,7 @@ from sync.forms.calendar import WEEKDAY_CHOICES, CadenceForm, EventForm
 from sync.models import Event
 from sync.selectors.calendar import CalendarPage, calendar_data, calendar_window, event_page_data
 from sync.services.calendar import HOLDS_MINUTES
-from sync.views import syncs
+from sync.views import demos, syncs
 
 CALENDAR = "sync/calendar.html"
 EVENT = "sync/event.html"
@@ -284,6 +284,8 @@ def _event_context(
         "pi": event.pi,
         # Why it may not be deleted, in the service's words ("" if it may).
         "delete_refusal": HOLDS_MINUTES if page.has_minutes else "",
+        # --- system demos and release notes: a system demo's event links to its iteration's record
+        "demo_link": demos.demo_link_of(request.user, event),
         **extra,
     }
 
