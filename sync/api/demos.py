@@ -246,7 +246,7 @@ class SystemDemoSerializer(CoreSerializer):
                 "help_text": "planned, or held (held_at is set; planned again clears it). RTE.",
             },
             "summary": {"required": False},
-            "iteration": {"help_text": "A development iteration (not the IP iteration)."},
+            "iteration": {"help_text": "A development iteration (not the IP iteration).", "validators": []},
         }
         validators: list = []
 

@@ -7,9 +7,9 @@ Iteration 3 Mon 2 – Sun 15 Feb, Iteration 4 Mon 16 Feb – Sun 1 Mar, IP Mon 2
 | feature | kind | team | history (UTC) | done_at in Berlin | counts in |
 |---|---|---|---|---|---|
 | A | business, 5 pts | Alpha | ready 10 Jan, done 20 Jan 10:00 | 20 Jan | Iteration 2 |
-| B (PAY-7) | enabler, 8 pts | Bravo | done 25 Jan, in progress 27 Jan, done 30 Jan 09:00 | 30 Jan | Iteration 2 (once) |
+| B (PAY-7) | enabler, 8 pts | Bravo | done 25 Jan, in progress 27, done 30 Jan 09:00 | 30 Jan | It. 2, once |
 | C | defect, no points | none | done 1 Feb 22:30 | 1 Feb 23:30 | Iteration 2 (its last day) |
-| D | business, 3 pts | Alpha | done 1 Feb 23:30 | 2 Feb 00:30 | Iteration 3 (the day after 2 ends) |
+| D | business, 3 pts | Alpha | done 1 Feb 23:30 | 2 Feb 00:30 | Iteration 3 (the next day) |
 | E | business | Alpha | done 22 Jan, cancelled 24 Jan | – | nowhere (cancelled) |
 | F | business, 2 pts | Bravo | done 20 Jan, in progress 26 Jan, done 3 Feb 12:00 | 3 Feb | Iteration 3 |
 | G | defect, 1 pt | Alpha | done 10 Jan 08:00 | 10 Jan | Iteration 1 |

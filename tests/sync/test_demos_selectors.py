@@ -8,7 +8,6 @@ import pytest
 from sync import services
 from sync.selectors.demos import iteration_of_event, pi_demos
 from sync.selectors.releases import release_notes
-from tests.sync.demo_helpers import finished  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

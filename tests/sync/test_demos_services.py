@@ -12,7 +12,6 @@ from art.models import ChangeRecord
 from sync import services
 from sync.models import DemoFeedback, DemoItem, SystemDemo
 from tests.art.factories import FeatureFactory, TrainFactory
-from tests.sync.demo_helpers import finished  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -86,7 +86,8 @@ def test_the_markdown_of_an_empty_period_says_so():
 
 
 def test_a_download_name_is_safe():
-    assert releases.safe_filename("Payments ART", "PI 26.1", "release-notes") == "Payments-ART-PI-26.1-release-notes"
+    name = releases.safe_filename("Payments ART", "PI 26.1", "release-notes")
+    assert name == "Payments-ART-PI-26.1-release-notes"
     assert releases.safe_filename('a"b/../c', "Ünïcode") == "a-b-..-c-n-code"
     assert releases.safe_filename("", "///") == "release-notes"
 
