@@ -197,7 +197,13 @@ def _large(ctx: SeedContext) -> int:
         for k in range(2):
             who, text, _ = FEEDBACK[(n * 2 + k) % len(FEEDBACK)]
             notes.append(
-                DemoFeedback(demo=demo, stakeholder=who, text=text, created_by=rte, created_at=demo.held_at)
+                DemoFeedback(
+                    demo=demo,
+                    stakeholder=who,
+                    text=text,
+                    created_by=rte,
+                    created_at=demo.held_at or timezone.now(),
+                )
             )
     DemoItem.objects.bulk_create(items, batch_size=BATCH)
     DemoFeedback.objects.bulk_create(notes, batch_size=BATCH)

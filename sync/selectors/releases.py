@@ -88,9 +88,9 @@ def finished_items(train: ReleaseTrain, start: dt.date, end: dt.date) -> list[re
     """The features of the train finished on the local days start … end (both included), one
     query."""
     lo, hi = flow.day_bounds(start, end + ONE_DAY, train.tz)
-    rows = finished_features(train, lo, hi).values_list(
-        "id", "external_key", "title", "kind", "team__name", "points", "last_at"
-    )
+    # last_at is annotated by the metrics selector: done_at, the last entry into done.
+    fields = ("id", "external_key", "title", "kind", "team__name", "points", "last_at")
+    rows = finished_features(train, lo, hi).values_list(*fields)
     return [
         releases.ReleaseItem(
             id=fid,
