@@ -76,6 +76,23 @@ SUMMARIES = [
 ]
 
 
+LARGE_SUMMARY = (
+    "The features finished in the iteration, shown on the integrated staging environment; the business "
+    "owners accepted most of them. Stakeholders' notes below."
+)
+NOTHING_SHOWN = (
+    "Nothing was finished yet: the teams showed their work in progress on staging, and the business "
+    "owners asked to see the onboarding flow end to end at the next demo."
+)
+
+
+def _summary(shown: int, accepted: int) -> str:
+    if not shown:
+        return NOTHING_SHOWN
+    template = SUMMARIES[0] if accepted < shown else SUMMARIES[1]
+    return template.format(n=shown, accepted=accepted, not_accepted=shown - accepted)
+
+
 def _demo_iterations(ctx: SeedContext) -> list[Iteration]:
     """Development iterations of the closed PIs, and the current PI's finished ones."""
     chosen = []
@@ -131,9 +148,7 @@ def _demo(ctx: SeedContext) -> int:
                 feature=feature,
             )
         accepted = outcomes.count(DemoItem.Outcome.ACCEPTED)
-        summary = SUMMARIES[index % len(SUMMARIES)].format(
-            n=len(items), accepted=accepted, not_accepted=len(items) - accepted
-        )
+        summary = _summary(len(items), accepted)
         services.system_demo_update(actor=rte, demo=demo, summary=summary, state=SystemDemo.State.HELD)
         held = _held_at(ctx, iteration)
         SystemDemo.objects.filter(pk=demo.pk).update(held_at=held, created_at=held - dt.timedelta(days=1))
@@ -163,9 +178,7 @@ def _large(ctx: SeedContext) -> int:
                 iteration=iteration,
                 state=SystemDemo.State.HELD,
                 held_at=held,
-                summary=SUMMARIES[iteration.number % len(SUMMARIES)].format(
-                    n="All", accepted="most", not_accepted="one"
-                ),
+                summary=LARGE_SUMMARY,
                 created_by=rte,
                 created_at=held - dt.timedelta(days=1),
                 version=2,

@@ -13,7 +13,7 @@ class DemoSummaryForm(RailyardForm):
     summary = forms.CharField(
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "What the train showed, and what came of it"}),
+        widget=forms.Textarea(attrs={"rows": 7, "placeholder": "What the train showed, and what came of it"}),
         help_text="What the train showed, in a few lines.",
     )
     state = forms.ChoiceField(
@@ -29,7 +29,7 @@ class DemoItemForm(RailyardForm):
     notes = forms.CharField(
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Why, or what to change"}),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Why, or what to change"}),
     )
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
