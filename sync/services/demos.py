@@ -59,6 +59,13 @@ def may_delete_feedback(actor: Any, feedback: DemoFeedback, train_id: int) -> bo
     )
 
 
+def check_decide(actor: Any, train_id: int) -> None:
+    """Business owners and the RTE decide items: 404 outside the train, 403 in words otherwise."""
+    _check_visible(actor, train_id)
+    if actor is not None and not may_decide(actor, train_id):
+        raise PermissionDenied(DECIDE_REFUSAL.format(role=_role_words(actor, train_id)))
+
+
 def _check_visible(actor: Any, train_id: int) -> None:
     if actor is not None and not can_see(actor, train_id):
         raise Http404("No such train")
@@ -142,10 +149,7 @@ def demo_item_add(*, actor: Any, demo: SystemDemo, feature: Feature) -> DemoItem
 def demo_item_update(*, actor: Any, item: DemoItem, version: int | None = None, **changes: Any) -> DemoItem:
     """Decide an item (accepted, not accepted, not decided) and write its notes. Business owners
     and the RTE. Based on a stale `version`, nothing changes (ConflictError with the current item)."""
-    train_id = item.demo.train_id
-    _check_visible(actor, train_id)
-    if actor is not None and not may_decide(actor, train_id):
-        raise PermissionDenied(DECIDE_REFUSAL.format(role=_role_words(actor, train_id)))
+    check_decide(actor, item.demo.train_id)
     unknown = set(changes) - ITEM_FIELDS
     if unknown:
         raise ValidationError({name: f"{name} cannot be changed here" for name in sorted(unknown)})

@@ -34,7 +34,7 @@ from sync.forms.demos import (
 )
 from sync.models import DemoFeedback, DemoItem, Event, SystemDemo
 from sync.selectors.demos import demo_queryset, demo_record, iteration_of_event, pi_demos
-from sync.services.demos import may_decide, may_delete_feedback
+from sync.services.demos import check_decide, may_decide, may_delete_feedback
 
 DEMOS = "sync/demos.html"
 DEMO = "sync/demo.html"
@@ -341,8 +341,7 @@ def demo_item_update(
     """Accepted, not accepted or not decided, with notes (business owners and the RTE)."""
     train, pi, iteration = _iteration(request, slug, pi_id, iteration_id)
     item = _item_of(iteration, item_id)
-    if not may_decide(request.user, train.pk):
-        services.demo_item_update(actor=request.user, item=item)  # raises the policy's 403
+    check_decide(request.user, train.pk)
     form = DemoItemForm(request.POST, item_id=item.pk)
     state: dict[str, Any] = {}
     if form.is_valid():
