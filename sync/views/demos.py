@@ -203,10 +203,13 @@ def _answer(
         item = next(i for i in context["items"] if i.pk == extra["item_id"])
         html = render_to_string(f"{DEMO}#item", {**context, "item": item}, request=request)
         html += render_to_string(f"{DEMO}#tally", {**context, "oob": True}, request=request)
+        html += render_to_string(f"{DEMO}#outcome", {**context, "oob": True}, request=request)
     else:
         html = render_to_string(f"{DEMO}#{part}", context, request=request)
-        if part != "record":
+        if part not in ("record", "page-body"):
             html += render_to_string(f"{DEMO}#tally", {**context, "oob": True}, request=request)
+        if part not in ("record", "page-body", "summary"):
+            html += render_to_string(f"{DEMO}#outcome", {**context, "oob": True}, request=request)
     response = HttpResponse(html, status=status)
     return toast(response, message) if message and status == 200 else response
 

@@ -109,6 +109,8 @@ def test_a_business_owner_decides_an_item(finished, client, page_as):
         '<li class="demo-item demo-item--not_accepted"'
     )
     assert 'id="demo-tally" class="demo-tally" hx-swap-oob="true"' in html and "1 not accepted" in html
+    words = "3 shown · 0 accepted · 1 not accepted · 2 not decided"
+    assert f'<span id="demo-outcome" hx-swap-oob="true">{words}</span>' in html
     saved = DemoItem.objects.get(pk=item.pk)
     assert (saved.outcome, saved.notes, saved.version) == ("not_accepted", "Not yet", 2)
     # a stale version: 409, the item as it is now, nothing saved
