@@ -34,12 +34,15 @@ class SyncConfig(AppConfig):
             before="Metrics",
         )
         register_train_nav(NavItem("Impediments", "alert", "sync:impediments"), before="Metrics")
-        # --- inspect & adapt; improvement backlog and readiness
+        # --- the PI's events and records: system demos, release notes, Inspect & Adapt, readiness;
+        # the improvement backlog and its section on the board's backlog panel
         from art.context_processors import PILink, register_pi_link
         from pi_planning.selectors.backlog import register_backlog_section
         from sync.selectors.improvements import improvement_board_section
 
+        register_pi_link(PILink("System demos", "eye", "sync:pi_demos"))
+        register_pi_link(PILink("Release notes", "file", "sync:release_notes"))
         register_pi_link(PILink("Inspect & Adapt", "search", "sync:inspect_adapt"))
-        register_train_nav(NavItem("Improvements", "sparkle", "sync:improvements"), before="Metrics")
         register_pi_link(PILink("Planning readiness", "check-circle", "sync:readiness"))
+        register_train_nav(NavItem("Improvements", "sparkle", "sync:improvements"), before="Metrics")
         register_backlog_section("improvements", improvement_board_section)

@@ -109,3 +109,25 @@ urlpatterns += [
     ),
     path(f"{IA}items/", workshops.item_add, name="workshop_item_add"),
 ]
+
+# --- system demos and release notes
+from sync.views import demos, releases  # noqa: E402  (its own block, for merges)
+
+PI = f"{TRAIN}pis/<int:pi_id>/"
+DEMO = f"{PI}demos/<int:iteration_id>/"
+urlpatterns += [
+    path(f"{PI}demos/", demos.pi_demos_page, name="pi_demos"),
+    path(DEMO, demos.demo_page, name="demo"),
+    path(f"{DEMO}prepare/", demos.demo_prepare, name="demo_prepare"),
+    path(f"{DEMO}edit/", demos.demo_update, name="demo_update"),
+    path(f"{DEMO}items/", demos.demo_item_add, name="demo_item_add"),
+    path(f"{DEMO}items/<int:item_id>/", demos.demo_item_update, name="demo_item_update"),
+    path(f"{DEMO}items/<int:item_id>/move/", demos.demo_item_move, name="demo_item_move"),
+    path(f"{DEMO}items/<int:item_id>/remove/", demos.demo_item_remove, name="demo_item_remove"),
+    path(f"{DEMO}feedback/", demos.demo_feedback_add, name="demo_feedback_add"),
+    path(
+        f"{DEMO}feedback/<int:feedback_id>/delete/", demos.demo_feedback_delete, name="demo_feedback_delete"
+    ),
+    path(f"{PI}release-notes/", releases.release_notes_page, name="release_notes"),
+    path(f"{PI}release-notes.md", releases.release_notes_md, name="release_notes_md"),
+]

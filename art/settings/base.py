@@ -293,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         # --- improvement backlog and readiness
         "ImprovementItemStatusEnum": "sync.models.ImprovementItem.Status",
         "ReadinessStateEnum": "sync.api.improvements.READINESS_STATES",
+        # --- system demos and release notes
+        "SystemDemoStateEnum": "sync.models.SystemDemo.State",
+        "DemoItemOutcomeEnum": "sync.models.DemoItem.Outcome",
     },
 }
 

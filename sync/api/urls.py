@@ -49,3 +49,20 @@ workshop_router.register("workshops", workshops.WorkshopViewSet, basename="works
 workshop_router.register("causes", workshops.CauseViewSet, basename="cause")
 workshop_router.register("solutions", workshops.SolutionViewSet, basename="solution")
 urlpatterns += workshop_router.urls
+
+# --- system demos and release notes
+from sync.api import demos  # noqa: E402  (its own block, for merges)
+
+demo_router = SimpleRouter()
+demo_router.register("system-demos", demos.SystemDemoViewSet, basename="system-demo")
+demo_router.register("demo-items", demos.DemoItemViewSet, basename="demo-item")
+demo_router.register("demo-feedback", demos.DemoFeedbackViewSet, basename="demo-feedback")
+urlpatterns += [
+    path(
+        "iterations/<int:pk>/release-notes/",
+        demos.IterationReleaseNotesView.as_view(),
+        name="iteration-release-notes",
+    ),
+    path("pis/<int:pk>/release-notes/", demos.PIReleaseNotesView.as_view(), name="pi-release-notes"),
+    *demo_router.urls,
+]

@@ -45,4 +45,17 @@ from .workshops import (
 from .improvements import improvement_item_plan
 from .readiness import readiness_check_set
 
+# --- system demos and release notes
+# isort: split
+from .demos import (
+    demo_feedback_add,
+    demo_feedback_delete,
+    demo_item_add,
+    demo_item_move,
+    demo_item_remove,
+    demo_item_update,
+    system_demo_prepare,
+    system_demo_update,
+)
+
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -33,7 +33,7 @@ from sync.forms.calendar import WEEKDAY_CHOICES, CadenceForm, EventForm
 from sync.models import Event
 from sync.selectors.calendar import CalendarPage, calendar_data, calendar_window, event_page_data
 from sync.services.calendar import HOLDS_MINUTES
-from sync.views import syncs
+from sync.views import demos, syncs
 
 CALENDAR = "sync/calendar.html"
 EVENT = "sync/event.html"
@@ -288,6 +288,8 @@ def _event_context(
         "ia_url": reverse("sync:inspect_adapt", kwargs={"slug": train.slug, "pi_id": event.pi_id})
         if event.kind == Event.Kind.INSPECT_ADAPT and event.pi_id
         else "",
+        # --- system demos and release notes: a system demo's event links to its iteration's record
+        "demo_link": demos.demo_link_of(request.user, event),
         **extra,
     }
 
