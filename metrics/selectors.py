@@ -394,9 +394,15 @@ def snapshot_figures(
     return figures
 
 
+#: A full recompute looks back at most this many days (three years): the dashboard's trends and
+#: forecasts read far less, and a feature back-dated to 1990 must not make 13,000 days of rows.
+MAX_SNAPSHOT_DAYS = 1096
+
+
 def snapshot_range(*, train: ReleaseTrain, today: dt.date) -> tuple[dt.date, dt.date]:
     """The local days a full recompute covers: from the train's first PI or first feature
-    transition, whichever is earlier, to today (both included). One query."""
+    transition, whichever is earlier, to today (both included), and at most MAX_SNAPSHOT_DAYS.
+    One query."""
     bounds = ProgramIncrement.objects.filter(train=train).aggregate(first=Min("start_date"))
     first_transition = FeatureTransition.objects.filter(feature__train=train).aggregate(first=Min("at"))[
         "first"
@@ -406,7 +412,7 @@ def snapshot_range(*, train: ReleaseTrain, today: dt.date) -> tuple[dt.date, dt.
         candidates.append(bounds["first"])
     if first_transition:
         candidates.append(first_transition.astimezone(train.tz).date())
-    return min(candidates), today
+    return max(min(candidates), today - dt.timedelta(days=MAX_SNAPSHOT_DAYS - 1)), today
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from .common import (
     FUTURE_TOLERANCE,
     author,
     create_validated,
+    date_range_refusal,
     delete_recorded,
     differs,
     record_change,
@@ -104,6 +105,8 @@ def feature_create(
     created_at = created_at or now
     if created_at > now + FUTURE_TOLERANCE:
         raise ValidationError({"created_at": "created_at must not be in the future"})
+    if date_range_refusal(created_at, "created_at"):
+        raise ValidationError({"created_at": date_range_refusal(created_at, "created_at")})
     if state not in FeatureState.values:
         raise ValidationError({"state": f"state must be one of {', '.join(FeatureState.values)}"})
     feature = Feature(train=train, title=(title or "").strip(), state=state, created_at=created_at, **fields)
@@ -161,6 +164,8 @@ def feature_transition_add(
         raise ValidationError({"state": f"state must be one of {', '.join(FeatureState.values)}"})
     if at > now + FUTURE_TOLERANCE:
         raise ValidationError({"at": "at must not be in the future"})
+    if date_range_refusal(at, "at"):
+        raise ValidationError({"at": date_range_refusal(at, "at")})
     with transaction.atomic():
         current = Feature.objects.select_for_update().get(pk=feature.pk)
         if version is not None and int(version) != current.version:

@@ -257,8 +257,18 @@ def created_at_refusal(created_at: dt.datetime, now: dt.datetime, *, what: str) 
     hold (1990–2199). `what` names the thing created, for the words: "an impediment"."""
     if created_at > now + FUTURE_TOLERANCE:
         return f"{what} cannot date from the future: created_at must be now or earlier"
-    if not EARLIEST_DATE <= created_at.date() <= LATEST_DATE:
-        return f"dates must lie between {EARLIEST_DATE} and {LATEST_DATE}: created_at is out of range"
+    return date_range_refusal(created_at, "created_at")
+
+
+def date_range_refusal(value: dt.date | dt.datetime | None, name: str) -> str:
+    """Why a date or time is out of the range a plan may hold, 1990–2199 ("" when it is in it),
+    naming the field. Earlier or later dates break calendars and metrics (a year-1 feature once
+    made every recompute of its train overflow)."""
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return f"dates must lie between {EARLIEST_DATE} and {LATEST_DATE}: {name} is out of range"
     return ""
 
 

@@ -13,7 +13,14 @@ from art import rules
 from art.access import Action, authorize, check_dependency
 from art.errors import ConflictError
 from art.models import Feature, Iteration, ProgramIncrement, Team
-from art.services.common import author, create_validated, delete_recorded, differs, update_fields
+from art.services.common import (
+    author,
+    create_validated,
+    created_at_refusal,
+    delete_recorded,
+    differs,
+    update_fields,
+)
 from pi_planning.models import Dependency, DependencyComment
 
 EDITABLE = {
@@ -68,6 +75,10 @@ def dependency_create(
     if state != Dependency.State.REQUESTED and refusal:
         raise ValidationError({"state": refusal})
     now = timezone.now()
+    if created_at is not None:
+        created_refusal = created_at_refusal(created_at, now, what="a dependency")
+        if created_refusal:
+            raise ValidationError({"created_at": created_refusal})
     dependency = Dependency(
         pi=pi,
         requester_team=requester_team,

@@ -12,7 +12,7 @@ from art import rules
 from art.access import Action, authorize, check_risk
 from art.errors import ConflictError
 from art.models import ProgramIncrement, ReleaseTrain, Team
-from art.services.common import author, create_validated, delete_recorded, update_fields
+from art.services.common import author, create_validated, created_at_refusal, delete_recorded, update_fields
 from pi_planning.models import Risk, Vote
 
 EDITABLE = {"title", "description", "owner", "mitigation_plan", "team", "pi", "external_key"}
@@ -40,6 +40,10 @@ def risk_create(
     if refusal:
         raise ValidationError({"roam": refusal})
     now = timezone.now()
+    if created_at is not None:
+        created_refusal = created_at_refusal(created_at, now, what="a risk")
+        if created_refusal:
+            raise ValidationError({"created_at": created_refusal})
     risk = Risk(
         train=train,
         pi=pi,
