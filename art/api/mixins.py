@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -143,8 +143,24 @@ class TrainScopedViewSet(viewsets.ModelViewSet):
         if parent is not None:
             self.check_create({self.parent_field: parent})
 
+    def refuse_unwritable(self, serializer: Any, data: Any) -> None:
+        """A write naming a field the resource does not have, or one it does not take, answers
+        400 naming each: a misspelt or read-only field is never silently ignored."""
+        if not isinstance(data, Mapping):
+            return
+        errors: dict[str, list[str]] = {}
+        for name in data:
+            field = serializer.fields.get(name)
+            if field is None:
+                errors[str(name)] = [f"{name} is not a field of this resource"]
+            elif field.read_only:
+                errors[str(name)] = [f"{name} is read-only: it cannot be set here"]
+        if errors:
+            raise exceptions.ValidationError(errors)
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
+        self.refuse_unwritable(serializer, request.data)
         self._check_create_early(serializer)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -162,6 +178,7 @@ class TrainScopedViewSet(viewsets.ModelViewSet):
         partial = kwargs.pop("partial", False)
         instance = self.get_object()
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        self.refuse_unwritable(serializer, request.data)
         serializer.is_valid(raise_exception=True)
         obj = self.apply_update(serializer)
         return Response(self.get_serializer(obj).data)

@@ -154,7 +154,9 @@ def improvement_item_plan(*, actor: Any, item: ImprovementItem) -> ImprovementIt
     authorize(actor, Action.EDIT_BACKLOG, item.train_id)
     with transaction.atomic():
         current = (
-            ImprovementItem.objects.select_for_update().select_related("target_pi", "feature").get(pk=item.pk)
+            ImprovementItem.objects.select_for_update(of=("self",))
+            .select_related("target_pi", "feature")
+            .get(pk=item.pk)
         )
         if current.feature is not None:
             raise ValidationError({"feature": PLAN_ALREADY.format(key=current.feature.key)})

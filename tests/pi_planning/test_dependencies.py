@@ -150,10 +150,15 @@ def test_api_create_names_the_rule_and_health_is_read_only(world, api_as):
     response = api_as("member").post("/api/v1/dependencies/", body, format="json")
     assert response.status_code == 400
     assert response.json() == {"provider_team": ["provider_team or external_provider is required"]}
-    created = api_as("member").post(
+    refused = api_as("member").post(
         "/api/v1/dependencies/",
         {**body, "provider_team": world.other_team.pk, "health": "green"},
         format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {"health": ["health is read-only: it cannot be set here"]}
+    created = api_as("member").post(
+        "/api/v1/dependencies/", {**body, "provider_team": world.other_team.pk}, format="json"
     )
     assert created.status_code == 201
     assert created.json()["health"] == "red"  # not planned by the provider yet

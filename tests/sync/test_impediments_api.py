@@ -90,7 +90,11 @@ def test_created_at_and_train_are_fixed_after_creation(world, api_as):
     response = api_as("rte").patch(
         f"{URL}{impediment.pk}/", {"created_at": "2001-01-01T00:00:00Z", "train": other.pk}, format="json"
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert response.json() == {
+        "created_at": ["created_at is read-only: it cannot be set here"],
+        "train": ["train is read-only: it cannot be set here"],
+    }
     impediment.refresh_from_db()
     assert impediment.train == world.train and impediment.created_at.year > 2001
 

@@ -51,7 +51,13 @@ def test_an_item_reads_as_the_contract_says(world, api_as):
 
 
 def test_bad_input_is_refused_with_the_field_named_and_nothing_is_written(world, api_as):
-    closed = PIFactory(train=world.train, name="PI 25.4", state=ProgramIncrement.State.CLOSED, iterations=0)
+    closed = PIFactory(
+        train=world.train,
+        name="PI 25.4",
+        state=ProgramIncrement.State.CLOSED,
+        iterations=0,
+        start_date=dt.date(2025, 10, 6),
+    )
     elsewhere = PIFactory(train=TrainFactory(), iterations=0)
     api = api_as("rte")
     cases = [

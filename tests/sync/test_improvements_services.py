@@ -2,6 +2,8 @@
 not the RTE moves the status and the owner only; planning an item makes an enabler feature of
 its target PI and links it."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -22,7 +24,13 @@ def item(world):
 
 
 def test_a_closed_target_pi_an_empty_title_and_an_unknown_status_are_refused(world, item):
-    closed = PIFactory(train=world.train, name="PI 25.4", state=ProgramIncrement.State.CLOSED, iterations=0)
+    closed = PIFactory(
+        train=world.train,
+        name="PI 25.4",
+        state=ProgramIncrement.State.CLOSED,
+        iterations=0,
+        start_date=dt.date(2025, 10, 6),
+    )
 
     with pytest.raises(ValidationError) as refused:
         services.improvement_item_update(

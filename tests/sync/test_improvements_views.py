@@ -131,7 +131,13 @@ def test_adding_an_item_answers_the_log_with_it(htmx, client, world):
 
 
 def test_a_closed_target_pi_and_an_empty_title_are_refused_with_the_field_named(htmx, client, world):
-    closed = PIFactory(train=world.train, name="PI 25.4", state=ProgramIncrement.State.CLOSED, iterations=0)
+    closed = PIFactory(
+        train=world.train,
+        name="PI 25.4",
+        state=ProgramIncrement.State.CLOSED,
+        iterations=0,
+        start_date=dt.date(2025, 10, 6),
+    )
     client.force_login(world.rte)
 
     response = htmx.post(url(world, "improvement_create"), {"title": "Retro", "target_pi": closed.pk})
@@ -143,7 +149,13 @@ def test_a_closed_target_pi_and_an_empty_title_are_refused_with_the_field_named(
 
 
 def test_the_create_form_offers_only_pis_not_closed(client, world):
-    PIFactory(train=world.train, name="PI 25.4", state=ProgramIncrement.State.CLOSED, iterations=0)
+    PIFactory(
+        train=world.train,
+        name="PI 25.4",
+        state=ProgramIncrement.State.CLOSED,
+        iterations=0,
+        start_date=dt.date(2025, 10, 6),
+    )
     client.force_login(world.rte)
     html = client.get(url(world)).content.decode()
     assert "PI 26.1</option>" in html and "PI 25.4</option>" not in html.split('id="improvement-filters"')[0]

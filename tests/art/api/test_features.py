@@ -79,12 +79,13 @@ def test_created_at_may_be_given_on_create_for_imports_only(world, product):
     assert FeatureTransition.objects.get(feature_id=body["id"]).at == dt.datetime(
         2025, 3, 1, 9, tzinfo=dt.UTC
     )
-    # and later it is not changed
+    # and later it is not changed: a write naming it is refused, naming it
     changed = product.patch(
         f"/api/v1/features/{body['id']}/", {"created_at": "2020-01-01T00:00:00Z"}, format="json"
     )
-    assert changed.status_code == 200
-    assert changed.json()["created_at"] == "2025-03-01T09:00:00Z"
+    assert changed.status_code == 400
+    assert changed.json() == {"created_at": ["created_at is read-only: it cannot be set here"]}
+    assert product.get(f"/api/v1/features/{body['id']}/").json()["created_at"] == "2025-03-01T09:00:00Z"
 
 
 @pytest.mark.parametrize(

@@ -146,8 +146,21 @@ def test_a_team_stays_in_its_train(world, rte):
     response = rte.patch(
         f"/api/v1/teams/{world.team.pk}/", {"train": 12345, "name": "Alpha 2"}, format="json"
     )
-    assert response.status_code == 200
-    assert response.json()["train"] == world.train.pk
+    assert response.status_code == 400
+    assert response.json() == {"train": ["train is read-only: it cannot be set here"]}
+    world.team.refresh_from_db()
+    assert world.team.train == world.train and world.team.name == "Alpha"
+
+
+def test_an_unknown_field_in_a_write_is_refused_naming_it(world, rte):
+    response = rte.patch(f"/api/v1/teams/{world.team.pk}/", {"nmae": "Alpha 2"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"nmae": ["nmae is not a field of this resource"]}
+    response = rte.post(
+        "/api/v1/teams/", {"train": world.train.pk, "name": "Echo", "colour": "red"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"colour": ["colour is not a field of this resource"]}
 
 
 # --- team members and absences ------------------------------------------------------------------
