@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.requirements.lock.stamp
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench backup restore audit ci clean
+.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench soak faults backup restore audit ci clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -62,6 +62,12 @@ schema: $(STAMP) ## Validate the OpenAPI schema (warnings fail)
 
 bench: $(STAMP) ## Time `seed_demo --size large` on a fresh SQLite file
 	$(BIN)/python bench/seed_large.py
+
+soak: $(STAMP) ## Load on loopback: 50 people for 5 minutes on throwaway PostgreSQL and Redis (SOAK_USERS, SOAK_SECONDS)
+	$(BIN)/python bench/soak.py
+
+faults: $(STAMP) ## The soak, restarting PostgreSQL and stopping Redis during it; reports the errors seen
+	SOAK_FAULTS=1 $(BIN)/python bench/soak.py
 
 backup: $(STAMP) ## Back up the whole database to backups/ (pg_dump on PostgreSQL, SQLite's backup API)
 	$(MANAGE) backup $(if $(FILE),--output $(FILE))
