@@ -31,6 +31,7 @@ from rest_framework.response import Response
 
 from art.access import Action, check, object_for_user, visible
 from art.errors import ConflictError, PreconditionFailed
+from art.services.common import deletion_summary, deletion_words
 
 # --- filtering and ordering -----------------------------------------------------------------
 
@@ -191,8 +192,19 @@ class TrainScopedViewSet(viewsets.ModelViewSet):
     def update_object(self, obj: Any, data: dict[str, Any]) -> Any:
         raise NotImplementedError
 
+    #: Deleting takes other rows with it (a train, a team, a PI, an iteration): the caller must
+    #: say so with `?confirm=yes` when anything else would go; otherwise 400 says what would.
+    confirm_delete = False
+
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.apply_destroy(self.get_object())
+        obj = self.get_object()
+        if self.confirm_delete and request.query_params.get("confirm") != "yes":
+            goes = deletion_words(deletion_summary(obj))
+            if goes:
+                raise exceptions.ValidationError(
+                    {"confirm": [f"deleting {obj} also deletes {goes}: send ?confirm=yes to delete it all"]}
+                )
+        self.apply_destroy(obj)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def apply_destroy(self, obj: Any) -> None:

@@ -210,6 +210,7 @@ class TrainViewSet(TrainScopedViewSet):
     """Release trains the caller belongs to. Administrators start trains (and become their
     RTE, like on the page); changing or deleting one is the RTE's."""
 
+    confirm_delete = True
     queryset = ReleaseTrain.objects.all()
     serializer_class = s.TrainSerializer
     filterset_fields = ["slug"]
@@ -264,6 +265,7 @@ class MembershipViewSet(TrainScopedViewSet):
 
 
 class TeamViewSet(TrainScopedViewSet):
+    confirm_delete = True
     queryset = Team.objects.all()
     serializer_class = s.TeamSerializer
     filterset_class = TeamFilter
@@ -350,6 +352,7 @@ class PIViewSet(TrainScopedViewSet):
     """Planning intervals. Creating one generates its iterations (`iterations`, default 5, the
     last one IP; `iteration_weeks`, default 2); without `end_date` the PI ends with them."""
 
+    confirm_delete = True
     queryset = ProgramIncrement.objects.all()
     serializer_class = s.PISerializer
     filterset_class = PIFilter
@@ -370,6 +373,7 @@ class PIViewSet(TrainScopedViewSet):
 
 
 class IterationViewSet(TrainScopedViewSet):
+    confirm_delete = True
     queryset = Iteration.objects.all()
     serializer_class = s.IterationSerializer
     filterset_class = IterationFilter

@@ -405,6 +405,35 @@ def _cascade_rows(collector: Collector, root: models.Model) -> dict[type[models.
 CASCADE_CHUNK = 2000
 
 
+def deletion_summary(obj: models.Model) -> list[tuple[int, str]]:
+    """What deleting `obj` takes with it, as (count, kind) by kind, most first — what a
+    confirmation lists. The history is never in it (it stays). InUseError when other records
+    still refer to it."""
+    collector = Collector(using=router.db_for_write(type(obj)), origin=obj)
+    try:
+        collector.collect([obj])
+    except models.ProtectedError as exc:
+        raise InUseError(in_use_message(obj, exc.protected_objects)) from None
+    except models.RestrictedError as exc:
+        raise InUseError(in_use_message(obj, exc.restricted_objects)) from None
+    counts = {
+        model: len(pks)
+        for model, pks in _cascade_rows(collector, obj).items()
+        if not model._meta.auto_created  # a many-to-many link is not something a person made
+    }
+    rows = [
+        (n, str(model._meta.verbose_name if n == 1 else model._meta.verbose_name_plural))
+        for model, n in counts.items()
+    ]
+    return sorted(rows, key=lambda row: (-row[0], row[1]))
+
+
+def deletion_words(summary: list[tuple[int, str]]) -> str:
+    """ "5 team members, 2 dependencies and 1 objective" (or "" for nothing)."""
+    parts = [f"{n} {kind}" for n, kind in summary]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
+
+
 def _delete_recorded(*, actor: Any, obj: models.Model) -> None:
     with transaction.atomic():
         train_id = train_id_of(obj)

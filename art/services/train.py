@@ -84,11 +84,17 @@ def team_update(*, actor: Any, team: Team, **changes: Any) -> Team:
     )
 
 
-def team_delete(*, actor: Any, team: Team) -> None:
+def team_delete_refusal(team: Team) -> str:
+    """Why a team may not be deleted ("" when it may): its work moves first."""
     if team.stories.exists() or team.features.exists():
-        raise ValidationError(
-            {"team": f"{team.name} still has features or stories: move them to another team first"}
-        )
+        return f"{team.name} still has features or stories: move them to another team first"
+    return ""
+
+
+def team_delete(*, actor: Any, team: Team) -> None:
+    refusal = team_delete_refusal(team)
+    if refusal:
+        raise ValidationError({"team": refusal})
     delete_recorded(actor=actor, obj=team)
 
 

@@ -8,15 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from art import selectors, services
 from art.access import Action, can, object_for_user, permissions, train_for_user
+from art.errors import InUseError
 from art.forms import EDIT_IDS, TeamForm, TeamMemberForm, submit
 from art.http import HtmxHttpRequest
 from art.models import ReleaseTrain, Team, TeamMember
+from art.services.common import deletion_summary, deletion_words
+from art.services.train import team_delete_refusal
 from art.views.common import focus, int_param, page, refused, written
 from art.views.trains import TRAIN_TEMPLATE, train_context, train_url
 
@@ -80,6 +83,24 @@ def team_update(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpRespon
 def team_delete(request: HtmxHttpRequest, slug: str, team_id: int) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.MANAGE_TRAIN)
     team = _team_of_train(request, train, team_id, Action.MANAGE_TRAIN)
+    if request.POST.get("confirm") != "yes" and not team_delete_refusal(team):
+        # First say what goes with it (people, objectives, dependencies, …); the button in that
+        # answer confirms. A team with nothing in it goes at once.
+        try:
+            goes = deletion_words(deletion_summary(team))
+        except InUseError as exc:
+            goes, in_use = "", str(exc)
+        else:
+            in_use = ""
+        if goes or in_use:
+            context = train_context(
+                request,
+                train,
+                row_error={team.pk: in_use} if in_use else {},
+                row_confirm={team.pk: f"Deleting {team.name} also deletes {goes}."} if goes else {},
+            )
+            name = f"{TRAIN_TEMPLATE}#teams" if request.htmx else TRAIN_TEMPLATE
+            return render(request, name, context, status=409 if in_use else 200)
     try:
         services.team_delete(actor=request.user, team=team)
     except ValidationError as exc:

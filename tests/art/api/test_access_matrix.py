@@ -186,7 +186,8 @@ def test_delete(world, as_user, name, role):
     resource = RESOURCES[name]
     obj = resource.make(world)
     api = _client(world, as_user, role)
-    response = api.delete(f"/api/v1/{resource.path}/{obj.pk}/")
+    # (a train, team, PI or iteration with anything in it asks for ?confirm=yes: test_resources.py)
+    response = api.delete(f"/api/v1/{resource.path}/{obj.pk}/?confirm=yes")
     expected = {"anonymous": 401, "outsider": 404}.get(role, 204 if role in resource.writers else 403)
     assert response.status_code == expected, response.content
     assert type(obj).objects.filter(pk=obj.pk).exists() is (expected != 204)

@@ -11,6 +11,7 @@ from tests.art.factories import (
     FeatureFactory,
     MilestoneFactory,
     StoryFactory,
+    TeamFactory,
     TeamMemberFactory,
     UserFactory,
 )
@@ -61,9 +62,23 @@ def test_an_unknown_time_zone_is_refused(world, rte):
     assert "not a known time zone" in response.json()["time_zone"][0]
 
 
-def test_deleting_a_train_removes_it(world, rte):
-    assert rte.delete(f"/api/v1/trains/{world.train.pk}/").status_code == 204
+def test_deleting_a_train_says_what_goes_with_it_and_needs_confirming(world, rte):
+    response = rte.delete(f"/api/v1/trains/{world.train.pk}/")
+    assert response.status_code == 400
+    assert response.json() == {
+        "confirm": [
+            "deleting Payments ART also deletes 8 memberships, 5 iterations, 2 teams and 1 PI: "
+            "send ?confirm=yes to delete it all"
+        ]
+    }
+    assert ReleaseTrain.objects.filter(pk=world.train.pk).exists()
+    assert rte.delete(f"/api/v1/trains/{world.train.pk}/?confirm=yes").status_code == 204
     assert not ReleaseTrain.objects.filter(pk=world.train.pk).exists()
+
+
+def test_an_empty_team_goes_without_confirming(world, rte):
+    team = TeamFactory(train=world.train, name="Empty")
+    assert rte.delete(f"/api/v1/teams/{team.pk}/").status_code == 204
 
 
 # --- memberships --------------------------------------------------------------------------------
@@ -136,7 +151,7 @@ def test_teams(world, rte):
 
 def test_a_team_with_work_cannot_be_deleted(world, rte):
     StoryFactory(team=world.team)
-    response = rte.delete(f"/api/v1/teams/{world.team.pk}/")
+    response = rte.delete(f"/api/v1/teams/{world.team.pk}/?confirm=yes")
     assert response.status_code == 400
     assert "still has features or stories" in response.json()["team"][0]
     assert Team.objects.filter(pk=world.team.pk).exists()
@@ -326,7 +341,7 @@ def test_bad_pis_name_the_rule(world, rte, body, field, fragment):
 
 def test_a_pi_with_features_cannot_be_deleted(world, rte):
     FeatureFactory(train=world.train, pi=world.pi)
-    response = rte.delete(f"/api/v1/pis/{world.pi.pk}/")
+    response = rte.delete(f"/api/v1/pis/{world.pi.pk}/?confirm=yes")
     assert response.status_code == 400 and "still has features" in response.json()["pi"][0]
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from art.models import ChangeRecord, Iteration, Membership, Milestone, ProgramIncrement, Team, TeamMember
-from tests.art.factories import MilestoneFactory, StoryFactory, TeamMemberFactory, UserFactory
+from tests.art.factories import MilestoneFactory, StoryFactory, TeamFactory, TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,12 +82,28 @@ def test_renaming_a_team_to_a_taken_name_keeps_the_row_form_open(rte, world, htm
     assert world.team.name == "Alpha"
 
 
-def test_deleting_a_team(rte, world, htmx):
-    response = htmx.post(
-        _url("team_delete", slug=world.train.slug, team_id=world.other_team.pk), target="teams"
-    )
+def test_deleting_a_team_says_what_goes_with_it_then_deletes_on_confirming(rte, world, htmx):
+    TeamMemberFactory(team=world.other_team, name="Ana Lima")
+    TeamMemberFactory(team=world.other_team, name="Ben Ode")
+    url = _url("team_delete", slug=world.train.slug, team_id=world.other_team.pk)
+    # the first click says what goes with it, and deletes nothing
+    response = htmx.post(url, target="teams")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Deleting Bravo also deletes" in page and "2 team members" in page
+    assert "Delete Bravo and all of it" in page
+    assert Team.objects.filter(pk=world.other_team.pk).exists()
+    # the confirming click deletes
+    response = htmx.post(url, {"confirm": "yes"}, target="teams")
     assert response.status_code == 200
     assert not Team.objects.filter(pk=world.other_team.pk).exists()
+
+
+def test_an_empty_team_is_deleted_at_once(rte, world, htmx):
+    team = TeamFactory(train=world.train, name="Empty")
+    response = htmx.post(_url("team_delete", slug=world.train.slug, team_id=team.pk), target="teams")
+    assert response.status_code == 200
+    assert not Team.objects.filter(pk=team.pk).exists()
 
 
 def test_a_team_with_stories_is_not_deleted_and_the_row_says_why(rte, world, htmx):
