@@ -205,6 +205,17 @@ class TrainScopedViewSet(viewsets.ModelViewSet):
 # --- concurrency ----------------------------------------------------------------------------
 
 ANY = "*"
+VERSION_REQUIRED = (
+    "this change must say which version of the card it is based on: send \"version\": {version} "
+    "in the body, or If-Match: \"{version}\" (the card's ETag)"
+)
+
+
+class PreconditionRequired(exceptions.APIException):
+    """428: a change to a versioned card that states no version (neither `version` nor If-Match)."""
+
+    status_code = 428
+    default_code = "precondition_required"
 
 
 def etag(version: int) -> str:
@@ -254,10 +265,16 @@ class VersionedCardMixin(_CardBase):
     """
 
     @contextmanager
-    def precondition(self, instance: Any, body_version: int | None = None) -> Iterator[int | None]:
+    def precondition(
+        self, instance: Any, body_version: int | None = None, *, required: bool = True
+    ) -> Iterator[int | None]:
         """Yields the version to pass to the service; turns its ConflictError into 412 when the
-        version came from If-Match."""
+        version came from If-Match. A change that states no version at all answers 428: a
+        read-modify-write without one could silently undo someone else's change. `If-Match: *`
+        says "whatever it is now" on purpose and is let through."""
         wanted = if_match_versions(self.request)
+        if wanted is None and body_version is None and required:
+            raise PreconditionRequired(VERSION_REQUIRED.format(version=instance.version))
         if wanted is None or wanted == ANY:
             yield body_version
             return
@@ -280,8 +297,9 @@ class VersionedCardMixin(_CardBase):
             return self.update_object(serializer.instance, data, version=version)  # type: ignore[call-arg]
 
     def apply_destroy(self, obj: Any) -> None:
-        # Services delete without a version: the If-Match check is against the card as fetched.
-        with self.precondition(obj):
+        # Services delete without a version: the If-Match check is against the card as fetched;
+        # a delete without one is allowed (it loses no one's edit: the before-image is kept).
+        with self.precondition(obj, required=False):
             self.delete_object(obj)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
