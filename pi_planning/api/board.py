@@ -189,6 +189,16 @@ class BoardView(APIView):
 CARD_KINDS = [("feature", "Feature"), ("story", "Story")]
 
 
+class MoveVersionField(serializers.IntegerField):
+    """The version a move is based on; blank ("" or null, as a board whose card carries no
+    version would send it) states none, like leaving it out: 428 unless If-Match is sent."""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if data is None or (isinstance(data, str) and not data.strip()):
+            return True, None
+        return super().validate_empty_values(data)
+
+
 class BoardMoveSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CARD_KINDS, help_text="What is moved.")
     card = serializers.IntegerField(min_value=1, help_text="The feature's or story's id.")
@@ -196,9 +206,10 @@ class BoardMoveSerializer(serializers.Serializer):
     iteration = serializers.IntegerField(
         min_value=1, allow_null=True, help_text="The iteration of this PI it goes to; null: not planned."
     )
-    version = serializers.IntegerField(
+    version = MoveVersionField(
         min_value=1,
         required=False,
+        allow_null=True,
         help_text="The card's version the move is based on (or send If-Match); a stale one answers "
         "409 (412 for If-Match), neither answers 428, and nothing moves.",
     )
