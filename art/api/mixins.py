@@ -6,8 +6,9 @@
   (404 outside the caller's trains, 403 for what their role may not do); writes go through the
   subclass's service calls (`create_object`, `update_object`, `delete_object`).
 - `VersionedCardMixin`: optimistic concurrency for cards with a `version` (features, stories,
-  dependencies, risks, objectives): `ETag: "<version>"` on answers, `If-Match` checked (412) and
-  a stale `version` in the body refused (409), both before anything changes.
+  dependencies, risks, objectives, the sync cards): `ETag: "<version>"` on answers, `If-Match`
+  checked (412), a stale `version` in the body refused (409) and a change stating neither
+  refused (428, VERSION_REQUIRED), all before anything changes.
 - `AliasOrderingFilter`: `?ordering=` with named orders such as `rank` (WSJF with the tie rules).
 """
 
@@ -206,8 +207,8 @@ class TrainScopedViewSet(viewsets.ModelViewSet):
 
 ANY = "*"
 VERSION_REQUIRED = (
-    "this change must say which version of the card it is based on: send \"version\": {version} "
-    "in the body, or If-Match: \"{version}\" (the card's ETag)"
+    'this change must say which version of the card it is based on: send "version": {version} '
+    'in the body, or If-Match: "{version}" (the card\'s ETag)'
 )
 
 
