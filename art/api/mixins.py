@@ -256,7 +256,8 @@ class VersionedCardMixin(_CardBase):
 
     Answers to GET (detail), POST, PUT and PATCH carry `ETag: "<version>"`. A write states the
     version it was based on either as `If-Match: "<version>"` (stale: 412) or as `version` in the
-    body (stale: 409); the 409/412 answer carries the current card (art.api.errors). The version
+    body (stale: 409); the 409/412 answer carries the current card (art.api.errors); stating
+    neither answers 428 (VERSION_REQUIRED; `If-Match: *` and deletes excepted). The version
     is handed to the service (`update_object(obj, data, version=...)`), which compares it under a
     lock, so two writers based on the same version cannot both succeed. Deletes honour If-Match.
 
