@@ -6,8 +6,9 @@
   (404 outside the caller's trains, 403 for what their role may not do); writes go through the
   subclass's service calls (`create_object`, `update_object`, `delete_object`).
 - `VersionedCardMixin`: optimistic concurrency for cards with a `version` (features, stories,
-  dependencies, risks, objectives): `ETag: "<version>"` on answers, `If-Match` checked (412) and
-  a stale `version` in the body refused (409), both before anything changes.
+  dependencies, risks, objectives, the sync cards): `ETag: "<version>"` on answers, `If-Match`
+  checked (412), a stale `version` in the body refused (409) and a change stating neither
+  refused (428, VERSION_REQUIRED), all before anything changes.
 - `AliasOrderingFilter`: `?ordering=` with named orders such as `rank` (WSJF with the tie rules).
 """
 
@@ -217,6 +218,17 @@ class TrainScopedViewSet(viewsets.ModelViewSet):
 # --- concurrency ----------------------------------------------------------------------------
 
 ANY = "*"
+VERSION_REQUIRED = (
+    'this change must say which version of the card it is based on: send "version": {version} '
+    'in the body, or If-Match: "{version}" (the card\'s ETag)'
+)
+
+
+class PreconditionRequired(exceptions.APIException):
+    """428: a change to a versioned card that states no version (neither `version` nor If-Match)."""
+
+    status_code = 428
+    default_code = "precondition_required"
 
 
 def etag(version: int) -> str:
@@ -256,7 +268,8 @@ class VersionedCardMixin(_CardBase):
 
     Answers to GET (detail), POST, PUT and PATCH carry `ETag: "<version>"`. A write states the
     version it was based on either as `If-Match: "<version>"` (stale: 412) or as `version` in the
-    body (stale: 409); the 409/412 answer carries the current card (art.api.errors). The version
+    body (stale: 409); the 409/412 answer carries the current card (art.api.errors); stating
+    neither answers 428 (VERSION_REQUIRED; `If-Match: *` and deletes excepted). The version
     is handed to the service (`update_object(obj, data, version=...)`), which compares it under a
     lock, so two writers based on the same version cannot both succeed. Deletes honour If-Match.
 
@@ -266,10 +279,16 @@ class VersionedCardMixin(_CardBase):
     """
 
     @contextmanager
-    def precondition(self, instance: Any, body_version: int | None = None) -> Iterator[int | None]:
+    def precondition(
+        self, instance: Any, body_version: int | None = None, *, required: bool = True
+    ) -> Iterator[int | None]:
         """Yields the version to pass to the service; turns its ConflictError into 412 when the
-        version came from If-Match."""
+        version came from If-Match. A change that states no version at all answers 428: a
+        read-modify-write without one could silently undo someone else's change. `If-Match: *`
+        says "whatever it is now" on purpose and is let through."""
         wanted = if_match_versions(self.request)
+        if wanted is None and body_version is None and required:
+            raise PreconditionRequired(VERSION_REQUIRED.format(version=instance.version))
         if wanted is None or wanted == ANY:
             yield body_version
             return
@@ -292,8 +311,9 @@ class VersionedCardMixin(_CardBase):
             return self.update_object(serializer.instance, data, version=version)  # type: ignore[call-arg]
 
     def apply_destroy(self, obj: Any) -> None:
-        # Services delete without a version: the If-Match check is against the card as fetched.
-        with self.precondition(obj):
+        # Services delete without a version: the If-Match check is against the card as fetched;
+        # a delete without one is allowed (it loses no one's edit: the before-image is kept).
+        with self.precondition(obj, required=False):
             self.delete_object(obj)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:

@@ -105,7 +105,8 @@ class VersionField(serializers.IntegerField):
         kwargs.setdefault(
             "help_text",
             "The card's version (also sent as ETag). Send the version your edit is based on (or If-Match); "
-            "a stale one answers 409 (412 for If-Match) and changes nothing.",
+            "a stale one answers 409 (412 for If-Match) and changes nothing; a change stating neither "
+            "answers 428.",
         )
         super().__init__(**kwargs)
 

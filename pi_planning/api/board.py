@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -13,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from art.api.mixins import etag, if_match_versions
+from art.api.mixins import VERSION_REQUIRED, PreconditionRequired, etag, if_match_versions
 from art.api.serializers import FeatureSerializer, StorySerializer
 from art.errors import ConflictError, PreconditionFailed
 from art.models import Feature, Iteration, Team
@@ -22,6 +23,7 @@ from pi_planning.api.capacity import CapacityCellSerializer, capacity_data
 from pi_planning.api.common import BASIS, ERRORS, basis_param, pi_for_request
 from pi_planning.selectors.board import BoardData, board_card, pi_board_data
 from pi_planning.selectors.capacity import BASES
+from pi_planning.services.board import board_access_refusal
 
 
 class BoardPISerializer(serializers.Serializer):
@@ -187,6 +189,16 @@ class BoardView(APIView):
 CARD_KINDS = [("feature", "Feature"), ("story", "Story")]
 
 
+class MoveVersionField(serializers.IntegerField):
+    """The version a move is based on; blank ("" or null, as a board whose card carries no
+    version would send it) states none, like leaving it out: 428 unless If-Match is sent."""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if data is None or (isinstance(data, str) and not data.strip()):
+            return True, None
+        return super().validate_empty_values(data)
+
+
 class BoardMoveSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CARD_KINDS, help_text="What is moved.")
     card = serializers.IntegerField(min_value=1, help_text="The feature's or story's id.")
@@ -194,11 +206,12 @@ class BoardMoveSerializer(serializers.Serializer):
     iteration = serializers.IntegerField(
         min_value=1, allow_null=True, help_text="The iteration of this PI it goes to; null: not planned."
     )
-    version = serializers.IntegerField(
+    version = MoveVersionField(
         min_value=1,
         required=False,
+        allow_null=True,
         help_text="The card's version the move is based on (or send If-Match); a stale one answers "
-        "409 (412 for If-Match) and nothing moves.",
+        "409 (412 for If-Match), neither answers 428, and nothing moves.",
     )
 
 
@@ -233,6 +246,10 @@ class BoardMoveView(APIView):
             403: OpenApiResponse(description="Not the caller's card to move."),
             409: OpenApiResponse(description="Stale version in the body: the current card is returned."),
             412: OpenApiResponse(description="Stale If-Match."),
+            428: OpenApiResponse(
+                description="Neither version nor If-Match: the move must say which version of the "
+                "card it is based on; nothing moves."
+            ),
             **ERRORS,
         },
     )
@@ -254,6 +271,13 @@ class BoardMoveView(APIView):
                 )
         version = data.get("version")
         wanted = if_match_versions(request)
+        if wanted is None and version is None:
+            # A move that states no version could silently undo someone else's move: refused
+            # (after "not yours to move", as the other writes check access first).
+            refusal = board_access_refusal(actor=request.user, pi=pi, card=card, team=team)
+            if refusal:
+                raise PermissionDenied(refusal)
+            raise PreconditionRequired(VERSION_REQUIRED.format(version=card.version))
         if isinstance(wanted, list):
             if card.version not in wanted:
                 raise PreconditionFailed(card, wanted[0])

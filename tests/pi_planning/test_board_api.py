@@ -165,7 +165,7 @@ def test_moves_through_the_stories_api_keep_the_same_rules(as_api, world, plan, 
     # the board's rules hold in the API too: the IP iteration refuses a feature's story
     s = filled.stories.first()
     response = as_api(world.member).patch(
-        f"/api/v1/stories/{s.pk}/", {"iteration": plan.ip.pk}, format="json"
+        f"/api/v1/stories/{s.pk}/", {"iteration": plan.ip.pk, "version": s.version}, format="json"
     )
     assert response.status_code == 400
     assert "the IP iteration carries no planned feature load" in str(response.json())

@@ -91,19 +91,24 @@ def test_the_providing_team_commits_counter_proposes_and_delivers_through_the_ap
     provider = api_as("other_member")
     url = f"/api/v1/dependencies/{dep.pk}/"
     # Commit without an iteration: accepts the needed-by one; health amber (same iteration).
-    committed = provider.post(url + "state/", {"state": "committed"}, format="json")
+    committed = provider.post(url + "state/", {"state": "committed", "version": dep.version}, format="json")
     assert committed.status_code == 200
     its = iterations(world.pi)
     assert (committed.json()["committed_iteration"], committed.json()["health"]) == (its[2].pk, "amber")
     # Counter-propose a later iteration: a conflict, named.
-    counter = provider.patch(url, {"committed_iteration": its[3].pk}, format="json").json()
+    counter = provider.patch(
+        url, {"committed_iteration": its[3].pk, "version": committed.json()["version"]}, format="json"
+    ).json()
     assert counter["health"] == "red" and "after it is needed" in counter["health_reason"]
     # Refused: in progress -> requested is not a move of the lifecycle.
-    assert provider.patch(url, {"state": "in_progress"}, format="json").status_code == 200
-    refused = provider.patch(url, {"state": "requested"}, format="json")
+    started = provider.patch(url, {"state": "in_progress", "version": counter["version"]}, format="json")
+    assert started.status_code == 200
+    refused = provider.patch(url, {"state": "requested", "version": started.json()["version"]}, format="json")
     assert refused.status_code == 400
     assert refused.json() == {"state": ["a in progress dependency cannot move to requested"]}
-    delivered = provider.post(url + "state/", {"state": "delivered"}, format="json").json()
+    delivered = provider.post(
+        url + "state/", {"state": "delivered", "version": started.json()["version"]}, format="json"
+    ).json()
     assert (delivered["state"], delivered["health"]) == ("delivered", "done")
     assert delivered["resolved_at"] is not None
 
@@ -117,7 +122,10 @@ def test_only_the_two_teams_and_the_rte_change_a_dependency(world, api_as, charl
     dep = dependency(world)
     url = f"/api/v1/dependencies/{dep.pk}/"
     for who, status in (("member", 200), ("other_member", 200), ("rte", 200)):
-        assert api_as(who).patch(url, {"owner": who}, format="json").status_code == status, who
+        version = Dependency.objects.get(pk=dep.pk).version
+        assert (
+            api_as(who).patch(url, {"owner": who, "version": version}, format="json").status_code == status
+        ), who
     for who, status in (
         (third, 403),
         ("business_owner", 403),
@@ -126,9 +134,15 @@ def test_only_the_two_teams_and_the_rte_change_a_dependency(world, api_as, charl
         ("outsider", 404),
         (None, 401),
     ):
-        assert api_as(who).patch(url, {"owner": "x"}, format="json").status_code == status, who
+        version = Dependency.objects.get(pk=dep.pk).version
         assert (
-            api_as(who).post(url + "state/", {"state": "committed"}, format="json").status_code == status
+            api_as(who).patch(url, {"owner": "x", "version": version}, format="json").status_code == status
+        ), who
+        assert (
+            api_as(who)
+            .post(url + "state/", {"state": "committed", "version": version}, format="json")
+            .status_code
+            == status
         ), who
     assert api_as("viewer").get(url).status_code == 200
     body = {

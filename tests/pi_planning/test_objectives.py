@@ -330,19 +330,32 @@ def test_every_change_is_in_the_cards_history(world, page_as, urls):
 def test_api_team_members_write_text_business_owners_values(world, api_as):
     obj = ObjectiveFactory(pi=world.pi, team=world.team, title="Launch", planned_bv=5)
     url = f"/api/v1/objectives/{obj.pk}/"
+
+    def current() -> int:  # each write states the version it is based on
+        return Objective.objects.get(pk=obj.pk).version
+
     member, owner = api_as("member"), api_as("business_owner")
-    assert member.patch(url, {"planned_bv": 8}, format="json").status_code == 403
-    assert member.patch(url, {"title": "Launch!"}, format="json").status_code == 200
+    assert member.patch(url, {"planned_bv": 8, "version": current()}, format="json").status_code == 403
+    assert member.patch(url, {"title": "Launch!", "version": current()}, format="json").status_code == 200
     # Sending back an unchanged value is not a business-value change.
     assert (
-        member.put(url, {"title": "Launch!!", "committed": True, "planned_bv": 5}, format="json").status_code
+        member.put(
+            url,
+            {"title": "Launch!!", "committed": True, "planned_bv": 5, "version": current()},
+            format="json",
+        ).status_code
         == 200
     )
-    assert owner.patch(url, {"title": "Mine"}, format="json").status_code == 403
-    response = owner.patch(url, {"actual_bv": 4}, format="json")
+    assert owner.patch(url, {"title": "Mine", "version": current()}, format="json").status_code == 403
+    response = owner.patch(url, {"actual_bv": 4, "version": current()}, format="json")
     assert response.status_code == 200 and response.json()["actual_bv"] == 4
     assert response["ETag"] == f'"{response.json()["version"]}"'
-    assert api_as("rte").patch(url, {"title": "RTE", "planned_bv": 6}, format="json").status_code == 200
+    assert (
+        api_as("rte")
+        .patch(url, {"title": "RTE", "planned_bv": 6, "version": current()}, format="json")
+        .status_code
+        == 200
+    )
     for role, status in (
         ("other_member", 403),
         ("viewer", 403),
@@ -350,7 +363,9 @@ def test_api_team_members_write_text_business_owners_values(world, api_as):
         ("outsider", 404),
         (None, 401),
     ):
-        assert api_as(role).patch(url, {"title": "x"}, format="json").status_code == status, role
+        assert (
+            api_as(role).patch(url, {"title": "x", "version": current()}, format="json").status_code == status
+        ), role
 
 
 def test_api_create_needs_the_team_and_business_values_need_an_owner(world, api_as):
@@ -369,10 +384,14 @@ def test_api_create_needs_the_team_and_business_values_need_an_owner(world, api_
 def test_api_business_values_name_the_rule(world, api_as):
     obj = ObjectiveFactory(pi=world.pi, team=world.team, planned_bv=5)
     owner = api_as("business_owner")
-    response = owner.patch(f"/api/v1/objectives/{obj.pk}/", {"planned_bv": 0}, format="json")
+    response = owner.patch(
+        f"/api/v1/objectives/{obj.pk}/", {"planned_bv": 0, "version": obj.version}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"planned_bv": ["planned_bv must be between 1 and 10"]}
-    response = owner.patch(f"/api/v1/objectives/{obj.pk}/", {"actual_bv": 11}, format="json")
+    response = owner.patch(
+        f"/api/v1/objectives/{obj.pk}/", {"actual_bv": 11, "version": obj.version}, format="json"
+    )
     assert response.json() == {"actual_bv": ["actual_bv must be between 0 and 10"]}
 
 

@@ -101,7 +101,7 @@ def test_allowed_move_through_the_api(world, api_as, start, target, supplied):
 def test_refused_move_through_the_api(world, api_as, start, target, supplied, field, message):
     risk = risk_in(world, start)
     response = api_as("member").patch(
-        f"/api/v1/risks/{risk.pk}/", {"roam": target, **supplied}, format="json"
+        f"/api/v1/risks/{risk.pk}/", {"roam": target, **supplied, "version": risk.version}, format="json"
     )
     assert response.status_code == 400
     assert response.json() == {field: [message]}
@@ -191,26 +191,38 @@ def test_who_may_move_risks(world, page_as, htmx, urls, api_as):
         page_as(role)
         assert htmx.post(urls.page("risk_move", risk_id=risk.pk), {"roam": "accepted"}).status_code == status
         assert (
-            api_as(role).patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted"}, format="json").status_code
+            api_as(role)
+            .patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted", "version": risk.version}, format="json")
+            .status_code
             == status
         )
     assert (
-        api_as(None).patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted"}, format="json").status_code
+        api_as(None)
+        .patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted", "version": risk.version}, format="json")
+        .status_code
         == 401
     )
     assert "data-move-url" not in text(page_as("viewer").get(urls.page("risks")))
     # Team members change risks of their own team or of no team (docs/domain.md, "Roles").
-    refused = api_as("other_member").patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted"}, format="json")
+    refused = api_as("other_member").patch(
+        f"/api/v1/risks/{risk.pk}/", {"roam": "accepted", "version": risk.version}, format="json"
+    )
     assert refused.status_code == 403
     assert "own team or of no team" in refused.json()["detail"]
     assert (
-        api_as("member").patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted"}, format="json").status_code
+        api_as("member")
+        .patch(f"/api/v1/risks/{risk.pk}/", {"roam": "accepted", "version": risk.version}, format="json")
+        .status_code
         == 200
     )
     whole_train = services.risk_create(actor=world.rte, train=world.train, pi=world.pi, title="No team's")
     assert (
         api_as("other_member")
-        .patch(f"/api/v1/risks/{whole_train.pk}/", {"roam": "accepted"}, format="json")
+        .patch(
+            f"/api/v1/risks/{whole_train.pk}/",
+            {"roam": "accepted", "version": whole_train.version},
+            format="json",
+        )
         .status_code
         == 200
     )

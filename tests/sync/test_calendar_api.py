@@ -184,14 +184,14 @@ def test_moving_an_event_and_stale_versions(calendar_world, api_as):
     assert stale.status_code == 409 and stale.json()["current"]["version"] == 2
     assert api.patch(url, {"title": "Late"}, format="json", HTTP_IF_MATCH='"1"').status_code == 412
     # ending before it starts, on a move: 400 naming ends_at
-    refused = api.patch(url, {"ends_at": "2026-01-15T12:00:00Z"}, format="json")
+    refused = api.patch(url, {"ends_at": "2026-01-15T12:00:00Z", "version": 2}, format="json")
     assert refused.status_code == 400 and refused.json() == {"ends_at": ["ends_at must be after starts_at"]}
     assert Event.objects.get(pk=event.pk).title == "System demo · Iteration 1"
     # cancelling is a state
-    cancelled = api.patch(url, {"state": "cancelled"}, format="json")
+    cancelled = api.patch(url, {"state": "cancelled", "version": 2}, format="json")
     assert cancelled.json()["state"] == "cancelled"
     # the train is fixed once created
-    api.patch(url, {"train": 999}, format="json")
+    api.patch(url, {"train": 999, "version": 3}, format="json")
     assert Event.objects.get(pk=event.pk).train_id == calendar_world.train.pk
 
 

@@ -99,10 +99,13 @@ def test_deciding_items(finished, api_as):
         url, {"outcome": "accepted", "notes": "Great", "version": 1}, format="json"
     )
     assert decided.status_code == 200 and decided.json()["outcome"] == "accepted" and decided["ETag"] == '"2"'
-    member = api_as("member").patch(url, {"outcome": "not_accepted"}, format="json")
+    member = api_as("member").patch(url, {"outcome": "not_accepted", "version": 2}, format="json")
     assert member.status_code == 403 and "business owners" in member.json()["detail"]
-    assert api_as("viewer").patch(url, {"outcome": "not_accepted"}, format="json").status_code == 403
-    unknown = api_as("rte").patch(url, {"outcome": "maybe"}, format="json")
+    assert (
+        api_as("viewer").patch(url, {"outcome": "not_accepted", "version": 2}, format="json").status_code
+        == 403
+    )
+    unknown = api_as("rte").patch(url, {"outcome": "maybe", "version": 2}, format="json")
     assert unknown.status_code == 400 and unknown.json() == {
         "outcome": ["outcome must be one of pending, accepted, not_accepted"]
     }
@@ -118,7 +121,11 @@ def test_adding_moving_and_removing_items(finished, api_as):
     d = finished.features["D"]
     added = api.post("/api/v1/demo-items/", {"demo": demo.pk, "feature": d.pk}, format="json")
     assert added.status_code == 201 and added.json()["position"] == 3 and added.json()["team"] == "Alpha"
-    moved = api.patch(f"/api/v1/demo-items/{added.json()['id']}/", {"position": 0}, format="json")
+    moved = api.patch(
+        f"/api/v1/demo-items/{added.json()['id']}/",
+        {"position": 0, "version": added.json()["version"]},
+        format="json",
+    )
     assert moved.status_code == 200 and moved.json()["position"] == 0
     listed = api.get(f"/api/v1/demo-items/?demo={demo.pk}&ordering=position").json()["results"]
     assert [i["title"] for i in listed] == ["D", "A", "B", "C"]

@@ -135,7 +135,9 @@ def test_who_raises(world, api_as, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_who_changes_and_resolves(world, api_as, role):
     impediment = ImpedimentFactory(train=world.train, team=world.other_team)
-    response = api_as(role).patch(f"{URL}{impediment.pk}/", {"status": "resolved"}, format="json")
+    response = api_as(role).patch(
+        f"{URL}{impediment.pk}/", {"status": "resolved", "version": impediment.version}, format="json"
+    )
     expected = {None: 401, "outsider": 404, "viewer": 403}.get(role, 200)
     assert response.status_code == expected
     impediment.refresh_from_db()
@@ -201,7 +203,7 @@ def test_a_stale_if_match_fails_the_precondition(world, api_as):
 def test_the_history_of_an_impediment(world, api_as):
     impediment = ImpedimentFactory(train=world.train)
     api = api_as("member")
-    api.patch(f"{URL}{impediment.pk}/", {"status": "resolved"}, format="json")
+    api.patch(f"{URL}{impediment.pk}/", {"status": "resolved", "version": impediment.version}, format="json")
     history = api_as("viewer").get(f"{URL}{impediment.pk}/history/").json()
     assert history[0]["actor"] == "member"
     assert history[0]["changes"]["status"] == ["open", "resolved"]

@@ -78,7 +78,7 @@ def test_a_member_moves_the_status_but_not_the_title(world, api_as):
     api = api_as("member")
     moved = api.patch(f"{URL}{item.pk}/", {"status": "in_progress", "version": 1}, format="json")
     assert moved.status_code == 200 and moved.data["status"] == "in_progress"
-    refused = api.patch(f"{URL}{item.pk}/", {"title": "Mine"}, format="json")
+    refused = api.patch(f"{URL}{item.pk}/", {"title": "Mine", "version": 2}, format="json")
     assert refused.status_code == 400
     assert refused.json() == {"title": [ONLY_RTE_FIELDS.format(name="title")]}
     assert api.delete(f"{URL}{item.pk}/").status_code == 403

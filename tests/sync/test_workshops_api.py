@@ -65,9 +65,9 @@ def test_the_rte_patches_the_problem_with_its_version(world, api_as, workshop):
     precondition = api_as("rte").patch(url, {"problem": "Other"}, format="json", HTTP_IF_MATCH='"1"')
     assert precondition.status_code == 412
     assert Workshop.objects.get().problem == "Features slip"
-    assert api_as("member").patch(url, {"problem": "Mine"}, format="json").status_code == 403
+    assert api_as("member").patch(url, {"problem": "Mine", "version": 2}, format="json").status_code == 403
     assert api_as("outsider").get(url).status_code == 404
-    refused = api_as("rte").patch(url, {"dots_per_participant": 30}, format="json")
+    refused = api_as("rte").patch(url, {"dots_per_participant": 30, "version": 2}, format="json")
     assert refused.status_code == 400
     assert refused.json() == {
         "dots_per_participant": ["dots_per_participant must be a whole number from 1 to 20"]
@@ -147,7 +147,9 @@ def test_six_whys_and_an_unknown_category_are_refused_naming_the_field(world, ap
 def test_who_may_change_a_cause(world, api_as, workshop):
     mine = cause(world, workshop)
     url = f"/api/v1/causes/{mine.pk}/"
-    assert api_as("other_member").patch(url, {"text": "Theirs"}, format="json").status_code == 403
+    assert (
+        api_as("other_member").patch(url, {"text": "Theirs", "version": 1}, format="json").status_code == 403
+    )
     assert (
         api_as("viewer")
         .post("/api/v1/causes/", {"workshop": workshop.pk, "category": "people", "text": "X"}, format="json")

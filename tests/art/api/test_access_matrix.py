@@ -172,7 +172,9 @@ def test_update(world, as_user, name, role):
     resource = RESOURCES[name]
     obj = resource.make(world)
     api = _client(world, as_user, role)
-    response = api.patch(f"/api/v1/{resource.path}/{obj.pk}/", resource.change, format="json")
+    # a change to a versioned card states the version it is based on (else 428)
+    body = {**resource.change, **({"version": obj.version} if hasattr(obj, "version") else {})}
+    response = api.patch(f"/api/v1/{resource.path}/{obj.pk}/", body, format="json")
     expected = {"anonymous": 401, "outsider": 404}.get(role, 200 if role in resource.writers else 403)
     assert response.status_code == expected, response.content
     if expected == 200:
@@ -212,14 +214,14 @@ def test_moving_a_story_to_another_team_needs_both_teams(world, as_user):
     story = StoryFactory(team=world.team)
     # when a member of Alpha moves it to Bravo, then it is refused and nothing changes
     response = as_user(world.member).patch(
-        f"/api/v1/stories/{story.pk}/", {"team": world.other_team.pk}, format="json"
+        f"/api/v1/stories/{story.pk}/", {"team": world.other_team.pk, "version": story.version}, format="json"
     )
     assert response.status_code == 403
     story.refresh_from_db()
     assert story.team == world.team
     # and the RTE may
     response = as_user(world.rte).patch(
-        f"/api/v1/stories/{story.pk}/", {"team": world.other_team.pk}, format="json"
+        f"/api/v1/stories/{story.pk}/", {"team": world.other_team.pk, "version": story.version}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["team"] == world.other_team.pk

@@ -46,7 +46,9 @@ def test_a_creation_time_in_year_one_is_refused_naming_the_field(world, as_user,
 def test_a_transition_in_year_one_is_refused(world, as_user):
     feature = Feature.objects.create(train=world.train, title="F")
     response = as_user(world.rte).post(
-        f"/api/v1/features/{feature.pk}/transitions/", {"state": "analyzing", "at": YEAR_ONE}, format="json"
+        f"/api/v1/features/{feature.pk}/transitions/",
+        {"state": "analyzing", "at": YEAR_ONE, "version": feature.version},
+        format="json",
     )
     assert response.status_code == 400
     assert response.json()["at"] == [RANGE.format("at")]

@@ -258,19 +258,24 @@ def test_transitions_may_be_back_dated_but_never_before_the_previous(world, prod
     path = f"/api/v1/features/{feature['id']}/transitions/"
     # when an integration back-dates its move to ready five days ago
     at = (created + dt.timedelta(days=5)).replace(microsecond=0)
-    moved = product.post(path, {"state": "ready", "at": at.isoformat()}, format="json")
+    moved = product.post(
+        path, {"state": "ready", "at": at.isoformat(), "version": feature["version"]}, format="json"
+    )
     # then it is kept, and the feature is ready
     assert moved.status_code == 201, moved.json()
     assert moved.json()["from_state"] == "funnel" and moved.json()["to_state"] == "ready"
     assert product.get(f"/api/v1/features/{feature['id']}/").json()["state"] == "ready"
     # and a change stamped before that is refused, naming the rule
+    version = product.get(f"/api/v1/features/{feature['id']}/").json()["version"]
     earlier = product.post(
-        path, {"state": "in_progress", "at": (at - dt.timedelta(days=1)).isoformat()}, format="json"
+        path,
+        {"state": "in_progress", "at": (at - dt.timedelta(days=1)).isoformat(), "version": version},
+        format="json",
     )
     assert earlier.status_code == 400
     assert earlier.json()["at"][0].startswith("at must not be before the previous transition")
     # and without `at` it happens now
-    assert product.post(path, {"state": "in_progress"}, format="json").status_code == 201
+    assert product.post(path, {"state": "in_progress", "version": version}, format="json").status_code == 201
     history = product.get(path).json()
     assert [(t["from_state"], t["to_state"]) for t in history] == [
         (None, "funnel"),
@@ -291,7 +296,9 @@ def test_transitions_may_be_back_dated_but_never_before_the_previous(world, prod
 )
 def test_bad_transitions_are_refused(world, product, body, field):
     feature = FeatureFactory(train=world.train)
-    response = product.post(f"/api/v1/features/{feature.pk}/transitions/", body, format="json")
+    response = product.post(
+        f"/api/v1/features/{feature.pk}/transitions/", {**body, "version": feature.version}, format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()
 
@@ -310,7 +317,7 @@ def test_only_the_backlog_editors_add_transitions(world, as_user):
 def test_detail_and_writes_carry_the_version_as_etag(world, product):
     feature = FeatureFactory(train=world.train)
     assert product.get(f"/api/v1/features/{feature.pk}/")["ETag"] == '"1"'
-    response = product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3}, format="json")
+    response = product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3, "version": 1}, format="json")
     assert response["ETag"] == '"2"' and response.json()["version"] == 2
 
 
@@ -325,7 +332,7 @@ def test_a_matching_if_match_writes(world, product):
 def test_a_stale_if_match_answers_412_and_changes_nothing(world, product):
     # given a feature someone else changed to version 2
     feature = FeatureFactory(train=world.train, title="Before")
-    product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3}, format="json")
+    product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3, "version": 1}, format="json")
     # when a client based on version 1 writes with If-Match
     response = product.patch(
         f"/api/v1/features/{feature.pk}/", {"title": "Mine"}, format="json", HTTP_IF_MATCH='"1"'
@@ -340,7 +347,7 @@ def test_a_stale_if_match_answers_412_and_changes_nothing(world, product):
 
 def test_a_stale_version_in_the_body_answers_409_and_changes_nothing(world, product):
     feature = FeatureFactory(train=world.train, title="Before")
-    product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3}, format="json")
+    product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3, "version": 1}, format="json")
     response = product.put(f"/api/v1/features/{feature.pk}/", {"title": "Mine", "version": 1}, format="json")
     assert response.status_code == 409
     assert "you had version 1, it is now version 2" in response.json()["detail"]
@@ -354,7 +361,7 @@ def test_a_state_change_with_a_stale_version_changes_nothing(world, product):
     FeatureTransition.objects.create(
         feature=feature, to_state="funnel", at=timezone.now() - dt.timedelta(days=1)
     )
-    product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3}, format="json")
+    product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3, "version": 1}, format="json")
     response = product.patch(
         f"/api/v1/features/{feature.pk}/", {"state": "ready", "version": 1}, format="json"
     )
@@ -384,7 +391,7 @@ def test_if_match_star_and_malformed(world, product):
 
 def test_a_stale_if_match_refuses_a_delete(world, product):
     feature = FeatureFactory(train=world.train)
-    product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3}, format="json")
+    product.patch(f"/api/v1/features/{feature.pk}/", {"points": 3, "version": 1}, format="json")
     assert product.delete(f"/api/v1/features/{feature.pk}/", HTTP_IF_MATCH='"1"').status_code == 412
     assert product.delete(f"/api/v1/features/{feature.pk}/", HTTP_IF_MATCH='"2"').status_code == 204
 
@@ -396,7 +403,9 @@ def test_a_change_stamped_to_the_second_right_after_creation_is_kept(world, prod
     # when a client stamps its change with the same second, without fractions
     at = first.replace(microsecond=0).isoformat()
     response = product.post(
-        f"/api/v1/features/{feature['id']}/transitions/", {"state": "ready", "at": at}, format="json"
+        f"/api/v1/features/{feature['id']}/transitions/",
+        {"state": "ready", "at": at, "version": feature["version"]},
+        format="json",
     )
     # then it is kept at the moment of the previous entry, so the history stays a sequence
     assert response.status_code == 201, response.json()

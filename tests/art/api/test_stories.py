@@ -88,7 +88,7 @@ def test_stale_writes_are_refused(world, member):
     story = StoryFactory(team=world.team, title="Before")
     path = f"/api/v1/stories/{story.pk}/"
     assert member.get(path)["ETag"] == '"1"'
-    assert member.patch(path, {"points": 5}, format="json")["ETag"] == '"2"'
+    assert member.patch(path, {"points": 5, "version": 1}, format="json")["ETag"] == '"2"'
     # a stale If-Match: 412; a stale version in the body: 409; nothing changes
     assert member.patch(path, {"title": "A"}, format="json", HTTP_IF_MATCH='"1"').status_code == 412
     assert member.patch(path, {"title": "B", "version": 1}, format="json").status_code == 409
@@ -120,7 +120,9 @@ def test_moving_a_story_to_an_iteration_of_another_train_names_the_rule(world, a
     foreign_pi = PIFactory(train=other)
     story = StoryFactory(team=world.team)
     response = as_user(world.rte).patch(
-        f"/api/v1/stories/{story.pk}/", {"iteration": foreign_pi.iterations.first().pk}, format="json"
+        f"/api/v1/stories/{story.pk}/",
+        {"iteration": foreign_pi.iterations.first().pk, "version": story.version},
+        format="json",
     )
     assert response.status_code == 400
     assert response.json() == {"iteration": ["iteration must belong to the story's train"]}
