@@ -67,6 +67,13 @@ def test_deleting_asks_in_a_dialog_and_cancel_returns_focus(signed_in, live_serv
 
     delete.click()
     page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
+    # Bravo's member goes with it: the row says so and asks once more, with the button focused
+    box = page.get_by_role("alertdialog")
+    expect(box).to_contain_text("Deleting Bravo also deletes 1 membership.")
+    confirm = box.get_by_role("button", name="Delete Bravo and all of it")
+    expect(confirm).to_be_focused()
+    assert Team.objects.filter(pk=world.other_team.pk).exists()
+    confirm.click()
     expect(page.locator("#teams")).not_to_contain_text("Bravo")
     assert not Team.objects.filter(pk=world.other_team.pk).exists()
 
