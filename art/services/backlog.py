@@ -6,14 +6,24 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from art.access import Action, authorize
 from art.errors import ConflictError
-from art.models import Feature, FeatureState, FeatureTransition, Iteration, ProgramIncrement, Story, Team
+from art.models import (
+    ChangeRecord,
+    Feature,
+    FeatureState,
+    FeatureTransition,
+    Iteration,
+    ProgramIncrement,
+    Story,
+    Team,
+)
 
 from .common import (
     FUTURE_TOLERANCE,
@@ -148,7 +158,7 @@ def feature_update(*, actor: Any, feature: Feature, version: int | None = None, 
         if state is not None and state != updated.state:
             updated = feature_transition_add(actor=actor, feature=updated, state=state)
         if "iteration" in changes and changes["iteration"] is None:
-            feature_follow_stories(feature_ids=[updated.pk])
+            feature_follow_stories(feature_ids=[updated.pk], actor=actor)
     updated.refresh_from_db()
     return updated
 
@@ -199,9 +209,11 @@ def feature_delete(*, actor: Any, feature: Feature) -> None:
     delete_recorded(actor=actor, obj=feature)
 
 
-def feature_follow_stories(*, feature_ids: Iterable[int | None]) -> None:
+def feature_follow_stories(*, feature_ids: Iterable[int | None], actor: Any = None) -> None:
     """A feature's delivery iteration follows its stories unless set explicitly: the latest
-    iteration of the feature's PI in which one of its stories is placed."""
+    iteration of the feature's PI in which one of its stories is placed. A feature that follows
+    is changed like any other write: its version goes up (a stale edit of it is then a conflict)
+    and the history records the new iteration, by the person whose story move caused it."""
     ids = [i for i in set(feature_ids) if i]
     if not ids:
         return
@@ -221,10 +233,31 @@ def feature_follow_stories(*, feature_ids: Iterable[int | None]) -> None:
             best[fid] = row["iteration__number"]
             latest[fid] = row["iteration_id"]
     changed = [f for f in features if f.iteration_id != latest[f.pk]]
+    if not changed:
+        return
+    by_target: dict[int | None, list[int]] = {}
     for f in changed:
-        f.iteration_id = latest[f.pk]
-    if changed:
-        Feature.objects.bulk_update(changed, ["iteration"])
+        by_target.setdefault(latest[f.pk], []).append(f.pk)
+    now = timezone.now()
+    for target, pks in by_target.items():  # one update per iteration the features move to
+        Feature.objects.filter(pk__in=pks).update(
+            iteration_id=target, version=F("version") + 1, updated_at=now
+        )
+    content_type = ContentType.objects.get_for_model(Feature)
+    who = author(actor)
+    ChangeRecord.objects.bulk_create(
+        ChangeRecord(
+            train_id=f.train_id,
+            content_type=content_type,
+            object_id=f.pk,
+            object_repr=str(f)[:240],
+            action=ChangeRecord.Action.UPDATED,
+            changes={"iteration": [f.iteration_id, latest[f.pk]], "followed": ["", "its stories"]},
+            actor=who,
+            at=now,
+        )
+        for f in changed
+    )
 
 
 def story_create(
@@ -250,7 +283,7 @@ def story_create(
     )
     with transaction.atomic():
         create_validated(actor=actor, obj=story)
-        feature_follow_stories(feature_ids=[story.feature_id])
+        feature_follow_stories(feature_ids=[story.feature_id], actor=actor)
     return story
 
 
@@ -271,7 +304,7 @@ def story_update(*, actor: Any, story: Story, version: int | None = None, **chan
             actor=actor, queryset=Story.objects.all(), pk=story.pk, changes=changes, version=version
         )
         if {"iteration", "feature"} & set(changes):
-            feature_follow_stories(feature_ids=[before_feature, updated.feature_id])
+            feature_follow_stories(feature_ids=[before_feature, updated.feature_id], actor=actor)
     return updated
 
 
@@ -295,4 +328,4 @@ def story_delete(*, actor: Any, story: Story) -> None:
     with transaction.atomic():
         feature_id = story.feature_id
         delete_recorded(actor=actor, obj=story)
-        feature_follow_stories(feature_ids=[feature_id])
+        feature_follow_stories(feature_ids=[feature_id], actor=actor)
