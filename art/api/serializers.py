@@ -106,9 +106,17 @@ class VersionField(serializers.IntegerField):
             "help_text",
             "The card's version (also sent as ETag). Send the version your edit is based on (or If-Match); "
             "a stale one answers 409 (412 for If-Match) and changes nothing; a change stating neither "
-            "answers 428.",
+            "answers 428 (a blank or null version counts as none).",
         )
+        kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        # A blank or null version states no version: the write then answers 428 like one without
+        # it (the board's moves read it the same way), not 400.
+        if data in ("", None):
+            return True, None
+        return super().validate_empty_values(data)
 
 
 # --- trains, teams, people ------------------------------------------------------------------

@@ -204,3 +204,16 @@ def test_a_delete_needs_no_version(world, as_user, path):
     response = as_user(world.rte).delete(f"/api/v1/{path}/{card.pk}/")
     assert response.status_code == 204, response.content
     assert not type(card).objects.filter(pk=card.pk).exists()
+
+
+@pytest.mark.parametrize("blank", ["", None])
+def test_a_blank_version_in_a_change_counts_as_none(world, blank):
+    from rest_framework.test import APIClient
+
+    feature = FeatureFactory(train=world.train, title="Wallet")
+    api = APIClient()
+    api.force_authenticate(world.rte)
+    response = api.patch(f"/api/v1/features/{feature.pk}/", {"title": "X", "version": blank}, format="json")
+    assert response.status_code == 428
+    feature.refresh_from_db()
+    assert feature.title == "Wallet"
