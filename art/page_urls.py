@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import memberships, pis, teams, tokens, trains
+from .views import deleted, memberships, pis, teams, tokens, trains
 
 app_name = "art"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("trains/", trains.my_trains, name="my_trains"),
     path("new-train/", trains.train_create, name="train_create"),
     path("trains/<slug:slug>/", trains.train, name="train"),
+    path("trains/<slug:slug>/deleted/", deleted.deleted, name="deleted"),
+    path("trains/<slug:slug>/deleted/<int:record_id>/restore/", deleted.restore, name="restore"),
     path("trains/<slug:slug>/teams/add/", teams.team_create, name="team_create"),
     path("trains/<slug:slug>/teams/<int:team_id>/", teams.team, name="team"),
     path("trains/<slug:slug>/teams/<int:team_id>/edit/", teams.team_update, name="team_update"),

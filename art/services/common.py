@@ -340,15 +340,16 @@ def update_fields(
     return obj
 
 
-def create_validated(*, actor: Any, obj: M, exclude: Iterable[str] | None = None) -> M:
+def create_validated(
+    *, actor: Any, obj: M, exclude: Iterable[str] | None = None, note: Mapping[str, Any] | None = None
+) -> M:
+    """Validate, save and record the creation; `note` adds to the record (a restore says so)."""
     with transaction.atomic():
         save_validated(obj, exclude=exclude)
         fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and not f.generated]
+        changes = {k: [None, v] for k, v in snapshot(obj, fields).items() if v not in (None, "")}
         record_change(
-            actor=actor,
-            obj=obj,
-            action=ChangeRecord.Action.CREATED,
-            changes={k: [None, v] for k, v in snapshot(obj, fields).items() if v not in (None, "")},
+            actor=actor, obj=obj, action=ChangeRecord.Action.CREATED, changes={**changes, **(note or {})}
         )
     return obj
 
