@@ -482,7 +482,9 @@ class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
         serializer = s.FeatureTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with self.precondition(feature, data.get("version")) as version:
+        # Appending a transition needs no version (the contract: imports and trackers send state
+        # changes as they happen); the state rules guard it, and a stated version is checked.
+        with self.precondition(feature, data.get("version"), required=False) as version:
             updated = services.feature_transition_add(
                 actor=request.user, feature=feature, state=data["state"], at=data.get("at"), version=version
             )

@@ -94,16 +94,6 @@ WRITES = {
         value=lambda w: "After",
         ok=200,
     ),
-    "feature transition POST": Write(
-        role="product",
-        make=lambda w: FeatureFactory(train=w.train),
-        path=lambda w, c: f"/api/v1/features/{c.pk}/transitions/",
-        method="post",
-        body=lambda w, c: {"state": "ready"},
-        field="state",
-        value=lambda w: "ready",
-        ok=201,
-    ),
     "board move POST": Write(
         role="product",
         make=_board_feature,
@@ -217,3 +207,17 @@ def test_a_blank_version_in_a_change_counts_as_none(world, blank):
     assert response.status_code == 428
     feature.refresh_from_db()
     assert feature.title == "Wallet"
+
+
+def test_a_transition_is_appended_without_a_version(world, api):
+    # The contract: POST features/{id}/transitions/ {"state", "at"} appends a state change, as
+    # imports and trackers send them; the state rules guard it (never the state it is in, never
+    # before the previous one), and a stated version is still checked.
+    feature = FeatureFactory(train=world.train)
+    api.force_authenticate(world.product)
+    response = api.post(f"/api/v1/features/{feature.pk}/transitions/", {"state": "ready"}, format="json")
+    assert response.status_code == 201
+    stale = api.post(
+        f"/api/v1/features/{feature.pk}/transitions/", {"state": "analyzing", "version": 1}, format="json"
+    )
+    assert stale.status_code == 409
