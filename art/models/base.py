@@ -21,10 +21,14 @@ def validate_fibonacci(value: int | None) -> None:
 
 
 def validate_time_zone(value: str) -> None:
+    # A name longer than any IANA zone would reach the file system as an over-long path (OSError).
+    shown = value if len(value) <= 64 else value[:60] + "…"
     try:
+        if len(value) > 64:
+            raise ValueError(value)
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"'{value}' is not a known time zone (use an IANA name such as Europe/Berlin)")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValidationError(f"'{shown}' is not a known time zone (use an IANA name such as Europe/Berlin)")
 
 
 #: Dates the product plans with; beyond them a date is a typo (and date arithmetic would overflow).

@@ -25,6 +25,10 @@ def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": "name is required: say where the token is used"})
     if len(name) > 80:
         raise ValidationError({"name": "name must be at most 80 characters"})
+    if any(c in name for c in "\r\n\u2028\u2029") or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValidationError(
+            {"name": "name must be one line: line breaks and control characters are not allowed"}
+        )
     key = secrets.token_urlsafe(KEY_BYTES)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_key(key))
     return token, key

@@ -112,3 +112,19 @@ def test_a_line_break_stays_allowed_in_a_description(world, as_user):
         format="json",
     )
     assert response.status_code == 201
+
+
+def test_a_time_zone_longer_than_any_is_refused_naming_it(world, as_user):
+    response = as_user(world.rte).patch(
+        f"/api/v1/trains/{world.train.pk}/", {"time_zone": "x" * 5000}, format="json"
+    )
+    assert response.status_code == 400
+    assert "is not a known time zone" in response.json()["time_zone"][0]
+
+
+def test_a_token_name_refuses_line_breaks(world, as_user):
+    response = as_user(world.rte).post("/api/v1/tokens/", {"name": "cron\r\nX-Injected: 1"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["name"] == [
+        "name must be one line: line breaks and control characters are not allowed"
+    ]
