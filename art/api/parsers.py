@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import codecs
 import json
-import re
 from typing import Any
 
 from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
+from art.services.common import CONTROL_CHARACTERS
+
 MAX_JSON_DEPTH = 32
-#: C0 control characters and DEL, tab, LF and CR aside.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -60,12 +59,12 @@ def control_character_field(data: Any, path: str = "") -> str | None:
     while stack:
         where, value = stack.pop()
         if isinstance(value, str):
-            if _CONTROL.search(value):
+            if CONTROL_CHARACTERS.search(value):
                 return where or "body"
         elif isinstance(value, dict):
             for key, item in value.items():
                 name = f"{where}.{key}" if where else str(key)
-                if _CONTROL.search(str(key)):
+                if CONTROL_CHARACTERS.search(str(key)):
                     return "body"
                 stack.append((name, item))
         elif isinstance(value, list):

@@ -159,8 +159,8 @@ def integrity_error_message(model: type[models.Model], exc: IntegrityError) -> V
 
 
 #: Control characters: none in any text; in one-line text (names, titles) no line break either.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]")
 ONE_LINE_REFUSAL = "{name} must be one line: line breaks are not allowed"
 CONTROL_REFUSAL = "{name} may not hold control characters (such as NUL)"
 
@@ -177,9 +177,9 @@ def text_errors(obj: models.Model, exclude: Iterable[str] = ()) -> dict[str, lis
         value = getattr(obj, field.attname)
         if not isinstance(value, str) or not value:
             continue
-        if _CONTROL.search(value):
+        if CONTROL_CHARACTERS.search(value):
             errors[field.name] = [CONTROL_REFUSAL.format(name=field.name)]
-        elif isinstance(field, models.CharField) and not field.choices and _LINE_BREAK.search(value):
+        elif isinstance(field, models.CharField) and not field.choices and LINE_BREAKS.search(value):
             errors[field.name] = [ONE_LINE_REFUSAL.format(name=field.name)]
     return errors
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from art.models import ApiToken
+from art.services.common import CONTROL_CHARACTERS, LINE_BREAKS
 
 KEY_BYTES = 30
 
@@ -25,7 +26,7 @@ def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": "name is required: say where the token is used"})
     if len(name) > 80:
         raise ValidationError({"name": "name must be at most 80 characters"})
-    if any(c in name for c in "\r\n\u2028\u2029") or any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if LINE_BREAKS.search(name) or CONTROL_CHARACTERS.search(name):
         raise ValidationError(
             {"name": "name must be one line: line breaks and control characters are not allowed"}
         )

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import push_url, reswap, retarget
+from django_htmx.http import reswap, retarget
 
 from art import rules
 from art.access import Action, check, my_team_id, object_for_user, permissions, train_for_user
@@ -41,6 +41,7 @@ from sync.selectors.impediments import (
     impediment_counts,
     impediment_list,
 )
+from sync.views.common import log_after_create
 
 if TYPE_CHECKING:
     from sync.selectors.impediments import ImpedimentRow
@@ -237,11 +238,8 @@ def impediment_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # The log as it opens (open impediments, oldest first), with the new one in it, its Resolve
     # button focused (it names the impediment).
     context = _context(request, train, filters=ImpedimentFilters())
-    context.update(oob=True, focus_id=f"impediment-{created.pk}-status")
-    html: str = render_to_string(f"{LOG}#log", {**context, "oob": False}, request=request)
-    for part in ("counts", "filters", "create"):
-        html += render_to_string(f"{LOG}#{part}", context, request=request)
-    return toast(push_url(HttpResponse(html), _log_url(train)), message)
+    context["focus_id"] = f"impediment-{created.pk}-status"
+    return log_after_create(request, LOG, context, _log_url(train), message)
 
 
 @require_POST

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import push_url, reswap, retarget
+from django_htmx.http import reswap, retarget
 
 from art.access import Action, check, object_for_user, permissions, train_for_user
 from art.errors import ConflictError
@@ -45,6 +45,7 @@ from sync.selectors.improvements import (
     improvement_counts,
 )
 from sync.services.improvements import TAKE_PART_FIELDS
+from sync.views.common import log_after_create
 
 if TYPE_CHECKING:
     from sync.selectors.improvements import ImprovementRow
@@ -259,11 +260,7 @@ def improvement_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         filters=ImprovementFilters(),
         overrides={created.pk: {"focus": f"improvement-{created.pk}-status"}},
     )
-    context["oob"] = True
-    html: str = render_to_string(f"{PAGE}#log", {**context, "oob": False}, request=request)
-    for part in ("counts", "filters", "create"):
-        html += render_to_string(f"{PAGE}#{part}", context, request=request)
-    return toast(push_url(HttpResponse(html), _page_url(train)), message)
+    return log_after_create(request, PAGE, context, _page_url(train), message)
 
 
 @require_POST
