@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import deleted, memberships, pis, teams, tokens, trains
+from .views import deleted, live, memberships, pis, teams, tokens, trains
 
 app_name = "art"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("new-train/", trains.train_create, name="train_create"),
     path("trains/<slug:slug>/", trains.train, name="train"),
     path("trains/<slug:slug>/deleted/", deleted.deleted, name="deleted"),
+    path("trains/<slug:slug>/live/presence/", live.live_presence, name="live_presence"),
     path("trains/<slug:slug>/deleted/<int:record_id>/restore/", deleted.restore, name="restore"),
     path("trains/<slug:slug>/teams/add/", teams.team_create, name="team_create"),
     path("trains/<slug:slug>/teams/<int:team_id>/", teams.team, name="team"),

@@ -24,6 +24,7 @@ from .base import (
     validate_time_zone,
 )
 from .history import ChangeRecord
+from .live import Presence
 from .pis import MAX_PI_DAYS, Absence, Iteration, Milestone, ProgramIncrement, workdays_between
 from .tokens import ApiToken
 from .trains import Membership, ReleaseTrain, Team, TeamMember
@@ -44,6 +45,7 @@ __all__ = [
     "Iteration",
     "Membership",
     "Milestone",
+    "Presence",
     "ProgramIncrement",
     "ReleaseTrain",
     "Story",

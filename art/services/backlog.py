@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from art.access import Action, authorize
 from art.errors import ConflictError
+from art.live import events as live
 from art.models import (
     ChangeRecord,
     Feature,
@@ -245,7 +246,7 @@ def feature_follow_stories(*, feature_ids: Iterable[int | None], actor: Any = No
         )
     content_type = ContentType.objects.get_for_model(Feature)
     who = author(actor)
-    ChangeRecord.objects.bulk_create(
+    records = ChangeRecord.objects.bulk_create(
         ChangeRecord(
             train_id=f.train_id,
             content_type=content_type,
@@ -258,6 +259,7 @@ def feature_follow_stories(*, feature_ids: Iterable[int | None], actor: Any = No
         )
         for f in changed
     )
+    live.announce(records, changed)
 
 
 def story_create(

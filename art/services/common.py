@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from art.access import train_id_of
 from art.errors import ConflictError, InUseError
+from art.live import events as live
 from art.models import ChangeRecord, VersionedModel
 from art.models.base import EARLIEST_DATE, LATEST_DATE
 
@@ -280,8 +281,9 @@ def record_change(
     changes: Mapping[str, Any] | None = None,
     train_id: int | None = None,
 ) -> ChangeRecord:
-    """Keep who changed what and when: `changes` maps field -> [before, after]."""
-    return ChangeRecord.objects.create(
+    """Keep who changed what and when: `changes` maps field -> [before, after]. The train's open
+    pages hear of it once the transaction commits (art.live.events)."""
+    record = ChangeRecord.objects.create(
         train_id=train_id if train_id is not None else train_id_of(obj),
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk,
@@ -290,6 +292,8 @@ def record_change(
         changes=dict(changes or {}),
         actor=author(actor),
     )
+    live.announce([record], [obj])
+    return record
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -451,8 +455,9 @@ def _delete_recorded(*, actor: Any, obj: models.Model) -> None:
         for model, pks in _cascade_rows(collector, obj).items():  # one query per model and chunk
             content_type = ContentType.objects.get_for_model(model)
             for start in range(0, len(pks), CASCADE_CHUNK):
-                rows = model._default_manager.filter(pk__in=pks[start : start + CASCADE_CHUNK]).order_by("pk")
-                ChangeRecord.objects.bulk_create(
+                chunk = pks[start : start + CASCADE_CHUNK]
+                rows = list(model._default_manager.filter(pk__in=chunk).order_by("pk"))
+                records = ChangeRecord.objects.bulk_create(
                     ChangeRecord(
                         train_id=train_id,
                         content_type=content_type,
@@ -465,6 +470,7 @@ def _delete_recorded(*, actor: Any, obj: models.Model) -> None:
                     )
                     for row in rows
                 )
+                live.announce(records, rows)
         collector.delete()
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from art.live import events as live
 from art.models import (
     ChangeRecord,
     Iteration,
@@ -223,7 +224,7 @@ def pi_advance_states(*, today: dt.date | None = None) -> int:
             if not rows:
                 continue
             ProgramIncrement.objects.filter(pk__in=[r[0] for r in rows]).update(state=state)
-            ChangeRecord.objects.bulk_create(
+            records = ChangeRecord.objects.bulk_create(
                 ChangeRecord(
                     train_id=train_id,
                     content_type=pi_type,
@@ -234,5 +235,6 @@ def pi_advance_states(*, today: dt.date | None = None) -> int:
                 )
                 for pk, train_id, name, before in rows
             )
+            live.announce(records)
             changed += len(rows)
     return changed

@@ -37,6 +37,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First: daphne's runserver serves the ASGI application (pages, API and live updates).
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "channels",
     "art",
     "pi_planning",
     "sync",
@@ -190,6 +193,28 @@ else:
     # The embedded default: tasks run in-process, exceptions surface to the caller.
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+
+# --- Live updates (Django Channels; art/live/) --------------------------------------------------
+# A change publishes which parts changed to the train's group; every open page re-renders those
+# parts from the server. Several web processes share the groups through Redis; the embedded
+# default is one process, so the in-memory layer is enough there.
+ASGI_APPLICATION = "art.asgi.application"
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env("RAILYARD_LIVE_PREFIX", "railyard-live"),
+                "capacity": 500,
+                "expiry": 30,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+#: Seconds after the last heartbeat that a browser still counts as having a page open.
+RAILYARD_PRESENCE_TTL = int(env("RAILYARD_PRESENCE_TTL", "75") or 75)
 
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -109,3 +109,37 @@ def days_inclusive(obj: Any) -> int:
 def weeks(obj: Any) -> str:
     days = days_inclusive(obj)
     return f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
+
+
+@register.simple_tag
+def live_attributes(train: Any) -> str:
+    """The body's attributes that switch a train page's live updates on (static/js/live.js): the
+    socket's path and the time the page was rendered, from which the socket catches up on what
+    changed meanwhile. No query."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    return format_html(
+        'data-live-url="/ws/trains/{}/live/" data-live-at="{}" data-live-presence-url="{}"',
+        train.pk,
+        timezone.now().isoformat(),
+        reverse("art:live_presence", kwargs={"slug": train.slug}),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def live_presence(context: template.Context) -> str:
+    """Where a page shows who has it open: filled by the presence fragment once the page loads."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    train, request = context.get("train"), context.get("request")
+    if train is None or request is None:
+        return ""
+    url = reverse("art:live_presence", kwargs={"slug": train.slug}) + "?" + urlencode({"page": request.path})
+    return format_html(
+        '<div class="presence" id="presence" data-live="presence" data-live-src="{}" hx-get="{}" '
+        'hx-trigger="load" hx-swap="outerHTML" aria-label="Who has this page open"></div>',
+        url,
+        url,
+    )

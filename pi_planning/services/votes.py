@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from art.access import Action, authorize, vote_refusal
+from art.live import events as live
 from art.models import ProgramIncrement, Team
 from art.services.common import author, record_change
 from pi_planning.models import Risk, Vote, VoteRound
@@ -93,6 +94,8 @@ def vote_place(
         if not created:
             vote.score, vote.concern = score, concern
             vote.save(update_fields=["score", "concern", "updated_at"])
+    # Votes are secret (no history entry); the open confidence pages still hear that one came in.
+    live.notify(pi.train_id, {"model": "vote", "pi": pi.pk, "teams": [team.pk] if team else []})
     return vote, created
 
 

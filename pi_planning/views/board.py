@@ -54,6 +54,7 @@ FRAGMENTS = {
     "dependency-list",
     "backlog",
     "changes",
+    "live",
 }
 
 
@@ -226,6 +227,13 @@ def board_fragment(request: HtmxHttpRequest, slug: str, pi_id: int, name: str) -
             if cell is None:
                 raise Http404("No such iteration on this board")
             context["cell"] = cell
+    elif name == "live":  # a change someone made: the rows of the teams it touched, and the rest
+        raw = request.GET.get("teams", "all")
+        wanted = {int(t) for t in raw.split(",") if t.strip().isdigit()}
+        context.update(
+            oob_rows=[r for r in board_data.rows if raw == "all" or r.team.pk in wanted],
+        )
+        return render(request, f"{BOARD}#live-result", context)
     elif name == "card":
         parsed = parse_card(request.GET.get("card", ""))
         card = board_data.card(*parsed) if parsed else None

@@ -502,7 +502,8 @@
   // Writes of the board say which lists the page has, so that the answer swaps only those.
   document.addEventListener("htmx:configRequest", function (event) {
     var path = event.detail.path || "";
-    if (path.indexOf(moveUrl) === 0 || path.indexOf(dependencyUrl) === 0) {
+    var live = path.indexOf(fragmentUrl + "live/") === 0 || path.indexOf(fragmentUrl + "board-grid/") === 0;
+    if (path.indexOf(moveUrl) === 0 || path.indexOf(dependencyUrl) === 0 || live) {
       event.detail.parameters.panels = loadedPanels();
       if (event.detail.parameters.expand === undefined) event.detail.parameters.expand = expandedIds();
       if (event.detail.parameters.basis === undefined) event.detail.parameters.basis = basis();
