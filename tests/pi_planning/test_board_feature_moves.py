@@ -302,3 +302,98 @@ def test_loads_of_both_teams_change_by_exactly_the_points_carried(world, plan, t
     # A: 10 -> 2 (s3, done, stays); B: 0 -> 8 (s1 3 + s2 5)
     assert (team_total(before, "A"), team_total(after, "A")) == (10, 2)
     assert (team_total(before, "B"), team_total(after, "B")) == (0, 8)
+
+
+# --- the board page: the question after a drop, the move menu, the answer -------------------------
+
+
+def test_a_drop_on_another_team_asks_about_its_stories_with_yes_as_the_default(
+    as_user, htmx, world, plan, three
+):
+    f, s1, s2, _s3 = three
+    as_user("rte")
+    query = f"?card=feature-{f.pk}&team={world.other_team.pk}&iteration={plan.it(2).pk}&version=1"
+    response = htmx.get(plan.url("board_move") + query, target="move-form")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-move-drop="ask"' in html
+    assert f"Move {f.key} to Bravo · {plan.it(2).name}" in html
+    assert "Move its 2 unfinished stories too?" in html  # s1, s2; s3 is done
+    assert f"Pull in 1 story placed after {plan.it(2).name}?" in html  # s2, in iteration 3
+    assert html.count("checked") == 2  # both default to yes
+    assert f'value="{s1.pk}:1,{s2.pk}:1"' in html
+    assert "<script" not in html
+
+
+def test_a_drop_with_nothing_to_take_along_does_not_ask(as_user, htmx, world, plan):
+    lonely = feature(world, iteration=plan.it(3), title="No stories")
+    as_user("rte")
+    query = f"?card=feature-{lonely.pk}&team={world.other_team.pk}&iteration={plan.it(2).pk}"
+    html = htmx.get(plan.url("board_move") + query, target="move-form").content.decode()
+    assert 'data-move-drop="none"' in html
+
+
+def test_product_management_is_told_the_stories_stay_and_offered_no_checkbox(
+    as_user, htmx, world, plan, three
+):
+    f, s1, *_ = three
+    as_user("product")
+    query = f"?card=feature-{f.pk}&team={world.other_team.pk}&iteration={plan.it(2).pk}"
+    html = htmx.get(plan.url("board_move") + query, target="move-form").content.decode()
+    assert 'type="checkbox"' not in html
+    assert f"Its stories stay where they are: {s1.key} is not yours to move" in html
+
+
+def test_the_keyboard_menu_has_the_same_checkboxes(as_user, htmx, world, plan, three):
+    f, *_ = three
+    as_user("rte")
+    html = htmx.get(plan.url("board_move") + f"?card=feature-{f.pk}", target="move-form").content.decode()
+    assert "Move its 2 unfinished stories too, if it changes team" in html
+    assert "Pull in its stories placed after the new iteration" in html
+    assert 'name="team"' in html and "<select" in html
+
+
+def test_the_board_move_with_its_stories_answers_both_team_rows(as_user, htmx, world, plan, three):
+    f, s1, s2, _s3 = three
+    as_user("rte")
+    response = htmx.post(
+        plan.url("board_move"),
+        {
+            "kind": "feature",
+            "card": f.pk,
+            "version": 1,
+            "team": world.other_team.pk,
+            "iteration": plan.it(2).pk,
+            "move_stories": "on",
+            "pull_in_stories": "on",
+            "story_versions": f"{s1.pk}:1,{s2.pk}:1",
+            "source": "dialog",
+        },
+    )
+    assert response.status_code == 200, response.content.decode()[:500]
+    html = response.content.decode()
+    assert f'data-team-row="{world.team.pk}" hx-swap-oob' in html  # the row it left
+    assert f'data-team-row="{world.other_team.pk}" hx-swap-oob' in html  # the row it joined
+    assert f"Saved: {f.key} is now in Bravo · {plan.it(2).name}, with 2 stories." in html
+    assert loads(world, plan) == {("A", 2): 2, ("B", 1): 3, ("B", 2): 5}
+
+
+def test_the_board_move_refused_for_one_stale_story_changes_nothing(as_user, htmx, world, plan, three):
+    f, s1, s2, s3 = three
+    Story.objects.filter(pk=s1.pk).update(version=3)
+    before = state_of(f, s1, s2, s3)
+    as_user("rte")
+    response = htmx.post(
+        plan.url("board_move"),
+        {
+            "kind": "feature",
+            "card": f.pk,
+            "version": 1,
+            "team": world.other_team.pk,
+            "iteration": plan.it(2).pk,
+            "move_stories": "on",
+            "story_versions": f"{s1.pk}:1,{s2.pk}:1",
+        },
+    )
+    assert response.status_code == 409
+    assert state_of(f, s1, s2, s3) == before
