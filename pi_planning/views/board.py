@@ -136,6 +136,7 @@ def _board_urls(pi: ProgramIncrement) -> dict[str, str]:
             "board_move",
             "board_dependency_create",
             "baseline_commit",
+            "baselines",
             "board_csv",
             "board_print",
         )
