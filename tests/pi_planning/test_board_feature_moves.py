@@ -397,3 +397,24 @@ def test_the_board_move_refused_for_one_stale_story_changes_nothing(as_user, htm
     )
     assert response.status_code == 409
     assert state_of(f, s1, s2, s3) == before
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"story_versions": {"S-1": 1}},
+        {"story_versions": [1, 2]},
+        {"story_versions": {"1": "x"}},
+        {"story_versions": {"999999999999": 1}, "move_stories": True},
+        {"move_stories": "perhaps"},
+    ],
+)
+def test_bad_story_options_answer_400_naming_the_field_and_move_nothing(api_as, world, plan, three, extra):
+    f, s1, s2, _s3 = three
+    before = state_of(f, s1, s2)
+    response = api_as("rte").post(
+        moves_url(world), body(f, world.other_team, plan.it(2), **extra), format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert set(response.json()) & {"story_versions", "move_stories"}
+    assert state_of(f, s1, s2) == before
