@@ -31,6 +31,7 @@ urlpatterns = [
     # Its ranked backlog and the baseline
     path(f"{BOARD}features/<int:feature_id>/wsjf/", backlog.feature_wsjf, name="feature_wsjf"),
     path(f"{BOARD}baseline/", baselines.baseline_commit, name="baseline_commit"),
+    path(f"{PI}baselines/", baselines.baselines, name="baselines"),
     # A team's capacity
     path(CAPACITY, capacity.team_capacity, name="team_capacity"),
     path(f"{CAPACITY}members/<int:member_id>/", capacity.team_capacity_member, name="team_capacity_member"),

@@ -75,6 +75,23 @@ class Load:
         return {"ok": "OK", "no_slack": "No slack", "overloaded": "Overloaded"}[self.status]
 
 
+def placed_load(stories: Iterable[tuple[int, int | None, int | None]]) -> dict[tuple[int, int], Decimal]:
+    """Load per (team, iteration) of a plan held as data (a baseline's snapshot): the points of
+    the team's stories placed in the iteration, as (team, iteration, points) triples; a story not
+    placed carries no load, a story without points counts 0. The live board sums the same in SQL
+    (pi_planning.selectors.capacity.placed_loads).
+
+    >>> placed_load([(1, 10, 3), (1, 10, 5), (1, None, 8), (2, 11, None)])
+    {(1, 10): Decimal('8'), (2, 11): Decimal('0')}
+    """
+    loads: dict[tuple[int, int], Decimal] = {}
+    for team, iteration, points in stories:
+        if iteration is None:
+            continue
+        loads[(team, iteration)] = loads.get((team, iteration), Decimal(0)) + Decimal(points or 0)
+    return loads
+
+
 def load_status(load: Decimal | int, capacity: Decimal | int) -> Load:
     """Load % = load ÷ capacity. Above 100 % overloaded, above 85 % no slack (domain.md).
     With no capacity, any load is overloaded."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
@@ -342,6 +342,95 @@ def update_fields(
             raise integrity_error_message(type(obj), exc)
         record_change(actor=actor, obj=obj, action=ChangeRecord.Action.UPDATED, changes=changed)
     return obj
+
+
+def update_many(
+    *,
+    actor: Any,
+    objects: Sequence[M],
+    changes: Mapping[Any, Mapping[str, Any]],
+    note: Mapping[str, Any] | None = None,
+) -> list[M]:
+    """update_fields for many objects of one model in a fixed number of queries: one bulk update
+    and one insert of the history, whatever their number. `objects` are rows the caller has
+    locked (select_for_update) and whose versions it has compared; `changes` maps an object's pk
+    to its changes (relations as instances the caller has checked). Each object is validated by
+    its field rules (relations excepted: they are instances) and its clean(), without a query;
+    uniqueness is left to the database. Versioned objects get their version bumped, and each
+    changed object one history entry (`note` adds to each). Raises ValidationError naming the
+    object when one is refused: nothing is written then. Returns the objects that changed."""
+    if not objects:
+        return []
+    model = type(objects[0])
+    relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    changed: list[tuple[M, dict[str, list[Any]]]] = []
+    save_fields: set[str] = set()
+    errors: dict[str, list[str]] = {}
+    for obj in objects:
+        wanted = changes.get(obj.pk) or {}
+        before = snapshot(obj, list(wanted))
+        for name, value in wanted.items():
+            setattr(obj, name, value)
+        try:
+            validate_related(obj, exclude=relations)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(f"{obj}: {m}" for m in messages)
+            continue
+        difference = diff(before, snapshot(obj, list(wanted)))
+        if difference:
+            changed.append((obj, difference))
+            save_fields.update(obj._meta.get_field(n).name for n in difference)
+    if errors:
+        raise ValidationError(errors)
+    if not changed:
+        return []
+    now = timezone.now()
+    fields = sorted(save_fields)
+    for obj, _ in changed:
+        if hasattr(obj, "version"):
+            cast(VersionedModel, obj).version += 1
+        if hasattr(obj, "updated_at"):
+            obj.updated_at = now  # type: ignore[attr-defined]
+    fields += [f.name for f in model._meta.concrete_fields if f.name in ("version", "updated_at")]
+    with transaction.atomic():
+        try:
+            model._default_manager.bulk_update([obj for obj, _ in changed], fields)
+        except IntegrityError as exc:
+            raise integrity_error_message(model, exc)
+        content_type = ContentType.objects.get_for_model(model)
+        who = author(actor)
+        records = ChangeRecord.objects.bulk_create(
+            ChangeRecord(
+                train_id=train_id_of(obj),
+                content_type=content_type,
+                object_id=obj.pk,
+                object_repr=str(obj)[:240],
+                action=ChangeRecord.Action.UPDATED,
+                changes={**difference, **(note or {})},
+                actor=who,
+                at=now,
+            )
+            for obj, difference in changed
+        )
+        live.announce(records, [obj for obj, _ in changed])
+    return [obj for obj, _ in changed]
+
+
+def validate_related(obj: models.Model, exclude: Iterable[str]) -> None:
+    """validate() without the queries: field rules other than `exclude` (relations set as
+    instances) and the model's clean(); no uniqueness or constraint check."""
+    errors: dict[str, list[str]] = text_errors(obj, exclude)
+    try:
+        obj.clean_fields(exclude=list(exclude))
+        obj.clean()
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def create_validated(

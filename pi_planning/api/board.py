@@ -213,6 +213,40 @@ class BoardMoveSerializer(serializers.Serializer):
         help_text="The card's version the move is based on (or send If-Match); a stale one answers "
         "409 (412 for If-Match), neither answers 428, and nothing moves.",
     )
+    move_stories = serializers.BooleanField(
+        default=False,
+        help_text="A feature only: its unfinished stories of the team it leaves move to `team` with "
+        "it (finished stories never move). Default false: the feature moves alone.",
+    )
+    pull_in_stories = serializers.BooleanField(
+        default=False,
+        help_text="A feature only: its unfinished stories placed after the new delivery iteration "
+        "are pulled in to it. Default false.",
+    )
+    story_versions = serializers.DictField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=True,
+        help_text='The versions of the feature\'s stories the move is based on, {"<story id>": version}: '
+        "a stale one answers 409, a story to carry that is not listed 400, and nothing moves. Without it "
+        "the stories move as they are now (like a bulk write).",
+    )
+
+    def validate_story_versions(self, value: dict[str, int]) -> dict[int, int]:
+        out = {}
+        for key, version in value.items():
+            if not str(key).isdigit():
+                raise serializers.ValidationError(f"story_versions keys must be story ids, not {key!r}")
+            out[int(key)] = version
+        return out
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        carries = attrs.get("move_stories") or attrs.get("pull_in_stories") or "story_versions" in attrs
+        if carries and attrs["kind"] != "feature":
+            raise serializers.ValidationError(
+                {"move_stories": ["move_stories, pull_in_stories, story_versions: for a feature's move"]}
+            )
+        return attrs
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
@@ -223,6 +257,10 @@ class MovedCardField(serializers.JSONField):
 class BoardMoveResultSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CARD_KINDS)
     card = MovedCardField()
+    stories = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The ids of the stories the feature's move carried (move_stories, pull_in_stories).",
+    )
 
 
 class BoardMoveView(APIView):
@@ -230,8 +268,10 @@ class BoardMoveView(APIView):
     (pi_planning.services.board.board_card_move): the same access rules (features by product
     management and the RTE; a story by its team, into another team's row only with that team
     too), the same board rules (only cards of this PI's board, nothing of a closed PI), the same
-    version check. Conflicts the move creates (an overloaded iteration, a late dependency) are
-    not refused: the board shows them."""
+    version check. A feature's move may carry its stories (move_stories, pull_in_stories): one
+    change, all or nothing, refused wholesale when the caller may not move one of them.
+    Conflicts the move creates (an overloaded iteration, a late dependency) are not refused: the
+    board shows them."""
 
     @extend_schema(
         operation_id="pis_board_moves",
@@ -284,7 +324,15 @@ class BoardMoveView(APIView):
             version = card.version
         try:
             moved = planning.board_card_move(
-                actor=request.user, pi=pi, card=card, team=team, iteration=iteration, version=version
+                actor=request.user,
+                pi=pi,
+                card=card,
+                team=team,
+                iteration=iteration,
+                version=version,
+                move_stories=data["move_stories"],
+                pull_in_stories=data["pull_in_stories"],
+                story_versions=data.get("story_versions"),
             )
         except ConflictError as exc:
             if isinstance(wanted, list):
@@ -292,8 +340,13 @@ class BoardMoveView(APIView):
             raise
         serializer = FeatureSerializer if isinstance(moved, Feature) else StorySerializer
         fresh = type(moved).objects.get(pk=moved.pk)
+        carried = getattr(moved, "carried_stories", [])
         response = Response(
-            {"kind": data["kind"], "card": serializer(fresh, context={"request": request}).data}
+            {
+                "kind": data["kind"],
+                "card": serializer(fresh, context={"request": request}).data,
+                "stories": [s.pk for s in carried],
+            }
         )
         response["ETag"] = etag(fresh.version)
         return response

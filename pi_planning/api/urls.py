@@ -1,11 +1,11 @@
 """REST resources of PI planning, mounted at /api/v1/ (docs/api.md): the computed views of a PI
-(board, board moves, capacity, confidence vote) and the resources `holidays/`, `objectives/`,
-`votes/`, `risks/` and `dependencies/`."""
+(board, board moves, baselines and their comparison, capacity, confidence vote) and the
+resources `holidays/`, `objectives/`, `votes/`, `risks/` and `dependencies/`."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from pi_planning.api import board, capacity, dependencies, objectives, risks, votes
+from pi_planning.api import baselines, board, capacity, dependencies, objectives, risks, votes
 
 router = SimpleRouter()
 router.register("holidays", capacity.HolidayViewSet, basename="holiday")
@@ -17,6 +17,12 @@ router.register("dependencies", dependencies.DependencyViewSet, basename="depend
 urlpatterns = [
     path("pis/<int:pk>/board/", board.BoardView.as_view(), name="api-pi-board"),
     path("pis/<int:pk>/board/moves/", board.BoardMoveView.as_view(), name="api-pi-board-moves"),
+    path("pis/<int:pk>/baselines/", baselines.BaselineListView.as_view(), name="api-pi-baselines"),
+    path(
+        "pis/<int:pk>/baselines/<int:baseline_id>/compare/",
+        baselines.BaselineCompareView.as_view(),
+        name="api-pi-baseline-compare",
+    ),
     path("pis/<int:pk>/capacity/", capacity.CapacityView.as_view(), name="api-pi-capacity"),
     path("pis/<int:pi_id>/confidence/", votes.ConfidenceView.as_view(), name="pi-confidence"),
     path("pis/<int:pi_id>/confidence/open/", votes.ConfidenceOpenView.as_view(), name="pi-confidence-open"),

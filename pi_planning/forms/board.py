@@ -32,9 +32,24 @@ class FeatureChoiceField(forms.ModelChoiceField):
         return f"{obj.key} {obj.title}"[:90]
 
 
+def parse_versions(value: str) -> dict[int, int] | None:
+    """ "12:3,13:1" -> {12: 3, 13: 1}; "" -> {}; anything malformed -> None."""
+    out: dict[int, int] = {}
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        pk, _, version = part.strip().partition(":")
+        if not (pk.isdigit() and version.isdigit()):
+            return None
+        out[int(pk)] = int(version)
+    return out
+
+
 class MoveForm(RailyardForm):
     """Place a card: the team and the iteration (empty: not planned). `version` is the version
-    the move is based on: a stale one is a conflict, never an overwrite."""
+    the move is based on: a stale one is a conflict, never an overwrite. A feature's move may
+    carry its stories (`move_stories`, `pull_in_stories`), based on the stories' versions the
+    person saw (`story_versions`, "id:version,...")."""
 
     id_prefix = "move"
     kind = forms.ChoiceField(choices=CARD_KINDS, widget=forms.HiddenInput)
@@ -42,6 +57,18 @@ class MoveForm(RailyardForm):
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     team = forms.ModelChoiceField(queryset=Team.objects.none())
     iteration = IterationChoiceField(queryset=Iteration.objects.none(), required=False)
+    move_stories = forms.BooleanField(required=False)
+    pull_in_stories = forms.BooleanField(required=False)
+    story_versions = forms.CharField(required=False, max_length=20000, widget=forms.HiddenInput)
+
+    def clean_story_versions(self) -> dict[int, int] | None:
+        raw = self.cleaned_data.get("story_versions") or ""
+        if not raw.strip():
+            return None
+        versions = parse_versions(raw)
+        if versions is None:
+            raise forms.ValidationError("story_versions must read id:version, separated by commas")
+        return versions
 
     def __init__(self, *args: Any, pi: ProgramIncrement, teams: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

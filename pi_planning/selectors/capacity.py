@@ -199,12 +199,7 @@ def capacity_inputs(
             "date", flat=True
         )
     )
-    loads = {
-        (row["team_id"], row["iteration_id"]): Decimal(row["points"])
-        for row in Story.objects.filter(iteration__pi=pi, team_id__in=team_ids)
-        .values("team_id", "iteration_id")
-        .annotate(points=Coalesce(Sum("points"), 0))
-    }
+    loads = placed_loads(pi=pi, team_ids=team_ids)
     return CapacityInputs(
         iterations=list(iterations),
         members=dict(members),
@@ -213,6 +208,21 @@ def capacity_inputs(
         loads=loads,
         velocity=velocity_histories(train_id=pi.train_id, team_ids=team_ids, today=today),
     )
+
+
+def placed_loads(
+    *, pi: ProgramIncrement, team_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], Decimal]:
+    """Load per (team, iteration) of the PI now: the points of the team's stories placed in the
+    iteration (art.rules.capacity.placed_load, summed in SQL), for `team_ids` or every team.
+    One query."""
+    stories = Story.objects.filter(iteration__pi=pi)
+    if team_ids is not None:
+        stories = stories.filter(team_id__in=list(team_ids))
+    return {
+        (row["team_id"], row["iteration_id"]): Decimal(row["points"])
+        for row in stories.values("team_id", "iteration_id").annotate(points=Coalesce(Sum("points"), 0))
+    }
 
 
 def velocity_histories(

@@ -50,7 +50,8 @@ def plan_baseline_commit(*, actor: Any, pi: ProgramIncrement, note: str = "") ->
         pi=pi,
         committed_by=author(actor),
         note=note or "",
-        snapshot=plan_snapshot(pi),
+        # The PI's state then says which commit ended the planning (art.rules.baselines.end_of_planning).
+        snapshot={**plan_snapshot(pi), "pi_state": pi.state},
     )
     record_change(
         actor=actor,

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
@@ -35,7 +36,7 @@ from pi_planning.selectors.board import (
     pi_board_data,
 )
 from pi_planning.selectors.capacity import BASIS_LABELS
-from pi_planning.services.board import board_move_refusal
+from pi_planning.services.board import board_move_refusal, feature_stories_along
 from pi_planning.views.common import basis_param, pi_for_request
 
 BOARD = "pi_planning/board.html"
@@ -136,6 +137,7 @@ def _board_urls(pi: ProgramIncrement) -> dict[str, str]:
             "board_move",
             "board_dependency_create",
             "baseline_commit",
+            "baselines",
             "board_csv",
             "board_print",
         )
@@ -244,8 +246,15 @@ def board_fragment(request: HtmxHttpRequest, slug: str, pi_id: int, name: str) -
 
 
 def _move_form_context(
-    request: HtmxHttpRequest, pi: ProgramIncrement, kind: str, card_id: int
+    request: HtmxHttpRequest,
+    pi: ProgramIncrement,
+    kind: str,
+    card_id: int,
+    drop: tuple[Team, Iteration | None] | None = None,
 ) -> dict[str, Any]:
+    """The move menu of a card; for a feature, what its move would take along. `drop`: the
+    team and iteration a feature was dropped on, for the question the board asks after a drop
+    ("Move its N unfinished stories too?"), which the form carries as hidden fields."""
     card = board_card(pi=pi, kind=kind, card_id=card_id)
     refusal = board_move_refusal(actor=request.user, pi=pi, card=card)
     if refusal:  # the menu says why instead of offering a move the server would refuse
@@ -258,31 +267,83 @@ def _move_form_context(
         if card.iteration_id and card.iteration is not None and card.iteration.pi_id == pi.pk
         else None
     )
-    form = MoveForm(
-        pi=pi,
-        teams=teams,
-        initial={
-            "kind": kind,
-            "card": card.pk,
-            "version": card.version,
-            "team": card.team_id,
-            "iteration": iteration,
-        },
-    )
-    return {"move_form": form, "move_card": card, "move_kind": kind}
+    initial: dict[str, Any] = {
+        "kind": kind,
+        "card": card.pk,
+        "version": card.version,
+        "team": card.team_id,
+        "iteration": iteration,
+    }
+    along = None
+    if isinstance(card, Feature):
+        team, target = drop if drop is not None else (None, None)
+        along = feature_stories_along(actor=request.user, pi=pi, feature=card, team=team, iteration=target)
+        initial.update(move_stories=True, pull_in_stories=True, story_versions=along.versions_text)
+        if team is not None:  # a drop: where it was dropped, on the version the board showed
+            seen = request.GET.get("version", "")
+            initial.update(team=team.pk, iteration=target.pk if target else None)
+            if seen.isdigit():
+                initial["version"] = int(seen)
+    form = MoveForm(pi=pi, teams=teams, initial=initial)
+    offer_move = offer_pull = False
+    if along is not None and not along.refusal:
+        offer_move = along.moving > 0
+        offer_pull = along.pulled_in > 0 if drop is not None else bool(along.versions)
+        n, m = along.moving, along.pulled_in
+        if drop is not None:
+            form.fields["move_stories"].label = f"Move its {n} unfinished stor{pluralize(n, 'y,ies')} too?"
+            form.fields[
+                "pull_in_stories"
+            ].label = f"Pull in {m} stor{pluralize(m, 'y,ies')} placed after {along.iteration_name}?"
+        else:
+            form.fields[
+                "move_stories"
+            ].label = f"Move its {n} unfinished stor{pluralize(n, 'y,ies')} too, if it changes team"
+            form.fields["pull_in_stories"].label = "Pull in its stories placed after the new iteration"
+    return {
+        "move_form": form,
+        "move_card": card,
+        "move_kind": kind,
+        "move_along": along,
+        "move_drop": drop is not None,
+        "move_asks": along is not None and along.asks,
+        "offer_move_stories": offer_move,
+        "offer_pull_in": offer_pull,
+        "drop_team": drop[0] if drop else None,
+        "drop_iteration": drop[1] if drop else None,
+    }
+
+
+def _drop_target(request: HtmxHttpRequest, pi: ProgramIncrement) -> tuple[Team, Iteration | None] | None:
+    """The team and iteration of `?team=&iteration=` (a drop on the board), or None."""
+    team_id, iteration_id = request.GET.get("team", ""), request.GET.get("iteration", "")
+    if not team_id.isdigit():
+        return None
+    team = Team.objects.filter(train_id=pi.train_id, pk=int(team_id)).first()
+    if team is None:
+        raise Http404("No such team on this board")
+    iteration = None
+    if iteration_id.isdigit():
+        iteration = Iteration.objects.filter(pi=pi, pk=int(iteration_id)).first()
+        if iteration is None:
+            raise Http404("No such iteration on this board")
+    return team, iteration
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
-    """GET: the move menu of a card (`?card=story-12`), the keyboard's way to drag. POST: place
-    the card (kind, card, version, team, iteration) through the services."""
+    """GET: the move menu of a card (`?card=story-12`), the keyboard's way to drag; with
+    `&team=&iteration=&version=`, the question a feature's drop asks about its stories. POST:
+    place the card (kind, card, version, team, iteration; for a feature move_stories,
+    pull_in_stories, story_versions) through the services."""
     pi = pi_for_request(request, slug, pi_id)
     if request.method == "GET":
         parsed = parse_card(request.GET.get("card", ""))
         if parsed is None:
             raise Http404("Which card? Pass ?card=feature-12 or ?card=story-12")
-        context = board_context(request, pi, **_move_form_context(request, pi, *parsed))
+        drop = _drop_target(request, pi) if parsed[0] == "feature" else None
+        context = board_context(request, pi, **_move_form_context(request, pi, *parsed, drop=drop))
         if not request.htmx:
             return redirect(f"{board_url(pi)}?move={parsed[0]}-{parsed[1]}")
         return render(request, f"{BOARD}#move-form", context)
@@ -305,14 +366,25 @@ def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     parent_id = card.feature_id if isinstance(card, Story) else card.pk
     status, level, saved, message = 200, "success", "", ""
     extra: dict[str, Any] = {}
+    is_feature = isinstance(card, Feature)
     moved, refusal = attempt(
         lambda: planning.board_card_move(
-            actor=request.user, pi=pi, card=card, team=team, iteration=iteration, version=data["version"]
+            actor=request.user,
+            pi=pi,
+            card=card,
+            team=team,
+            iteration=iteration,
+            version=data["version"],
+            move_stories=is_feature and data["move_stories"],
+            pull_in_stories=is_feature and data["pull_in_stories"],
+            story_versions=data["story_versions"] if is_feature else None,
         )
     )
+    carried: list[Story] = []
     if refusal is not None:
         status, level = refusal.status, "error"
-        message = f"Not moved: {' '.join(refusal.errors.get('iteration') or [refusal.message])}"
+        reasons = refusal.errors.get("iteration") or refusal.errors.get("story_versions") or [refusal.message]
+        message = f"Not moved: {' '.join(reasons)}"
         if refusal.conflict is not None:
             message = (
                 f"{label} was changed by someone else meanwhile: your move was not saved. "
@@ -333,12 +405,15 @@ def board_move(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
             if moved.iteration_id is not None
             else None
         )
-        message = f"Saved: {card.key} is now in {team.name} · {placed or 'not planned'}."
+        carried = getattr(moved, "carried_stories", [])
+        along = f", with {len(carried)} stor{'y' if len(carried) == 1 else 'ies'}" if carried else ""
+        message = f"Saved: {card.key} is now in {team.name} · {placed or 'not planned'}{along}."
     if not request.htmx:
         (messages.success if level == "success" else messages.error)(request, message)
         return redirect(board_url(pi))
-    # The rows it left and joined, and its feature's row (whose delivery iteration may follow).
-    team_ids: list[int | None] = [old_team, team.pk]
+    # The rows it left and joined, its feature's row (whose delivery iteration may follow), and
+    # the rows of the stories it carried (a story pulled in stays in its own team's row).
+    team_ids: list[int | None] = [old_team, team.pk, *(s.team_id for s in carried)]
     if parent_id:
         team_ids.append(Feature.objects.filter(pk=parent_id).values_list("team_id", flat=True).first())
     return _oob_response(

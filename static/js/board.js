@@ -1,6 +1,9 @@
 /* The planning board's behaviour on top of htmx and SortableJS:
    - drag a card to another cell (or from the backlog) -> htmx POST with its version; the answer
      swaps the team rows, the dependency layer and the lists out of band;
+   - a feature dropped on another team or iteration first asks (server-rendered, in the move
+     dialog) whether its unfinished stories go with it and later ones are pulled in; nothing
+     to ask: it moves at once; Cancel or Esc puts the card back;
    - the same move by keyboard: each card's "⋯" opens the move dialog (server-rendered form);
      cards the viewer may not move have neither "⋯" nor data-movable (the server's flags);
    - dependency strings drawn as SVG between the providing and the requesting card, redrawn after
@@ -32,7 +35,8 @@
     linkSource: null,
     panel: false,
     tab: "tab-backlog",
-    opener: null
+    opener: null,
+    pendingDrop: false
   };
 
   function load() {
@@ -94,6 +98,27 @@
     });
   }
 
+  /* A feature's drop asks the server what its move would take along; the answer is the move
+     dialog's form, marked data-move-drop="ask" (open it) or "none" (move at once). */
+  function askThenMove(card, list) {
+    var query = "?card=feature-" + encodeURIComponent(card.getAttribute("data-id")) +
+      "&team=" + encodeURIComponent(list.getAttribute("data-team")) +
+      "&iteration=" + encodeURIComponent(list.getAttribute("data-iteration") || "") +
+      "&version=" + encodeURIComponent(card.getAttribute("data-version") || "") +
+      "&expand=" + expandedIds();
+    state.pendingDrop = true;
+    state.opener = card.querySelector("[data-card-menu]");
+    return htmx.ajax("GET", moveUrl + query, { target: "#move-form", swap: "outerHTML" }).then(function () {
+      var form = document.getElementById("move-form");
+      if (form && form.getAttribute("data-move-drop") === "ask") {
+        openDialog("move-dialog");
+      } else {
+        state.pendingDrop = false;
+        move(card, list);
+      }
+    });
+  }
+
   function refreshGrid() {
     var grid = document.getElementById("board-grid");
     if (!grid) return;
@@ -128,7 +153,8 @@
           root.classList.remove("is-dragging-card");
           if (evt.to === evt.from) return;
           if (!evt.to.hasAttribute("data-team")) return;
-          move(evt.item, evt.to);
+          if (evt.item.getAttribute("data-kind") === "feature") askThenMove(evt.item, evt.to);
+          else move(evt.item, evt.to);
         }
       });
     });
@@ -156,6 +182,11 @@
     var dialog = document.getElementById(id);
     if (!dialog) return;
     dialog.addEventListener("close", function () {
+      if (id === "move-dialog" && state.pendingDrop) {  // a drop's question cancelled: not moved
+        state.pendingDrop = false;
+        status("Not moved.", "info");
+        refreshGrid();
+      }
       var opener = state.opener;
       state.opener = null;
       if (opener && opener.isConnected) opener.focus();
@@ -531,6 +562,7 @@
 
   document.addEventListener("board:changed", function (event) {
     var detail = event.detail || {};
+    state.pendingDrop = false;  // the server answered the drop: its rows show where cards are
     if (detail.level === "success") {
       var moveForm = document.getElementById("move-dialog");
       var fromDialog = moveForm && moveForm.open;
