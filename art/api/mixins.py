@@ -8,7 +8,8 @@
 - `VersionedCardMixin`: optimistic concurrency for cards with a `version` (features, stories,
   dependencies, risks, objectives, the sync cards): `ETag: "<version>"` on answers, `If-Match`
   checked (412), a stale `version` in the body refused (409) and a change stating neither
-  refused (428, VERSION_REQUIRED), all before anything changes.
+  refused (428, VERSION_REQUIRED; a caller who may not make the change gets 403 first), all
+  before anything changes.
 - `AliasOrderingFilter`: `?ordering=` with named orders such as `rank` (WSJF with the tie rules).
 """
 
@@ -19,8 +20,10 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import models, transaction
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend, NumberFilter
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -31,7 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from art.access import Action, check, object_for_user, visible
-from art.errors import ConflictError, PreconditionFailed
+from art.errors import ConflictError, InUseError, PreconditionFailed
 from art.services.common import deletion_summary, deletion_words
 
 # --- filtering and ordering -----------------------------------------------------------------
@@ -231,6 +234,18 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
+#: Refusals that say the caller may not make a change: they answer before a missing version.
+ACCESS_REFUSALS = (
+    DjangoPermissionDenied,
+    Http404,
+    exceptions.PermissionDenied,
+    exceptions.NotAuthenticated,
+    exceptions.NotFound,
+)
+#: Refusals of what the change holds: a change without a version answers 428 before them.
+OTHER_REFUSALS = (DjangoValidationError, exceptions.APIException, ConflictError, InUseError)
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
@@ -269,7 +284,8 @@ class VersionedCardMixin(_CardBase):
     Answers to GET (detail), POST, PUT and PATCH carry `ETag: "<version>"`. A write states the
     version it was based on either as `If-Match: "<version>"` (stale: 412) or as `version` in the
     body (stale: 409); the 409/412 answer carries the current card (art.api.errors); stating
-    neither answers 428 (VERSION_REQUIRED; `If-Match: *` and deletes excepted). The version
+    neither answers 428 (VERSION_REQUIRED; `If-Match: *` and deletes excepted), after 403 for
+    a caller who may not make the change at all. The version
     is handed to the service (`update_object(obj, data, version=...)`), which compares it under a
     lock, so two writers based on the same version cannot both succeed. Deletes honour If-Match.
 
@@ -288,7 +304,8 @@ class VersionedCardMixin(_CardBase):
         says "whatever it is now" on purpose and is let through."""
         wanted = if_match_versions(self.request)
         if wanted is None and body_version is None and required:
-            raise PreconditionRequired(VERSION_REQUIRED.format(version=instance.version))
+            yield from self._access_then_version_required(instance)
+            return
         if wanted is None or wanted == ANY:
             yield body_version
             return
@@ -303,6 +320,21 @@ class VersionedCardMixin(_CardBase):
             raise
         except ConflictError as exc:
             raise PreconditionFailed(exc.current, exc.expected_version, exc.changes)
+
+    def _access_then_version_required(self, instance: Any) -> Iterator[None]:
+        """428 for a change stating no version, but access first: who may not make the change
+        at all learns that (403), whether the view or the service decides it (an objective's
+        rights depend on the fields changed). The change is tried under a savepoint that is
+        always undone; any other refusal of it (400, 409) still answers 428."""
+        required = PreconditionRequired(VERSION_REQUIRED.format(version=instance.version))
+        try:
+            with transaction.atomic():
+                yield None
+                raise required
+        except ACCESS_REFUSALS:
+            raise
+        except OTHER_REFUSALS:
+            raise required from None
 
     def apply_update(self, serializer: Any) -> Any:
         data = dict(serializer.validated_data)

@@ -14,16 +14,36 @@ from art.models import ChangeRecord
 from art.services.restore import record_restore
 
 
+class RestoreSerializer(serializers.Serializer):
+    cascade = serializers.BooleanField(
+        default=True,
+        help_text="Restore what was deleted with it too (all or nothing); false: the card alone.",
+    )
+
+
 class RestoreView(APIView):
-    """POST: restore the card a deletion (this history entry) took, with its id (RTE)."""
+    """POST: restore the card a deletion (this history entry) took, with its id, and what was
+    deleted with it unless `{"cascade": false}` (RTE)."""
 
     @extend_schema(
-        request=None,
+        request=RestoreSerializer,
         responses={
             201: inline_serializer(
-                "Restored", {"model": serializers.CharField(), "id": serializers.IntegerField()}
+                "Restored",
+                {
+                    "model": serializers.CharField(),
+                    "id": serializers.IntegerField(),
+                    "restored_with": inline_serializer(
+                        "RestoredWith",
+                        {"model": serializers.CharField(), "id": serializers.IntegerField()},
+                        many=True,
+                    ),
+                },
             ),
-            400: OpenApiResponse(description="Not a deletion, already back, or what it belonged to is gone."),
+            400: OpenApiResponse(
+                description="Not a deletion, already back, or what it (or what went with it) "
+                "belonged to is gone: nothing was restored."
+            ),
         },
         summary="Restore what a deletion took",
     )
@@ -32,5 +52,16 @@ class RestoreView(APIView):
         if record is None or not can_see(request.user, record.train_id):
             raise Http404("No such history entry")
         check(request.user, Action.MANAGE_TRAIN, record.train_id)
-        obj = record_restore(actor=request.user, record=record)
-        return Response({"model": obj._meta.label_lower, "id": obj.pk}, status=status.HTTP_201_CREATED)
+        body = RestoreSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        obj, *cascade = record_restore(
+            actor=request.user, record=record, cascade=body.validated_data["cascade"]
+        )
+        return Response(
+            {
+                "model": obj._meta.label_lower,
+                "id": obj.pk,
+                "restored_with": [{"model": o._meta.label_lower, "id": o.pk} for o in cascade],
+            },
+            status=status.HTTP_201_CREATED,
+        )

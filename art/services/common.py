@@ -434,15 +434,25 @@ def validate_related(obj: models.Model, exclude: Iterable[str]) -> None:
 
 
 def create_validated(
-    *, actor: Any, obj: M, exclude: Iterable[str] | None = None, note: Mapping[str, Any] | None = None
+    *,
+    actor: Any,
+    obj: M,
+    exclude: Iterable[str] | None = None,
+    note: Mapping[str, Any] | None = None,
+    train_id: int | None = None,
 ) -> M:
-    """Validate, save and record the creation; `note` adds to the record (a restore says so)."""
+    """Validate, save and record the creation; `note` adds to the record (a restore says so);
+    `train_id` where the object cannot name its train (a many-to-many link)."""
     with transaction.atomic():
         save_validated(obj, exclude=exclude)
         fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and not f.generated]
         changes = {k: [None, v] for k, v in snapshot(obj, fields).items() if v not in (None, "")}
         record_change(
-            actor=actor, obj=obj, action=ChangeRecord.Action.CREATED, changes={**changes, **(note or {})}
+            actor=actor,
+            obj=obj,
+            action=ChangeRecord.Action.CREATED,
+            changes={**changes, **(note or {})},
+            train_id=train_id,
         )
     return obj
 
@@ -465,11 +475,17 @@ def in_use_message(obj: models.Model, referrers: Iterable[models.Model]) -> str:
     return f"{obj} cannot be deleted: {' and '.join(parts)} still {verb} to it"
 
 
+#: In the history entry of a row deleted with another (its cascade): [the id of the history entry
+#: of that other's deletion, None]. Restoring that deletion brings the cascade back with it.
+DELETED_IN = "deleted_in"
+
+
 def delete_recorded(*, actor: Any, obj: models.Model) -> None:
     """Delete, keeping a before-image in the history: every field's value as it was, for the
     object and for every row that goes with it (its cascade), each its own history entry naming
-    what it was deleted with. When other records still refer to it (PROTECT/RESTRICT), nothing is
-    deleted: InUseError names them. The history itself never goes with anything."""
+    what it was deleted with and linked to the deletion's entry (DELETED_IN). When other records
+    still refer to it (PROTECT/RESTRICT), nothing is deleted: InUseError names them. The history
+    itself never goes with anything."""
     try:
         _delete_recorded(actor=actor, obj=obj)
     except models.ProtectedError as exc:
@@ -533,7 +549,7 @@ def _delete_recorded(*, actor: Any, obj: models.Model) -> None:
         train_id = train_id_of(obj)
         collector = Collector(using=router.db_for_write(type(obj)), origin=obj)
         collector.collect([obj])  # raises ProtectedError / RestrictedError before anything changes
-        record_change(
+        deletion = record_change(
             actor=actor,
             obj=obj,
             action=ChangeRecord.Action.DELETED,
@@ -553,7 +569,11 @@ def _delete_recorded(*, actor: Any, obj: models.Model) -> None:
                         object_id=row.pk,
                         object_repr=str(row)[:240],
                         action=ChangeRecord.Action.DELETED,
-                        changes={**_before_image(row), "deleted_with": [along, None]},
+                        changes={
+                            **_before_image(row),
+                            "deleted_with": [along, None],
+                            DELETED_IN: [deletion.pk, None],
+                        },
                         actor=who,
                         at=at,
                     )

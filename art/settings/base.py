@@ -111,6 +111,11 @@ AXES_RESET_ON_SUCCESS = True
 # Every failed sign-in is kept (admin: Axes › access failures), not only the running count.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "art.lockout.lockout_response"
+AXES_HANDLER = "art.lockout.SignInHandler"
+# Before the pause, a slow-down: from this failure in a row on (0: never), the next try waits
+# 1 s after the last failure, then 2, 4, 8 … seconds, at most RAILYARD_SIGNIN_SLOWDOWN_MAX_SECONDS.
+RAILYARD_SIGNIN_SLOWDOWN_FROM = int(env("RAILYARD_SIGNIN_SLOWDOWN_FROM", "3") or 3)
+RAILYARD_SIGNIN_SLOWDOWN_MAX_SECONDS = int(env("RAILYARD_SIGNIN_SLOWDOWN_MAX_SECONDS", "60") or 60)
 AXES_VERBOSE = False
 # Behind the proxy of docker-compose.yml, the client's address is in X-Forwarded-For: set
 # RAILYARD_PROXY_COUNT to the number of proxies in front of the web process.
