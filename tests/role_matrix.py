@@ -261,6 +261,9 @@ def _add_objects(w: World) -> None:
         train_id=w.train.pk, action=ChangeRecord.Action.DELETED
     ).latest("pk")
     o["recompute_run"] = RecomputeRun.objects.create(train=w.train)
+    from pi_planning.services.baselines import plan_baseline_commit
+
+    o["baseline"] = plan_baseline_commit(actor=rte, pi=o["pi"])
     data = dashboard.dashboard_data(train=w.train, weeks=PeriodForm(None).weeks_or_default())
     w.charts = [c.key for c in data.charts]
 

@@ -168,6 +168,8 @@ OPS.update(
         "GET /api/v1/iterations/{id}/release-notes/": READ,
         "GET /api/v1/pis/{id}/release-notes/": READ,
         "GET /api/v1/pis/{id}/board/": READ,
+        "GET /api/v1/pis/{id}/baselines/": READ,
+        "GET /api/v1/pis/{id}/baselines/{baseline_id}/compare/": READ,
         "POST /api/v1/pis/{id}/board/moves/": BACKLOG,
         "GET /api/v1/pis/{id}/capacity/": READ,
         "GET /api/v1/pis/{pi_id}/confidence/": READ,
@@ -225,7 +227,7 @@ def url_of(world: World, path: str) -> str:
             out.append(str(world[key].pk))
         elif part == "{pi_id}":
             out.append(str(world["vote_pi" if "{vote_id}" in path else "pi"].pk))
-        elif part in ("{vote_id}", "{event_id}", "{train_id}", "{run_id}"):
+        elif part in ("{vote_id}", "{event_id}", "{train_id}", "{run_id}", "{baseline_id}"):
             out.append(
                 str(
                     world[
@@ -234,6 +236,7 @@ def url_of(world: World, path: str) -> str:
                             "{event_id}": "event",
                             "{train_id}": "train",
                             "{run_id}": "recompute_run",
+                            "{baseline_id}": "baseline",
                         }[part]
                     ].pk
                 )
