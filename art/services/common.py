@@ -343,7 +343,8 @@ def update_fields(
 def create_validated(
     *, actor: Any, obj: M, exclude: Iterable[str] | None = None, note: Mapping[str, Any] | None = None
 ) -> M:
-    """Validate, save and record the creation; `note` adds to the record (a restore says so)."""
+    """Validate, save and record the creation; `note` adds to the record (a restore says so).
+    A feature, story or dependency takes its number in its train as it is saved (NumberedCard)."""
     with transaction.atomic():
         save_validated(obj, exclude=exclude)
         fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and not f.generated]

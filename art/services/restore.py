@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from art.access import TRAIN_PATHS, Action, authorize
-from art.models import ChangeRecord, ReleaseTrain
+from art.models import ChangeRecord, NumberedCard, ReleaseTrain
 
 from .common import create_validated
 
@@ -74,6 +74,9 @@ def record_restore(*, actor: Any, record: ChangeRecord) -> models.Model:
             setattr(obj, field.attname, raw)
         else:
             setattr(obj, field.attname, _value(field, raw))
+    if isinstance(obj, NumberedCard) and "number" not in image:
+        # deleted before cards were numbered per train, when its key was its id (F-<id>)
+        obj.number = record.object_id
     for field, pk in references:  # one query per reference of the card (a handful, fixed)
         target = cast(type[models.Model], field.related_model)
         if pk is not None and not target._default_manager.filter(pk=pk).exists():
