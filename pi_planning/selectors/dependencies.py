@@ -42,6 +42,8 @@ if TYPE_CHECKING:
         can_commit: bool
         state_label: str
         counter_proposed: bool
+        # set by views.dependencies._dependencies_context: the card a link opened on its own
+        opened: bool
 
 
 def dependency_queryset() -> QuerySet[Dependency]:
