@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from art.access import TRAIN_PATHS, Action, authorize
 from art.models import ChangeRecord, NumberedCard, ReleaseTrain
@@ -91,5 +92,5 @@ def record_restore(*, actor: Any, record: ChangeRecord) -> models.Model:
         return create_validated(
             actor=actor,
             obj=obj,
-            note={"restored": [None, f"from the deletion of {record.at:%Y-%m-%d %H:%M}"]},
+            note={"restored": [None, f"from the deletion of {timezone.localtime(record.at):%Y-%m-%d %H:%M}"]},
         )
