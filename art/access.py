@@ -25,6 +25,7 @@ from django.http import Http404
 
 from . import rules
 from .models import Membership, ReleaseTrain
+from .zones import train_time_zone
 
 Role = Membership.Role
 M = TypeVar("M", bound=models.Model)
@@ -350,6 +351,7 @@ def train_for_user(user: Any, train_id: int | str, action: Action | str = Action
     if train is None:
         raise Http404("No such train")
     check(user, action, train.pk)
+    train_time_zone(train)  # a page of this train shows its times in the train's zone
     return train
 
 

@@ -83,7 +83,7 @@ def histories(features: QuerySet[Feature]) -> tuple[list[rules.flow.FeatureHisto
     history: two queries, whatever their number."""
     rows = list(
         features.order_by("id").values_list(
-            "id", "kind", "points", "created_at", "external_key", "title", "team__name"
+            "id", "kind", "points", "created_at", "number", "external_key", "title", "team__name"
         )
     )
     transitions: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
@@ -94,10 +94,12 @@ def histories(features: QuerySet[Feature]) -> tuple[list[rules.flow.FeatureHisto
     ):
         transitions[feature_id].append((state, at))
     result, info = [], {}
-    for fid, kind, points, created_at, external_key, title, team in rows:
+    for fid, kind, points, created_at, number, external_key, title, team in rows:
         history = [rules.flow.Transition(state, at) for state, at in transitions.get(fid, [])]
         result.append(rules.flow.FeatureHistory(fid, kind, points, created_at, history))
-        info[fid] = FeatureInfo(fid, external_key or f"F-{fid}", title, team or "")
+        info[fid] = FeatureInfo(
+            fid, rules.keys.card_key(rules.keys.FEATURE, number, external_key), title, team or ""
+        )
     return result, info
 
 

@@ -4,6 +4,8 @@ are not stored: pi_planning/rules.py owns each rule and selectors feed it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,12 +16,14 @@ from django.utils import timezone
 from art.models import (
     Feature,
     Iteration,
+    NumberedCard,
     ProgramIncrement,
     ReleaseTrain,
     Team,
     VersionedModel,
     validate_plausible_date,
 )
+from art.rules.keys import DEPENDENCY, card_key
 
 
 class Holiday(models.Model):
@@ -48,7 +52,7 @@ class Holiday(models.Model):
 # --- Dependencies ----------------------------------------------------------------------------
 
 
-class Dependency(VersionedModel):
+class Dependency(NumberedCard, VersionedModel):
     class State(models.TextChoices):
         REQUESTED = "requested", "Requested"
         COMMITTED = "committed", "Committed"
@@ -58,8 +62,16 @@ class Dependency(VersionedModel):
         CANCELLED = "cancelled", "Cancelled"
 
     RESOLVED_STATES = (State.DELIVERED, State.CANCELLED)
+    KEY_KIND = DEPENDENCY
+    NUMBER_COUNTER = "last_dependency_number"
 
     pi = models.ForeignKey(ProgramIncrement, on_delete=models.CASCADE, related_name="dependencies")
+    # The PI's train, kept on the card so that its number can be unique per train in the database
+    # (a constraint cannot reach through pi): taken from the PI on the first save, and a
+    # dependency never changes PI.
+    train = models.ForeignKey(
+        ReleaseTrain, blank=True, editable=False, on_delete=models.CASCADE, related_name="dependencies"
+    )
     external_key = models.CharField(max_length=64, null=True, blank=True)
     title = models.CharField(max_length=240, blank=True)
     description = models.TextField(blank=True)
@@ -122,6 +134,11 @@ class Dependency(VersionedModel):
                 name="dependency_resolved_iff_done",
             ),
             models.UniqueConstraint(
+                fields=["train", "number"],
+                name="dependency_number_unique_per_train",
+                violation_error_message="number must be unique within the train",
+            ),
+            models.UniqueConstraint(
                 fields=["pi", "external_key"],
                 condition=Q(external_key__isnull=False),
                 name="dependency_external_key_unique_per_pi",
@@ -133,9 +150,14 @@ class Dependency(VersionedModel):
     def __str__(self) -> str:
         return self.title or f"{self.requester_team} needs {self.provider_name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.train_id is None and self.pi_id is not None:
+            self.train_id = self.pi.train_id
+        super().save(*args, **kwargs)
+
     @property
     def key(self) -> str:
-        return self.external_key or f"D-{self.pk}"
+        return card_key(DEPENDENCY, self.number, self.external_key)
 
     @property
     def provider_name(self) -> str:
@@ -163,6 +185,10 @@ class Dependency(VersionedModel):
         if self.provider_team_id and self.provider_team_id == self.requester_team_id:
             errors["provider_team"] = "provider_team must differ from requester_team"
         train_id = self.pi.train_id if self.pi_id else None
+        if self.train_id is None:
+            self.train_id = train_id
+        elif train_id and self.train_id != train_id:
+            errors["train"] = "train must be the PI's train"
         for name in ("requester_team", "provider_team"):
             team = getattr(self, name) if getattr(self, f"{name}_id") else None
             if team is not None and train_id and team.train_id != train_id:

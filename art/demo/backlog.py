@@ -96,10 +96,12 @@ class _Batch:
         self.transitions: list[tuple[Feature, str, str, dt.datetime, Any]] = []
 
     def save(self, ctx: SeedContext) -> None:
+        Feature.number_all(self.features)
         Feature.objects.bulk_create(self.features, batch_size=BATCH)
         for feature, story in self.stories:
             if feature is not None:
                 story.feature_id = feature.pk
+        Story.number_all(s for _, s in self.stories)
         Story.objects.bulk_create([s for _, s in self.stories], batch_size=BATCH)
         FeatureTransition.objects.bulk_create(
             (

@@ -11,7 +11,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .base import FIBONACCI, VersionedModel, validate_fibonacci
+from art.rules.keys import FEATURE, STORY, card_key
+
+from .base import FIBONACCI, NumberedCard, VersionedModel, validate_fibonacci
 from .pis import Iteration, ProgramIncrement
 from .trains import ReleaseTrain, Team
 
@@ -31,13 +33,15 @@ class FeatureState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Feature(VersionedModel):
+class Feature(NumberedCard, VersionedModel):
     class Kind(models.TextChoices):
         BUSINESS = "business", "Business"
         ENABLER = "enabler", "Enabler"
         DEFECT = "defect", "Defect"
 
     State = FeatureState
+    KEY_KIND = FEATURE
+    NUMBER_COUNTER = "last_feature_number"
 
     train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="features")
     pi = models.ForeignKey(
@@ -95,6 +99,11 @@ class Feature(VersionedModel):
         ordering = ["train_id", "id"]
         constraints = [
             models.UniqueConstraint(
+                fields=["train", "number"],
+                name="feature_number_unique_per_train",
+                violation_error_message="number must be unique within the train",
+            ),
+            models.UniqueConstraint(
                 fields=["train", "external_key"],
                 condition=Q(external_key__isnull=False),
                 name="feature_external_key_unique_per_train",
@@ -119,7 +128,7 @@ class Feature(VersionedModel):
 
     @property
     def key(self) -> str:
-        return self.external_key or f"F-{self.pk}"
+        return card_key(FEATURE, self.number, self.external_key)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -160,11 +169,14 @@ class FeatureTransition(models.Model):
         return f"{self.feature_id}: {self.from_state or '∅'} → {self.to_state} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class Story(VersionedModel):
+class Story(NumberedCard, VersionedModel):
     class State(models.TextChoices):
         TODO = "todo", "To do"
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
+
+    KEY_KIND = STORY
+    NUMBER_COUNTER = "last_story_number"
 
     train = models.ForeignKey(ReleaseTrain, on_delete=models.CASCADE, related_name="stories")
     feature = models.ForeignKey(
@@ -186,6 +198,11 @@ class Story(VersionedModel):
         verbose_name_plural = "stories"
         constraints = [
             models.UniqueConstraint(
+                fields=["train", "number"],
+                name="story_number_unique_per_train",
+                violation_error_message="number must be unique within the train",
+            ),
+            models.UniqueConstraint(
                 fields=["train", "external_key"],
                 condition=Q(external_key__isnull=False),
                 name="story_external_key_unique_per_train",
@@ -203,7 +220,7 @@ class Story(VersionedModel):
 
     @property
     def key(self) -> str:
-        return self.external_key or f"S-{self.pk}"
+        return card_key(STORY, self.number, self.external_key)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -23,6 +23,11 @@ class ReleaseTrain(models.Model):
     description = models.TextField(blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The last number given to a card of each kind in this train (art.services.common.number_card):
+    # counters only go up, so a deleted card's key is never given to another.
+    last_feature_number = models.PositiveIntegerField(default=0, editable=False)
+    last_story_number = models.PositiveIntegerField(default=0, editable=False)
+    last_dependency_number = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

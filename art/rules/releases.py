@@ -19,11 +19,6 @@ KIND_ORDER: tuple[str, ...] = ("business", "enabler", "defect")
 KIND_TITLES = {"business": "Business features", "enabler": "Enablers", "defect": "Defects fixed"}
 
 
-def feature_key(feature_id: int, external_key: str | None) -> str:
-    """A feature's key as the whole app shows it: its external key, else F-<id>."""
-    return external_key or f"F-{feature_id}"
-
-
 @dataclass(frozen=True)
 class ReleaseItem:
     """A feature finished in the window."""

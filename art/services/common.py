@@ -442,7 +442,8 @@ def create_validated(
     train_id: int | None = None,
 ) -> M:
     """Validate, save and record the creation; `note` adds to the record (a restore says so);
-    `train_id` where the object cannot name its train (a many-to-many link)."""
+    `train_id` where the object cannot name its train (a many-to-many link). A feature, story or
+    dependency takes its number in its train as it is saved (NumberedCard)."""
     with transaction.atomic():
         save_validated(obj, exclude=exclude)
         fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and not f.generated]

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from art.access import TRAIN_PATHS, Action, authorize
-from art.models import ChangeRecord, ReleaseTrain
+from art.models import ChangeRecord, NumberedCard, ReleaseTrain
 
 from .common import DELETED_IN, create_validated
 
@@ -100,6 +100,9 @@ def _rebuild(record: ChangeRecord, model: type[models.Model]) -> _Part:
             setattr(part.obj, field.attname, raw)
         else:
             setattr(part.obj, field.attname, _value(field, raw))
+    if isinstance(part.obj, NumberedCard) and "number" not in image:
+        # deleted before cards were numbered per train, when its key was its id (F-<id>)
+        part.obj.number = record.object_id
     if hasattr(part.obj, "version"):
         part.obj.version = int(image.get("version") or 1) + 1
     return part

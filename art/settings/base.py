@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Pages of a train show times in its zone (art.zones; the API stays in UTC).
+    "art.zones.TrainTimeZoneMiddleware",
     "art.refusals.RefusalMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into art.lockout's 429.
     "axes.middleware.AxesMiddleware",

@@ -358,6 +358,7 @@ def pi_board_data(
             .select_related("feature")
             .only(
                 "id",
+                "number",
                 "external_key",
                 "title",
                 "points",
@@ -368,6 +369,7 @@ def pi_board_data(
                 "version",
                 "train_id",
                 "feature__id",
+                "feature__number",
                 "feature__external_key",
                 "feature__title",
             )
@@ -538,7 +540,7 @@ def change_rows(board: BoardData) -> list[dict]:
         before = snapshot.get("features" if change.kind == "feature" else "stories", {}).get(
             str(change.id), {}
         )
-        key = card.key if card is not None else before.get("key") or f"{change.kind[0].upper()}-{change.id}"
+        key = card.key if card is not None else before.get("key") or f"{change.kind} {change.id}"
         title = card.title if card is not None else before.get("title", "")
         rows.append(
             {

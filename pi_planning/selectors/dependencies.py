@@ -42,6 +42,8 @@ if TYPE_CHECKING:
         can_commit: bool
         state_label: str
         counter_proposed: bool
+        # set by views.dependencies._dependencies_context: the card a link opened on its own
+        opened: bool
 
 
 def dependency_queryset() -> QuerySet[Dependency]:
@@ -101,7 +103,7 @@ def with_health(
                 iteration__isnull=False,
             )
             .select_related("iteration__pi")
-            .only("id", "external_key", "title", "feature_id", "team_id", "iteration")
+            .only("id", "number", "external_key", "title", "feature_id", "team_id", "iteration")
         )
         for story in rows:
             if story.iteration is not None and (story.feature_id, story.team_id) in wanted:
@@ -308,7 +310,7 @@ def dependency_form_choices(*, pi: ProgramIncrement) -> dict[str, Any]:
     )
     features = list(
         Feature.objects.filter(train_id=pi.train_id, pi=pi)
-        .only("id", "title", "external_key", "team_id")
+        .only("id", "title", "number", "external_key", "team_id")
         .order_by("title")
     )
     return {

@@ -95,10 +95,10 @@ class Labels:
             "team": lambda v: self.teams.get(v, f"team {v}"),
             "needed_by": lambda v: self.iterations.get(v, f"iteration {v}"),
             "committed_iteration": lambda v: self.iterations.get(v, f"iteration {v}"),
-            "feature": lambda v: self.features.get(v, f"F-{v}"),
-            "provider_feature": lambda v: self.features.get(v, f"F-{v}"),
+            "feature": lambda v: self.features.get(v, f"feature {v}"),
+            "provider_feature": lambda v: self.features.get(v, f"feature {v}"),
             "pi": lambda v: self.pis.get(v, f"PI {v}"),
-            "features": lambda v: ", ".join(self.features.get(i, f"F-{i}") for i in v) or EMPTY,
+            "features": lambda v: ", ".join(self.features.get(i, f"feature {i}") for i in v) or EMPTY,
             "state": lambda v: rules.dependencies.DEPENDENCY_STATE_LABELS.get(v, v),
             "roam": lambda v: Risk.Roam(v).label if v in Risk.Roam.values else v,
             "committed": lambda v: "committed" if v else "uncommitted (stretch)",
@@ -149,9 +149,9 @@ def histories(objects: Sequence[models.Model], labels: Labels | None = None) -> 
         labels.features = {
             **labels.features,
             **{
-                pk: f"{key or f'F-{pk}'} {title}"
-                for pk, key, title in Feature.objects.filter(pk__in=missing).values_list(
-                    "id", "external_key", "title"
+                pk: f"{rules.keys.card_key(rules.keys.FEATURE, number, key)} {title}"
+                for pk, number, key, title in Feature.objects.filter(pk__in=missing).values_list(
+                    "id", "number", "external_key", "title"
                 )
             },
         }

@@ -38,7 +38,9 @@ def _scores(objectives: Iterable[Objective]) -> list[rules.predictability.Object
 
 def objective_queryset() -> models.QuerySet[Objective]:
     return Objective.objects.select_related("team", "pi").prefetch_related(
-        Prefetch("features", queryset=Feature.objects.only("id", "title", "external_key", "team_id"))
+        Prefetch(
+            "features", queryset=Feature.objects.only("id", "title", "number", "external_key", "team_id")
+        )
     )
 
 
@@ -63,7 +65,7 @@ def pi_objectives(*, pi: ProgramIncrement) -> dict[str, Any]:
     features = list(
         Feature.objects.filter(train_id=pi.train_id, pi=pi)
         .select_related("team")
-        .only("id", "title", "external_key", "team_id", "team__name")
+        .only("id", "title", "number", "external_key", "team_id", "team__name")
         .order_by("team__name", "title")
     )
     labels = Labels(

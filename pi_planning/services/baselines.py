@@ -8,15 +8,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from art.models import Feature, ProgramIncrement, Story
+from art.rules.keys import FEATURE, STORY, card_key
 from art.services.common import author, record_change
 from pi_planning.models import PlanBaseline
 
 
 def plan_snapshot(pi: ProgramIncrement) -> dict:
     """Where every feature and story of the PI is now: two queries whatever the size."""
-    features = Feature.objects.filter(pi=pi).values("id", "team_id", "iteration_id", "title", "external_key")
+    features = Feature.objects.filter(pi=pi).values(
+        "id", "number", "team_id", "iteration_id", "title", "external_key"
+    )
     stories = Story.objects.filter(iteration__pi=pi).values(
-        "id", "team_id", "iteration_id", "title", "points", "feature_id", "external_key"
+        "id", "number", "team_id", "iteration_id", "title", "points", "feature_id", "external_key"
     )
     return {
         "features": {
@@ -24,7 +27,7 @@ def plan_snapshot(pi: ProgramIncrement) -> dict:
                 "team": f["team_id"],
                 "iteration": f["iteration_id"],
                 "title": f["title"],
-                "key": f["external_key"] or f"F-{f['id']}",
+                "key": card_key(FEATURE, f["number"], f["external_key"]),
             }
             for f in features
         },
@@ -35,7 +38,7 @@ def plan_snapshot(pi: ProgramIncrement) -> dict:
                 "title": s["title"],
                 "points": s["points"],
                 "feature": s["feature_id"],
-                "key": s["external_key"] or f"S-{s['id']}",
+                "key": card_key(STORY, s["number"], s["external_key"]),
             }
             for s in stories
         },

@@ -81,6 +81,7 @@ def dependency_create(
             raise ValidationError({"created_at": created_refusal})
     dependency = Dependency(
         pi=pi,
+        train_id=pi.train_id,
         requester_team=requester_team,
         provider_team=provider_team,
         external_provider=(external_provider or "").strip(),

@@ -30,9 +30,13 @@ def feature_wsjf(request: HtmxHttpRequest, slug: str, pi_id: int, feature_id: in
         raise Http404("No such feature")
     if request.method == "GET":
         context = board_context(request, pi)
+        # Without htmx (the link opened on its own): the whole board, its backlog open at the row.
+        shown = f"{BOARD}#backlog-row" if request.htmx else BOARD
+        if not request.htmx:
+            context["panels"] = [*context["panels"], "backlog"]
         if request.GET.get("cancel") or not context["can"][Action.EDIT_BACKLOG]:
             context["feature"] = context["board"].card("feature", feature.pk)
-            return render(request, f"{BOARD}#backlog-row", context)
+            return render(request, shown, context)
         check(request.user, Action.EDIT_BACKLOG, pi.train_id)
         context.update(
             editing_id=feature.pk,
@@ -43,7 +47,7 @@ def feature_wsjf(request: HtmxHttpRequest, slug: str, pi_id: int, feature_id: in
                 | {"version": feature.version},
             ),
         )
-        return render(request, f"{BOARD}#backlog-row", context)
+        return render(request, shown, context)
 
     check(request.user, Action.EDIT_BACKLOG, pi.train_id)
     form = WsjfForm(request.POST, feature=feature)

@@ -242,6 +242,15 @@ def board_fragment(request: HtmxHttpRequest, slug: str, pi_id: int, name: str) -
         if card is None:
             raise Http404("No such card on this board")
         context.update(card=card, kind=parsed[0])  # type: ignore[index]
+    if not request.htmx:  # the link opened on its own (new tab, shared): the board, at that part
+        part = context.get("card") or context.get("cell") or context.get("row")
+        anchor = part.dom_id if part is not None else name
+        panel = name if name in PANELS else ""
+        if context.get("kind") == "feature":  # every feature of the PI has its backlog row
+            panel = "backlog"
+            anchor = anchor if context["card"].on_board else f"backlog-feature-{context['card'].pk}"
+        url = reverse("pi_planning:board", kwargs={"slug": slug, "pi_id": pi.pk})
+        return redirect(f"{url}{f'?panel={panel}' if panel else ''}#{anchor}")
     return render(request, f"{BOARD}#{name}", context)
 
 

@@ -114,15 +114,24 @@ def _dependencies_context(
     *,
     overrides: dict[int, dict[str, Any]] | None = None,
     create_form: DependencyCreateForm | None = None,
+    opened: Dependency | None = None,
 ) -> dict[str, Any]:
+    """The page's context; `opened` (a card's own link, opened without htmx) is shown whatever
+    the filters, whole (comments and history loaded) and focused."""
     context = base_context(request, train, pi)
     filters = _dependency_filters(request)
+    if opened is not None:
+        filters = DependencyFilters(show_done=filters.show_done or opened.is_resolved)
     board = dependency_board(pi=pi, view=request.GET.get("view", "provider"), filters=filters, lazy=True)
     choices = _dependency_choices(pi)
     overrides = overrides or {}
     for group in board["groups"]:
-        for dep in group.cards:
-            dep.lazy = True  # comments and history load when opened
+        for index, dep in enumerate(group.cards):
+            if opened is not None and dep.pk == opened.pk:
+                dep = group.cards[index] = dependency_card(pk=dep.pk)
+                dep.opened = True
+            else:
+                dep.lazy = True  # comments and history load when opened
             for name, value in overrides.get(dep.pk, {}).items():
                 setattr(dep, name, value)
             _decorate_dependency(request, train, dep, choices)
@@ -215,11 +224,16 @@ def dependencies(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpRespons
 @login_required
 def dependency(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: int) -> HttpResponse:
     """One card; `?edit=1` opens its edit form (team members involved and the RTE);
-    `?part=history` or `?part=comments` is what the board's card loads when it opens them."""
+    `?part=history` or `?part=comments` is what the board's card loads when it opens them.
+    Without htmx (a link opened in a new tab, or shared) it is the dependencies page with this
+    card open: edit form, comments or history as asked."""
     train, pi = train_and_pi(request, slug, pi_id)
     dep = _dependency_of(request, pi, dep_id)
     part = request.GET.get("part")
-    if part in ("history", "comments"):
+    state: dict[str, Any] = {}
+    if not request.htmx:  # a link opened on its own: the page, with this card open
+        state = {"comments_open": part == "comments", "history_open": part == "history"}
+    elif part in ("history", "comments"):
         card = dependency_card(pk=dep.pk)
         _decorate_dependency(request, train, card, {})
         if part == "history":
@@ -227,7 +241,6 @@ def dependency(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: int) -> 
         return render(
             request, f"{DEPENDENCIES}#comments-body", {**base_context(request, train, pi), "dep": card}
         )
-    state: dict[str, Any] = {}
     if request.GET.get("edit") and can(
         request.user, Action.EDIT_DEPENDENCY, train.pk, [dep.requester_team_id, dep.provider_team_id]
     ):
@@ -240,6 +253,9 @@ def dependency(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: int) -> 
             pi_iterations=choices["pi_iteration_options"],
             auto_id=f"id_dep-{dep.pk}-%s",
         )
+    if not request.htmx:
+        context = _dependencies_context(request, train, pi, overrides={dep.pk: state}, opened=dep)
+        return render(request, DEPENDENCIES, context)
     return _dependency_card(request, train, pi, dep.pk, **state)
 
 

@@ -59,15 +59,19 @@ def _risks_context(
     *,
     overrides: dict[int, dict[str, Any]] | None = None,
     create_form: RiskCreateForm | None = None,
+    opened: int | None = None,
 ) -> dict[str, Any]:
+    """The page's context; the card `opened` (its own link, opened without htmx) is shown
+    whatever the team filter, and focused."""
     context = base_context(request, train, pi)
-    team = request.GET.get("team", "")
+    team = "" if opened is not None else request.GET.get("team", "")
     board = risk_board(train=train, pi=pi, team=int(team) if team.isdigit() else None)
     overrides = overrides or {}
     for column in board["columns"]:
         for risk in column.risks:
             for name, value in overrides.get(risk.pk, {}).items():
                 setattr(risk, name, value)
+            risk.opened = risk.pk == opened
             _decorate_risk(request, train, risk)
     teams = _team_choices(train)
     context.update(board)
@@ -145,6 +149,9 @@ def risk(request: HtmxHttpRequest, slug: str, pi_id: int, risk_id: int) -> HttpR
                 initial=RiskEditForm.values_of(risk), teams=teams, auto_id=f"id_risk-{risk.pk}-%s"
             ),
         }
+    if not request.htmx:  # a link opened on its own (new tab, shared): the page, this card open
+        context = _risks_context(request, train, pi, overrides={risk.pk: state}, opened=risk.pk)
+        return render(request, RISKS, context)
     return _risk_card(request, train, pi, risk.pk, **state)
 
 

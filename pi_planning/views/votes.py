@@ -184,9 +184,12 @@ def confidence(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def confidence_scope(request: HtmxHttpRequest, slug: str, pi_id: int, scope: str) -> HttpResponse:
-    """One scope's card, or (`?part=count`) its live count, which polls while the vote is open."""
+    """One scope's card, or (`?part=count`) its live count, which polls while the vote is open.
+    Without htmx (the link opened on its own): the confidence page, at that scope's card."""
     train, pi = train_and_pi(request, slug, pi_id)
     team = _scope_team(train, scope)
+    if not request.htmx:
+        return redirect(_confidence_url(train, pi, scope))
     return _scope_card(
         request, train, pi, team, "scope-count" if request.GET.get("part") == "count" else "scope"
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from art.models import Iteration, ProgramIncrement, ReleaseTrain
-from art.rules import flow, releases
+from art.rules import flow, keys, releases
 from metrics.selectors import finished_features
 
 ONE_DAY = dt.timedelta(days=1)
@@ -89,19 +89,19 @@ def finished_items(train: ReleaseTrain, start: dt.date, end: dt.date) -> list[re
     query."""
     lo, hi = flow.day_bounds(start, end + ONE_DAY, train.tz)
     # last_at is annotated by the metrics selector: done_at, the last entry into done.
-    fields = ("id", "external_key", "title", "kind", "team__name", "points", "last_at")
+    fields = ("id", "number", "external_key", "title", "kind", "team__name", "points", "last_at")
     rows = finished_features(train, lo, hi).values_list(*fields)
     return [
         releases.ReleaseItem(
             id=fid,
-            key=releases.feature_key(fid, external_key),
+            key=keys.card_key(keys.FEATURE, number, external_key),
             title=title,
             kind=kind,
             team=team or "",
             points=points,
             done_at=done_at,
         )
-        for fid, external_key, title, kind, team, points, done_at in rows
+        for fid, number, external_key, title, kind, team, points, done_at in rows
     ]
 
 

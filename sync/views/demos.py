@@ -23,7 +23,7 @@ from art.errors import ConflictError
 from art.forms import apply_service_errors
 from art.http import HtmxHttpRequest, toast
 from art.models import Feature, Iteration, ProgramIncrement, ReleaseTrain
-from art.rules import flow, releases
+from art.rules import flow, keys, releases
 from sync import services
 from sync.forms.demos import (
     DemoFeedbackForm,
@@ -155,12 +155,15 @@ def _context(
         )
         context["add_form"] = DemoItemAddForm()
         # Suggestions for the add field: the PI's features not on the demo yet.
-        context["suggestions"] = list(
-            Feature.objects.filter(Q(pi=pi) | Q(iteration__pi=pi), train=train)
+        context["suggestions"] = [
+            (keys.card_key(keys.FEATURE, number, external_key), title)
+            for number, external_key, title in Feature.objects.filter(
+                Q(pi=pi) | Q(iteration__pi=pi), train=train
+            )
             .exclude(pk__in=on_demo)
-            .order_by("id")
-            .values_list("id", "external_key", "title")
-        )
+            .order_by("number")
+            .values_list("number", "external_key", "title")
+        ]
     if can_flags[Action.TAKE_PART]:
         context["feedback_form"] = DemoFeedbackForm(features=_feature_choices(record.items))
     window = flow.day_bounds(iteration.start_date, iteration.end_date + dt.timedelta(days=1), train.tz)
@@ -295,11 +298,12 @@ def _item_of(iteration: Iteration, item_id: int) -> DemoItem:
 
 
 def feature_by_key(train: ReleaseTrain, key: str) -> Feature | None:
-    """A feature of the train by the key the app shows: its external key, or F-<id>."""
+    """A feature of the train by the key the app shows: its external key, or F-<number>."""
     key = key.strip()
     found = Feature.objects.filter(train=train, external_key=key).first()
-    if found is None and key.upper().startswith("F-") and key[2:].isdigit():
-        found = Feature.objects.filter(train=train, pk=int(key[2:])).first()
+    number = keys.parse_card_key(key, keys.FEATURE)
+    if found is None and number is not None:
+        found = Feature.objects.filter(train=train, number=number).first()
     return found
 
 

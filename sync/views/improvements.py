@@ -209,13 +209,16 @@ def improvements(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @login_required
 def improvement(request: HtmxHttpRequest, slug: str, item_id: int) -> HttpResponse:
-    """One card as it is now; `?edit=1` opens its edit form; `?part=history` its history."""
+    """One card as it is now; `?edit=1` opens its edit form; `?part=history` its history. Without
+    htmx (the link opened on its own) the page, with this card as asked."""
     train = train_for_user(request.user, slug, Action.VIEW)
     found = _item_of(request, train, item_id)
+    state: dict[str, Any] = {}
     if request.GET.get("part") == "history":
         entries = histories([found], train_labels(train.pk)).get(found.pk, [])
-        return render(request, "pi_planning/components.html#history-list", {"entries": entries})
-    state: dict[str, Any] = {}
+        if request.htmx:
+            return render(request, "pi_planning/components.html#history-list", {"entries": entries})
+        state = {"history": entries, "history_open": True}
     if request.GET.get("edit") and permissions(request.user, train.pk)[Action.TAKE_PART]:
         state = {"editing": True, "form": _edit_form(request, found, _pis(train))}
     if request.htmx:

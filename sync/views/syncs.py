@@ -144,6 +144,9 @@ def sync_agenda_section(request: HtmxHttpRequest, slug: str, event_id: int) -> H
     section = context["agenda"].section(request.GET.get("section", ""))
     if section is None:
         raise Http404("No such section in this sync's agenda")
+    if not request.htmx:  # the link opened on its own: the sync's page, at that section
+        url = reverse("sync:event", kwargs={"slug": train.slug, "event_id": event.pk})
+        return redirect(f"{url}#section-{section.key}")
     return render(request, f"{SYNC}#section", {**context, "section": section})
 
 

@@ -48,14 +48,14 @@ def test_a_deleted_feature_comes_back_as_it_was(world):
 
 def test_restoring_twice_or_something_else_is_refused_in_words(world):
     feature = FeatureFactory(train=world.train, title="Once")
-    pk = feature.pk
+    pk, key = feature.pk, feature.key
     services.feature_delete(actor=world.rte, feature=feature)
     record = deletion_of(Feature, pk)
     record_restore(actor=world.rte, record=record)
     with pytest.raises(ValidationError) as refused:
         record_restore(actor=world.rte, record=record)
     assert refused.value.message_dict == {
-        "record": [f"F-{pk} Once is here already: it was restored, or never went"]
+        "record": [f"{key} Once is here already: it was restored, or never went"]
     }
     created = ChangeRecord.objects.filter(object_id=pk, action="created").first()
     with pytest.raises(ValidationError, match="only a deletion can be restored"):

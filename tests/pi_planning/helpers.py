@@ -73,6 +73,13 @@ def story(world, *, team=None, iteration=None, feature=None, points=3, **fields)
     )
 
 
+def numbered(model, cards):
+    """Cards for bulk_create, numbered in their train as a save would (NumberedCard)."""
+    cards = list(cards)
+    model.number_all(cards)
+    return cards
+
+
 def build_board(world, plan: Plan, *, teams: int, cards: int) -> None:
     """`teams` teams (the world's two among them) with people, absences and a holiday;
     `cards` features and stories spread over them and the iterations; dependencies, a
@@ -101,45 +108,61 @@ def build_board(world, plan: Plan, *, teams: int, cards: int) -> None:
     )
     n_features = max(len(all_teams), cards // 5)
     features = Feature.objects.bulk_create(
-        Feature(
-            train=world.train,
-            pi=world.pi,
-            team=all_teams[i % len(all_teams)],
-            iteration=work[i % len(work)] if i % 7 else None,
-            title=f"Feature {i}",
-            points=8,
-            user_business_value=(1, 2, 3, 5, 8)[i % 5],
-            time_criticality=(2, 3, 5)[i % 3],
-            risk_reduction=1,
-            job_size=(1, 2, 3, 5, 8, 13)[i % 6],
-            state=Feature.State.READY,
+        numbered(
+            Feature,
+            (
+                Feature(
+                    train=world.train,
+                    pi=world.pi,
+                    team=all_teams[i % len(all_teams)],
+                    iteration=work[i % len(work)] if i % 7 else None,
+                    title=f"Feature {i}",
+                    points=8,
+                    user_business_value=(1, 2, 3, 5, 8)[i % 5],
+                    time_criticality=(2, 3, 5)[i % 3],
+                    risk_reduction=1,
+                    job_size=(1, 2, 3, 5, 8, 13)[i % 6],
+                    state=Feature.State.READY,
+                )
+                for i in range(n_features)
+            ),
         )
-        for i in range(n_features)
     )
     Story.objects.bulk_create(
-        Story(
-            train=world.train,
-            team=f.team,
-            feature=f,
-            iteration=work[(i + j) % len(work)] if (i + j) % 9 else None,
-            title=f"Story {i}-{j}",
-            points=(1, 2, 3, 5, 8)[(i + j) % 5],
+        numbered(
+            Story,
+            (
+                Story(
+                    train=world.train,
+                    team=f.team,
+                    feature=f,
+                    iteration=work[(i + j) % len(work)] if (i + j) % 9 else None,
+                    title=f"Story {i}-{j}",
+                    points=(1, 2, 3, 5, 8)[(i + j) % 5],
+                )
+                for i, f in enumerate(features)
+                for j in range(max(0, (cards - n_features) // n_features))
+            ),
         )
-        for i, f in enumerate(features)
-        for j in range(max(0, (cards - n_features) // n_features))
     )
     Dependency.objects.bulk_create(
-        Dependency(
-            pi=world.pi,
-            requester_team=features[i].team,
-            provider_team=features[i + 1].team,
-            feature=features[i],
-            provider_feature=features[i + 1],
-            needed_by=work[i % len(work)],
-            title=f"Needs {i}",
+        numbered(
+            Dependency,
+            (
+                Dependency(
+                    pi=world.pi,
+                    train=world.train,
+                    requester_team=features[i].team,
+                    provider_team=features[i + 1].team,
+                    feature=features[i],
+                    provider_feature=features[i + 1],
+                    needed_by=work[i % len(work)],
+                    title=f"Needs {i}",
+                )
+                for i in range(0, len(features) - 1, 2)
+                if features[i].team_id != features[i + 1].team_id
+            ),
         )
-        for i in range(0, len(features) - 1, 2)
-        if features[i].team_id != features[i + 1].team_id
     )
     plan_baseline_commit(actor=world.rte, pi=world.pi)
 

@@ -28,7 +28,7 @@ def test_the_release_notes_of_an_iteration(finished):
     b = notes.groups[1].features[0]
     assert (b.key, b.team, b.points) == ("PAY-7", "Bravo", 8)
     c = notes.groups[2].features[0]
-    assert (c.key, c.team, c.points) == (f"F-{finished.features['C'].pk}", "", None)
+    assert (c.key, c.team, c.points) == (finished.features["C"].key, "", None)
 
 
 def test_the_release_notes_of_the_pi(finished):
@@ -40,7 +40,7 @@ def test_the_release_notes_of_the_pi(finished):
     assert notes.filename == "payments-PI-26.1-release-notes.md"
     assert notes.as_json()["groups"][0]["features"][0] == {
         "id": finished.features["A"].pk,
-        "key": f"F-{finished.features['A'].pk}",
+        "key": finished.features["A"].key,
         "title": "A",
         "team": "Alpha",
         "points": 5,

@@ -239,5 +239,5 @@ def test_the_markdown_download(finished, page_as):
     assert md.status_code == 200 and md["Content-Type"] == "text/markdown; charset=utf-8"
     assert md["Content-Disposition"] == 'attachment; filename="payments-PI-26.1-Iteration-2-release-notes.md"'
     text = md.content.decode()
-    assert f"- **F-{finished.features['A'].pk}** Pay \\*now\\* \\[beta\\] \\<script\\> (Alpha, 5 pts)" in text
+    assert f"- **{finished.features['A'].key}** Pay \\*now\\* \\[beta\\] \\<script\\> (Alpha, 5 pts)" in text
     assert page_as("outsider").get(url(finished, "release_notes_md")).status_code == 404

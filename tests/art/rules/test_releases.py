@@ -3,6 +3,7 @@
 import datetime as dt
 
 from art.rules import releases
+from art.rules.keys import FEATURE, card_key
 from art.rules.releases import ReleaseItem
 
 
@@ -13,7 +14,7 @@ def done(day: int) -> dt.datetime:
 def item(fid, kind, day, key=None, team="Alpha", points=3, title=None):
     return ReleaseItem(
         id=fid,
-        key=releases.feature_key(fid, key),
+        key=card_key(FEATURE, fid, key),
         title=title or f"Feature {fid}",
         kind=kind,
         team=team,
@@ -51,12 +52,6 @@ def test_empty_kinds_are_left_out_and_ties_go_by_id():
 def test_a_group_adds_up_its_points_counting_none_as_zero():
     groups = releases.release_groups([item(1, "business", 1, points=5), item(2, "business", 2, points=None)])
     assert groups[0].points == 5
-
-
-def test_the_key_is_the_external_key_else_f_and_the_id():
-    assert releases.feature_key(12, None) == "F-12"
-    assert releases.feature_key(12, "") == "F-12"
-    assert releases.feature_key(12, "PAY-101") == "PAY-101"
 
 
 def test_markdown_shows_titles_as_typed():

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('art', '0004_history_outlives_trains'),
+        ('art', '0007_card_numbers_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
