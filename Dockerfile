@@ -29,6 +29,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret DJANGO_ALLOWED_HOSTS=build
 USER railyard
 EXPOSE 8000
 
-# gunicorn reads its worker count from WEB_CONCURRENCY.
-CMD ["gunicorn", "art.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
-     "--timeout", "60", "--max-requests", "2000", "--max-requests-jitter", "200"]
+# daphne serves the ASGI application: pages, the API and the live-update sockets. One process per
+# container; scale with replicas (docker compose: WEB_REPLICAS). --proxy-headers: behind the proxy.
+CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", \
+     "--http-timeout", "60", "--access-log", "-", "art.asgi:application"]
