@@ -23,6 +23,7 @@ from . import (
     risks,
     stats,
     syncs,
+    teams,
     votes,
     workshops,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "risks",
     "stats",
     "syncs",
+    "teams",
     "votes",
     "workshops",
 ]

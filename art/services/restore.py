@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from art.access import TRAIN_PATHS, Action, authorize
-from art.models import ChangeRecord, ReleaseTrain
+from art.models import ChangeRecord, ReleaseTrain, Team
 
 from .common import create_validated
+from .train import team_initials_refresh
 
 NOT_A_DELETE = "only a deletion can be restored: this history entry records a {action}"
 STILL_THERE = "{name} is here already: it was restored, or never went"
@@ -85,8 +86,12 @@ def record_restore(*, actor: Any, record: ChangeRecord) -> models.Model:
     if hasattr(obj, "version"):
         obj.version = int(image.get("version") or 1) + 1
     with transaction.atomic():
-        return create_validated(
+        restored = create_validated(
             actor=actor,
             obj=obj,
             note={"restored": [None, f"from the deletion of {record.at:%Y-%m-%d %H:%M}"]},
         )
+        if isinstance(restored, Team):  # its initials, and its namesakes', are unique again
+            team_initials_refresh(train_id=restored.train_id)
+            restored.refresh_from_db(fields=["shown_initials"])
+        return restored
