@@ -28,6 +28,7 @@
   // A big train (more teams than one screen holds) starts with collapsed rows and draws the
   // strings of the focused team or the pointed-at card only.
   var big = root.hasAttribute("data-big-train");
+  var collapseAbove = parseInt(root.getAttribute("data-collapse-above") || "12", 10);
 
   var state = {
     mode: "lines",
@@ -37,6 +38,7 @@
     collapseAll: big,
     collapsed: {},
     focus: "",
+    focusTeams: {},
     hover: null,
     view: root.getAttribute("data-view") || "standard",
     zoom: 1,
@@ -275,14 +277,20 @@
     } else { // the same column: out and in on the right
       xs0 = ra.right - base.left; xs = ca.right; xt0 = rb.right - base.left; xt = cb.right;
     }
-    if (ca.isHead) xs0 = xs = ca.right;
-    if (cb.isHead) xt0 = xt = cb.right;
-    xs += lane; xt += lane;
+    // A team's head (its cards hidden in a collapsed row, or a dependency without a card) is
+    // left and reached on its right edge, the string just right of it (the sticky head would
+    // cover it otherwise).
+    if (ca.isHead) { xs0 = ca.right; xs = ca.right + 1 + Math.abs(lane); } else xs += lane;
+    if (cb.isHead) { xt0 = cb.right; xt = cb.right + 1 + Math.abs(lane); } else xt += lane;
     var points = [[xs0, ys], [xs, ys]];
     if (Math.abs(xs - xt) > 0.5) {
-      // along the edge of the target's row that faces the source
-      var yh = (ys > cb.bottom ? cb.bottom : cb.top) + lane;
-      points.push([xs, yh], [xt, yh]);
+      // Along the edge of the target's row that faces the source; to a team's head (a collapsed
+      // row: a narrow edge between two load lines), along the source row's edge that faces it.
+      var yh = cb.isHead && !ca.isHead
+        ? (yt > ca.bottom ? ca.bottom : ca.top)
+        : (ys > cb.bottom ? cb.bottom : cb.top);
+      if (cb.isHead && !ca.isHead && yt >= ca.top && yt <= ca.bottom) yh = ca.top; // the same row
+      points.push([xs, yh + lane / 2], [xt, yh + lane / 2]);
     }
     points.push([xt, yt], [xt0, yt]);
     return points.filter(function (p, i) {
@@ -336,7 +344,10 @@
       if (dep.done && !state.showDone) return false;
       if (!dep.from) return false; // an external provider: the card carries the marker
       if (focus) return dep.fromTeam === "team-" + focus || dep.toTeam === "team-" + focus;
-      if (big) return !!state.hover && (dep.from === state.hover || dep.to === state.hover);
+      if (big) {
+        return !!state.hover && (dep.from === state.hover || dep.to === state.hover ||
+          dep.fromTeam === state.hover || dep.toTeam === state.hover);
+      }
       return true;
     });
   }
@@ -362,7 +373,15 @@
       var r = el.getBoundingClientRect();
       return { left: r.left - base.left, right: r.right - base.left, top: r.top - base.top, bottom: r.bottom - base.top };
     }));
-    shownDependencies().forEach(function (dep, index) {
+    var shown = shownDependencies();
+    if (big) {
+      var partners = {};
+      if (state.hover && !state.focus) {
+        shown.forEach(function (dep) { partners[dep.fromTeam] = true; partners[dep.toTeam] = true; });
+      }
+      $$("[data-team-head]", grid).forEach(function (head) { head.classList.toggle("is-partner", !!partners[head.id]); });
+    }
+    shown.forEach(function (dep, index) {
       var a = anchor(dep.from, dep.fromTeam), b = anchor(dep.to, dep.toTeam);
       if (!a || !b || a === b) return;
       var lane = ((index % 5) - 2) * 2 * Math.min(1, state.zoom);
@@ -372,14 +391,24 @@
       var g = document.createElementNS(SVG, "g");
       g.setAttribute("class", "dep-line dep-line--" + tone + (dep.hidden ? " dep-line--hidden-conflict" : ""));
       g.setAttribute("data-dep", dep.id);
+      // Into a team's head the arrow is a thin one: it fits the narrow gap before the load figures.
+      var toHead = !!b.closest && !b.closest(".bcell") && b.classList.contains("brow__head");
       var path = document.createElementNS(SVG, "path");
-      path.setAttribute("d", pathOf(points));
+      path.setAttribute("d", pathOf(toHead && points.length > 2 ? points.slice(0, -1) : points));
       path.setAttribute("class", "dep-line__path");
-      path.setAttribute("marker-end", "url(#arrow-" + tone + ")");
+      if (!toHead) path.setAttribute("marker-end", "url(#arrow-" + tone + ")");
       var title = document.createElementNS(SVG, "title");
       title.textContent = dep.reason;
       path.appendChild(title);
       g.appendChild(path);
+      if (toHead) {
+        var to = points[points.length - 1];
+        var tip = document.createElementNS(SVG, "path");
+        tip.setAttribute("d", "M" + (to[0] + 6) + " " + to[1] + " L" + to[0] + " " + to[1]);
+        tip.setAttribute("class", "dep-line__path dep-line__tip");
+        tip.setAttribute("marker-end", "url(#arrow-" + tone + ")");
+        g.appendChild(tip);
+      }
       // The health as a glyph on the string: colour is never the only signal.
       var spot = badgeSpot(points, blocked, 9);
       if (spot) {
@@ -406,9 +435,11 @@
   /* --- focus, search, rows ----------------------------------------------------------------- */
 
   function isCollapsed(id) {
-    // Focusing on a team opens its row and its partners' (the few rows left) unless closed by hand.
+    // Focusing on a team opens its row, and its partners' when they are few, unless closed by hand.
     if (state.collapsed[id] !== undefined) return !!state.collapsed[id];
-    return state.focus ? false : state.collapseAll;
+    if (state.focus === id) return false;
+    if (state.focus && Object.keys(state.focusTeams).length <= collapseAbove) return false;
+    return state.collapseAll;
   }
 
   function applyRows() {
@@ -444,6 +475,7 @@
         }
       });
     }
+    state.focusTeams = partners;
     // Focus on a team: its row and its dependency partners' rows only.
     $$("[data-team-row]").forEach(function (row) {
       row.classList.toggle("is-focus-hidden", !!focus && !partners["team-" + row.getAttribute("data-team-row")]);
@@ -524,8 +556,8 @@
 
   function refresh(scope) {
     initSortables(scope);
-    applyRows();
     applyFilters();
+    applyRows();
     queueDraw();
   }
 
@@ -666,15 +698,19 @@
     if (out) out.textContent = pct + " %";
   }
 
-  // The largest zoom (50-150 %) at which the whole grid fits between its top and the bottom of
-  // the window: the room sees every row and column without scrolling.
+  // The largest zoom (up to 150 %) at which the whole grid fits between its top and the bottom of
+  // the window: the room sees every row and column without scrolling. It never goes below the
+  // zoom at which card titles read 14 px (the back of the room); past that the page scrolls and
+  // collapsing rows makes them fit.
   function fit() {
     var grid = document.getElementById("board-grid");
     var box = document.getElementById("board-scroll");
     if (!grid || !box) return;
     var top = box.getBoundingClientRect().top + window.scrollY;
     var room = window.innerHeight - top - 12;
-    var lo = 0.5, hi = 1.5;
+    var title = grid.querySelector(".bcard__title");
+    var titlePx = title ? parseFloat(window.getComputedStyle(title).fontSize) || 16 : 16;
+    var lo = Math.max(0.5, Math.ceil(1400 / titlePx) / 100), hi = 1.5;
     setZoom(hi);
     if (grid.getBoundingClientRect().height > room) {
       for (var i = 0; i < 8; i += 1) {
@@ -758,19 +794,19 @@
     }
   });
 
-  // On a big train the strings of the card under the pointer (or keyboard focus) are drawn.
+  // On a big train the strings of the card (or team) under the pointer or keyboard focus are drawn.
   function hoverCard(card) {
     var id = card ? card.id : null;
     if (id === state.hover) return;
     state.hover = id;
     if (big && state.mode === "lines") queueDraw();
   }
+  var POINTABLE = ".board__grid [data-card], .board__grid [data-team-head]";
   document.addEventListener("mouseover", function (event) {
-    var card = event.target.closest && event.target.closest(".board__grid [data-card]");
-    hoverCard(card);
+    hoverCard(event.target.closest ? event.target.closest(POINTABLE) : null);
   });
   document.addEventListener("focusin", function (event) {
-    var card = event.target.closest && event.target.closest(".board__grid [data-card]");
+    var card = event.target.closest && event.target.closest(POINTABLE);
     if (card) hoverCard(card);
   });
 
