@@ -816,6 +816,11 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && state.linking) { setLinking(false); return; }
+    if (event.key === " " && event.target.matches("[data-view-toggle]")) { // a link playing a button
+      event.preventDefault();
+      event.target.click();
+      return;
+    }
     if (event.key === "Enter" && event.target.matches("[data-board-search]")) {
       var first = document.querySelector(".board__grid [data-card].is-match");
       if (first) {

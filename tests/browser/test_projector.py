@@ -168,3 +168,20 @@ def test_a_row_collapses_to_its_load_line_and_the_zoom_is_remembered(signed_in, 
     page.wait_for_function("() => window.railyardBoard !== undefined")
     expect(page.locator("[data-board-zoom-value]")).to_have_text("80 %")
     assert page.evaluate("() => window.railyardBoard.state.zoom") == 0.8
+
+
+def test_the_projector_toggle_works_by_keyboard_and_is_remembered(signed_in, live_server, train_of_eight):
+    page = signed_in()
+    open_projector(page, live_server, train_of_eight["url"], "")
+    toggle = page.locator("[data-view-toggle]")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(".app-header")).to_be_visible()
+    toggle.focus()
+    page.keyboard.press(" ")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".app-header")).to_be_hidden()
+    assert page.url.endswith("?view=projector")  # the bookmark
+    # a later visit without the parameter opens the projector view again (this browser)
+    page.goto(live_server.url + train_of_eight["url"])
+    page.wait_for_function("() => window.railyardBoard !== undefined")
+    expect(page.locator(".board-page")).to_have_class("board-page is-projector")
