@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from art.rules.teams import team_initials
+
 from .base import validate_time_zone
 
 
@@ -64,6 +66,10 @@ class Team(models.Model):
         max_length=4, blank=True, help_text="Up to 4 letters shown on cards; derived from the name if empty."
     )
     description = models.TextField(blank=True)
+    # The initials made unique within the train (art.rules.teams.unique_initials), kept by
+    # art.services.train.team_initials_refresh whenever a team of the train is added, renamed,
+    # re-abbreviated or deleted: every page shows them without loading the other teams.
+    shown_initials = models.CharField(max_length=8, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -82,12 +88,8 @@ class Team(models.Model):
 
     @property
     def initials(self) -> str:
-        if self.abbreviation:
-            return self.abbreviation.upper()
-        words = [w for w in self.name.replace("-", " ").split() if w[:1].isalnum()]
-        if len(words) >= 2:
-            return (words[0][0] + words[1][0]).upper()
-        return self.name[:2].upper()
+        """Unique within the train once a service has saved the team; its own initials before."""
+        return self.shown_initials or team_initials(self.name, self.abbreviation)
 
 
 class TeamMember(models.Model):

@@ -24,6 +24,7 @@ from . import (
     risks,
     stats,
     syncs,
+    teams,
     votes,
     workshops,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "risks",
     "stats",
     "syncs",
+    "teams",
     "votes",
     "workshops",
 ]

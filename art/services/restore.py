@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from art.access import TRAIN_PATHS, Action, authorize
-from art.models import ChangeRecord, NumberedCard, ReleaseTrain
+from art.models import ChangeRecord, NumberedCard, ReleaseTrain, Team
 
 from .common import DELETED_IN, create_validated
+from .train import team_initials_refresh
 
 NOT_A_DELETE = "only a deletion can be restored: this history entry records a {action}"
 STILL_THERE = "{name} is here already: it was restored, or never went"
@@ -222,4 +223,10 @@ def record_restore(*, actor: Any, record: ChangeRecord, cascade: bool = True) ->
                 if part is root:
                     raise
                 raise _refuse([_part_refusal(part, "; ".join(exc.messages))]) from None
+        for train_id in {part.obj.train_id for part in parts if isinstance(part.obj, Team)}:
+            # a restored team's initials, and its namesakes', are unique again
+            team_initials_refresh(train_id=train_id)
+            for part in parts:
+                if isinstance(part.obj, Team):
+                    part.obj.refresh_from_db(fields=["shown_initials"])
     return [part.obj for part in parts]

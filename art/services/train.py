@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from art.models import Absence, Iteration, Membership, ReleaseTrain, Team, TeamMember
+from art.rules.teams import unique_initials
 
 from .common import create_validated, delete_recorded, update_fields
 
@@ -69,19 +70,41 @@ def team_create(
         abbreviation=abbreviation or "",
         description=description or "",
     )
-    return create_validated(actor=actor, obj=team)
+    with transaction.atomic():
+        create_validated(actor=actor, obj=team)
+        team_initials_refresh(train_id=train.pk)
+    team.refresh_from_db(fields=["shown_initials"])
+    return team
+
+
+def team_initials_refresh(*, train_id: int) -> None:
+    """Store each team's initials made unique within the train (art.rules.teams.unique_initials):
+    adding, renaming or deleting one team can change another's ("Carrier Portal" is CP until
+    "Cloud Platform" joins; then CPo and CPl). Derived data, so no history entry of its own."""
+    teams = list(Team.objects.filter(train_id=train_id).only("id", "name", "abbreviation", "shown_initials"))
+    shown = unique_initials([t.name for t in teams], {t.name: t.abbreviation for t in teams})
+    changed = [t for t in teams if t.shown_initials != shown[t.name]]
+    for team in changed:
+        team.shown_initials = shown[team.name]
+    Team.objects.bulk_update(changed, ["shown_initials"])
 
 
 def team_update(*, actor: Any, team: Team, **changes: Any) -> Team:
     allowed = {"name", "kind", "abbreviation", "description"}
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
-    return update_fields(
-        actor=actor,
-        queryset=Team.objects.all(),
-        pk=team.pk,
-        changes={k: v for k, v in changes.items() if k in allowed},
-    )
+    with transaction.atomic():
+        updated = update_fields(
+            actor=actor,
+            queryset=Team.objects.all(),
+            pk=team.pk,
+            changes={k: v for k, v in changes.items() if k in allowed},
+        )
+        if {"name", "abbreviation"} & set(changes):
+            team_initials_refresh(train_id=updated.train_id)
+    if {"name", "abbreviation"} & set(changes):
+        updated.refresh_from_db(fields=["shown_initials"])
+    return updated
 
 
 def team_delete_refusal(team: Team) -> str:
@@ -95,7 +118,9 @@ def team_delete(*, actor: Any, team: Team) -> None:
     refusal = team_delete_refusal(team)
     if refusal:
         raise ValidationError({"team": refusal})
-    delete_recorded(actor=actor, obj=team)
+    with transaction.atomic():
+        delete_recorded(actor=actor, obj=team)
+        team_initials_refresh(train_id=team.train_id)
 
 
 def _user_by_username(username: str | None) -> Any:

@@ -69,6 +69,21 @@ def _expanded(request: HtmxHttpRequest) -> list[int]:
 
 PANELS = ("backlog", "dependency-list", "changes")
 
+#: How the board is laid out: "standard" (a laptop) or "projector" (fit to one screen, for the
+#: room). `?view=projector` is the RTE's bookmark; the browser also remembers the last choice.
+BOARD_VIEWS = ("standard", "projector")
+
+#: Above this many teams, rows start collapsed to their load line (each row and "Collapse all"
+#: open them again) and dependency strings are drawn only for the focused or pointed-at cards.
+COLLAPSE_ROWS_ABOVE = 12
+
+
+def board_view_param(request: HtmxHttpRequest) -> str:
+    """`?view=`: "projector" or "standard"; anything else is the standard board (a display
+    choice, like `basis`: a stale bookmark still opens the board)."""
+    view = request.GET.get("view") or ""
+    return view if view in BOARD_VIEWS else "standard"
+
 
 def _panels(request: HtmxHttpRequest) -> list[str]:
     """The side panel's lists the page has loaded (moves answer with those only), or the one a
@@ -117,6 +132,9 @@ def board_context(request: HtmxHttpRequest, pi: ProgramIncrement, **extra: Any) 
         "ip_rule": "The IP iteration (Innovation & Planning) carries no planned feature load.",
         "urls": _board_urls(pi),
         "panels": _panels(request),
+        "board_view": board_view_param(request),
+        "big_train": len(board.teams) > COLLAPSE_ROWS_ABOVE,
+        "collapse_rows_above": COLLAPSE_ROWS_ABOVE,
     }
     if flags[Action.RUN_EVENTS]:
         context["baseline_form"] = BaselineForm()

@@ -9,7 +9,10 @@
    - dependency strings drawn as SVG between the providing and the requesting card, redrawn after
      every swap and on resize; lines <-> per-card badges; done ones hidden unless asked;
    - link mode (pick the requesting card, then the providing one) opens the dependency form;
-   - focus on a team, search by key or title, stories per team row, the side panel.
+   - focus on a team (its row and its partners' only), search by key or title, stories per team
+     row, rows collapsed to their load line, the side panel;
+   - the projector view (fit to one screen, ?view=projector) and the zoom, both remembered in
+     this browser (localStorage).
    The server decides everything that matters (access, rules, health): this file only draws. */
 (function () {
   "use strict";
@@ -23,13 +26,25 @@
   var fragmentUrl = root.getAttribute("data-fragment-url");
   var dependencyUrl = root.getAttribute("data-dependency-url");
   var storeKey = "railyard-board-" + root.getAttribute("data-pi");
+  var VIEW_KEY = "railyard-board-view";
+  var ZOOM_KEY = "railyard-board-zoom";
+  // A big train (more teams than one screen holds) starts with collapsed rows and draws the
+  // strings of the focused team or the pointed-at card only.
+  var big = root.hasAttribute("data-big-train");
+  var collapseAbove = parseInt(root.getAttribute("data-collapse-above") || "12", 10);
 
   var state = {
     mode: "lines",
     showDone: false,
     expandAll: false,
     expanded: {},
+    collapseAll: big,
+    collapsed: {},
     focus: "",
+    focusTeams: {},
+    hover: null,
+    view: root.getAttribute("data-view") || "standard",
+    zoom: 1,
     query: "",
     linking: false,
     linkSource: null,
@@ -42,7 +57,7 @@
   function load() {
     try {
       var saved = JSON.parse(window.sessionStorage.getItem(storeKey) || "{}");
-      ["mode", "showDone", "expandAll", "expanded", "panel", "tab"].forEach(function (k) {
+      ["mode", "showDone", "expandAll", "expanded", "collapseAll", "collapsed", "panel", "tab"].forEach(function (k) {
         if (saved[k] !== undefined) state[k] = saved[k];
       });
     } catch (e) { /* private mode: defaults */ }
@@ -52,7 +67,8 @@
     try {
       window.sessionStorage.setItem(storeKey, JSON.stringify({
         mode: state.mode, showDone: state.showDone, expandAll: state.expandAll,
-        expanded: state.expanded, panel: state.panel, tab: state.tab
+        expanded: state.expanded, collapseAll: state.collapseAll, collapsed: state.collapsed,
+        panel: state.panel, tab: state.tab
       }));
     } catch (e) { /* ignore */ }
   }
@@ -264,72 +280,198 @@
     return visible(el) ? el : null;
   }
 
+  /* Strings are routed through the gutters, never across a load figure: out of the card to the
+     gap beside its cell, along that gap, along the gap between two team rows (the target row's
+     edge), down or up the gap beside the target's cell, into the card. Load figures sit inside
+     the cells' padding, so the gaps are free of them. Each string takes its own lane in a gap. */
+  function cellBox(el, base) {
+    var cell = el.closest(".bcell") || el.closest(".brow__head") || el;
+    var row = el.closest("[data-team-row]");
+    var head = row ? row.querySelector(".brow__head") : null;
+    var c = cell.getBoundingClientRect(), h = (head || cell).getBoundingClientRect();
+    return {
+      left: c.left - base.left, right: c.right - base.left,
+      top: h.top - base.top, bottom: h.bottom - base.top,
+      isHead: cell.classList.contains("brow__head")
+    };
+  }
+
+  function route(a, b, base, lane) {
+    var ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+    var ca = cellBox(a, base), cb = cellBox(b, base);
+    var ys = ra.top - base.top + ra.height / 2, yt = rb.top - base.top + rb.height / 2;
+    var xs0, xs, xt0, xt;
+    if (cb.left > ca.left + 1) { // rightwards: out on the right, in on the left
+      xs0 = ra.right - base.left; xs = ca.right; xt0 = rb.left - base.left; xt = cb.left;
+    } else if (cb.left < ca.left - 1) { // leftwards
+      xs0 = ra.left - base.left; xs = ca.left; xt0 = rb.right - base.left; xt = cb.right;
+    } else { // the same column: out and in on the right
+      xs0 = ra.right - base.left; xs = ca.right; xt0 = rb.right - base.left; xt = cb.right;
+    }
+    // A team's head (its cards hidden in a collapsed row, or a dependency without a card) is
+    // left and reached on its right edge, the string just right of it (the sticky head would
+    // cover it otherwise).
+    if (ca.isHead) { xs0 = ca.right; xs = ca.right + 1 + Math.abs(lane); } else xs += lane;
+    if (cb.isHead) { xt0 = cb.right; xt = cb.right + 1 + Math.abs(lane); } else xt += lane;
+    var points = [[xs0, ys], [xs, ys]];
+    if (Math.abs(xs - xt) > 0.5) {
+      // Along the edge of the target's row that faces the source; to a team's head (a collapsed
+      // row: a narrow edge between two load lines), along the source row's edge that faces it.
+      var yh = cb.isHead && !ca.isHead
+        ? (yt > ca.bottom ? ca.bottom : ca.top)
+        : (ys > cb.bottom ? cb.bottom : cb.top);
+      if (cb.isHead && !ca.isHead && yt >= ca.top && yt <= ca.bottom) yh = ca.top; // the same row
+      points.push([xs, yh + lane / 2], [xt, yh + lane / 2]);
+    }
+    points.push([xt, yt], [xt0, yt]);
+    return points.filter(function (p, i) {
+      var q = points[i - 1];
+      return !q || Math.abs(p[0] - q[0]) > 0.5 || Math.abs(p[1] - q[1]) > 0.5;
+    });
+  }
+
+  function pathOf(points) {
+    var d = "M" + points[0][0] + " " + points[0][1];
+    for (var i = 1; i < points.length - 1; i += 1) {
+      var p = points[i], q = points[i - 1], n = points[i + 1];
+      var lin = Math.hypot(p[0] - q[0], p[1] - q[1]), lout = Math.hypot(n[0] - p[0], n[1] - p[1]);
+      var r = Math.min(8, lin / 2, lout / 2);
+      var x1 = p[0] - (p[0] - q[0]) / (lin || 1) * r, y1 = p[1] - (p[1] - q[1]) / (lin || 1) * r;
+      var x2 = p[0] + (n[0] - p[0]) / (lout || 1) * r, y2 = p[1] + (n[1] - p[1]) / (lout || 1) * r;
+      d += " L" + x1 + " " + y1 + " Q" + p[0] + " " + p[1] + " " + x2 + " " + y2;
+    }
+    var last = points[points.length - 1];
+    return d + " L" + last[0] + " " + last[1];
+  }
+
+  function overlaps(box, boxes) {
+    for (var i = 0; i < boxes.length; i += 1) {
+      var o = boxes[i];
+      if (box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top) return true;
+    }
+    return false;
+  }
+
+  // The health glyph sits on the string where it covers no load figure and no card.
+  function badgeSpot(points, blocked, r) {
+    var best = null;
+    for (var i = 1; i < points.length; i += 1) {
+      var p = points[i - 1], q = points[i], len = Math.hypot(q[0] - p[0], q[1] - p[1]);
+      if (len < 2 * r + 4) continue;
+      for (var t = 0.5, k = 0; k < 9; k += 1, t = 0.5 + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 0.1) {
+        var x = p[0] + (q[0] - p[0]) * t, y = p[1] + (q[1] - p[1]) * t;
+        if (!overlaps({ left: x - r, right: x + r, top: y - r, bottom: y + r }, blocked)) {
+          if (!best || len > best.len) best = { x: x, y: y, len: len };
+          break;
+        }
+      }
+    }
+    return best;
+  }
+
+  function shownDependencies() {
+    var focus = state.focus;
+    return dependencies().filter(function (dep) {
+      if (dep.done && !state.showDone) return false;
+      if (!dep.from) return false; // an external provider: the card carries the marker
+      if (focus) return dep.fromTeam === "team-" + focus || dep.toTeam === "team-" + focus;
+      if (big) {
+        return !!state.hover && (dep.from === state.hover || dep.to === state.hover ||
+          dep.fromTeam === state.hover || dep.toTeam === state.hover);
+      }
+      return true;
+    });
+  }
+
   function draw() {
     var grid = document.getElementById("board-grid");
     var layer = document.getElementById("dependency-layer");
     if (!grid || !layer) return;
     var svg = layer.querySelector("svg");
     $$("g.dep-line", svg).forEach(function (g) { g.remove(); });
-    var width = grid.scrollWidth, height = grid.scrollHeight;
+    var base = grid.getBoundingClientRect();
+    // The grid may be zoomed (CSS zoom); the layer is not: it works in the page's pixels.
+    var width = Math.ceil(base.width), height = Math.ceil(base.height);
     svg.setAttribute("width", width);
     svg.setAttribute("height", height);
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
     if (state.mode !== "lines") return;
-    var base = grid.getBoundingClientRect();
-    var focus = state.focus;
-    dependencies().forEach(function (dep) {
-      if (dep.done && !state.showDone) return;
-      if (!dep.from) return; // an external provider: the card carries the marker
+    var loads = $$(".load", grid).filter(visible).map(function (el) {
+      var r = el.getBoundingClientRect();
+      return { left: r.left - base.left, right: r.right - base.left, top: r.top - base.top, bottom: r.bottom - base.top };
+    });
+    var blocked = loads.concat($$(".bcard", grid).filter(visible).map(function (el) {
+      var r = el.getBoundingClientRect();
+      return { left: r.left - base.left, right: r.right - base.left, top: r.top - base.top, bottom: r.bottom - base.top };
+    }));
+    var shown = shownDependencies();
+    if (big) {
+      var partners = {};
+      if (state.hover && !state.focus) {
+        shown.forEach(function (dep) { partners[dep.fromTeam] = true; partners[dep.toTeam] = true; });
+      }
+      $$("[data-team-head]", grid).forEach(function (head) { head.classList.toggle("is-partner", !!partners[head.id]); });
+    }
+    shown.forEach(function (dep, index) {
       var a = anchor(dep.from, dep.fromTeam), b = anchor(dep.to, dep.toTeam);
       if (!a || !b || a === b) return;
-      var ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
-      var x1, x2, y1 = ra.top - base.top + ra.height / 2, y2 = rb.top - base.top + rb.height / 2;
-      var sameColumn = Math.abs(ra.left - rb.left) < 8;
-      if (sameColumn) {
-        x1 = ra.right - base.left; x2 = rb.right - base.left;
-      } else if (rb.left > ra.left) {
-        x1 = ra.right - base.left; x2 = rb.left - base.left;
-      } else {
-        x1 = ra.left - base.left; x2 = rb.right - base.left;
-      }
-      var dx = sameColumn ? 36 : Math.max(30, Math.abs(x2 - x1) / 2);
-      var c1 = x1 + (sameColumn || x2 > x1 ? dx : -dx), c2 = x2 + (sameColumn ? dx : (x2 > x1 ? -dx : dx));
+      var lane = ((index % 5) - 2) * 2 * Math.min(1, state.zoom);
+      var points = route(a, b, base, lane);
+      if (points.length < 2) return;
       var tone = TONES[dep.health] || "neutral";
       var g = document.createElementNS(SVG, "g");
       g.setAttribute("class", "dep-line dep-line--" + tone + (dep.hidden ? " dep-line--hidden-conflict" : ""));
       g.setAttribute("data-dep", dep.id);
-      var related = focus && (dep.fromTeam === "team-" + focus || dep.toTeam === "team-" + focus);
-      if (focus && !related) g.classList.add("is-dimmed");
+      // Into a team's head the arrow is a thin one: it fits the narrow gap before the load figures.
+      var toHead = !!b.closest && !b.closest(".bcell") && b.classList.contains("brow__head");
       var path = document.createElementNS(SVG, "path");
-      path.setAttribute("d", "M" + x1 + " " + y1 + " C" + c1 + " " + y1 + " " + c2 + " " + y2 + " " + x2 + " " + y2);
+      path.setAttribute("d", pathOf(toHead && points.length > 2 ? points.slice(0, -1) : points));
       path.setAttribute("class", "dep-line__path");
-      path.setAttribute("marker-end", "url(#arrow-" + tone + ")");
+      if (!toHead) path.setAttribute("marker-end", "url(#arrow-" + tone + ")");
       var title = document.createElementNS(SVG, "title");
       title.textContent = dep.reason;
       path.appendChild(title);
       g.appendChild(path);
-      // The health as a glyph at the middle: colour is never the only signal.
-      var mx = 0.125 * x1 + 0.375 * c1 + 0.375 * c2 + 0.125 * x2, my = (y1 + y2) / 2;
-      var badge = document.createElementNS(SVG, "g");
-      badge.setAttribute("class", "dep-line__badge");
-      badge.setAttribute("transform", "translate(" + mx + " " + my + ")");
-      var circle = document.createElementNS(SVG, "circle");
-      circle.setAttribute("r", "9");
-      var text = document.createElementNS(SVG, "text");
-      text.setAttribute("text-anchor", "middle");
-      text.setAttribute("dominant-baseline", "central");
-      text.textContent = dep.icon;
-      var badgeTitle = document.createElementNS(SVG, "title");
-      badgeTitle.textContent = dep.reason;
-      badge.appendChild(circle);
-      badge.appendChild(text);
-      badge.appendChild(badgeTitle);
-      g.appendChild(badge);
+      if (toHead) {
+        var to = points[points.length - 1];
+        var tip = document.createElementNS(SVG, "path");
+        tip.setAttribute("d", "M" + (to[0] + 6) + " " + to[1] + " L" + to[0] + " " + to[1]);
+        tip.setAttribute("class", "dep-line__path dep-line__tip");
+        tip.setAttribute("marker-end", "url(#arrow-" + tone + ")");
+        g.appendChild(tip);
+      }
+      // The health as a glyph on the string: colour is never the only signal.
+      var spot = badgeSpot(points, blocked, 9);
+      if (spot) {
+        var badge = document.createElementNS(SVG, "g");
+        badge.setAttribute("class", "dep-line__badge");
+        badge.setAttribute("transform", "translate(" + spot.x + " " + spot.y + ")");
+        var circle = document.createElementNS(SVG, "circle");
+        circle.setAttribute("r", "9");
+        var text = document.createElementNS(SVG, "text");
+        text.setAttribute("text-anchor", "middle");
+        text.setAttribute("dominant-baseline", "central");
+        text.textContent = dep.icon;
+        var badgeTitle = document.createElementNS(SVG, "title");
+        badgeTitle.textContent = dep.reason;
+        badge.appendChild(circle);
+        badge.appendChild(text);
+        badge.appendChild(badgeTitle);
+        g.appendChild(badge);
+      }
       svg.appendChild(g);
     });
   }
 
   /* --- focus, search, rows ----------------------------------------------------------------- */
+
+  function isCollapsed(id) {
+    // Focusing on a team opens its row, and its partners' when they are few, unless closed by hand.
+    if (state.collapsed[id] !== undefined) return !!state.collapsed[id];
+    if (state.focus === id) return false;
+    if (state.focus && Object.keys(state.focusTeams).length <= collapseAbove) return false;
+    return state.collapseAll;
+  }
 
   function applyRows() {
     $$("[data-team-row]").forEach(function (row) {
@@ -338,22 +480,37 @@
       row.classList.toggle("is-expanded", open);
       var toggle = row.querySelector("[data-expand]");
       if (toggle) toggle.setAttribute("aria-expanded", String(open));
+      var collapsed = isCollapsed(id);
+      row.classList.toggle("is-collapsed", collapsed);
+      var collapse = row.querySelector("[data-collapse]");
+      if (collapse) collapse.setAttribute("aria-expanded", String(!collapsed));
     });
+    var all = $("[data-collapse-all]");
+    if (all) all.checked = state.collapseAll;
   }
 
   function applyFilters() {
     var query = state.query.trim().toLowerCase();
     var focus = state.focus;
     var related = {};
+    var partners = {};
     if (focus) {
+      partners["team-" + focus] = true;
       dependencies().forEach(function (dep) {
         if (dep.done && !state.showDone) return;
         if (dep.fromTeam === "team-" + focus || dep.toTeam === "team-" + focus) {
           if (dep.from) related[dep.from] = true;
           related[dep.to] = true;
+          if (dep.fromTeam) partners[dep.fromTeam] = true;
+          partners[dep.toTeam] = true;
         }
       });
     }
+    state.focusTeams = partners;
+    // Focus on a team: its row and its dependency partners' rows only.
+    $$("[data-team-row]").forEach(function (row) {
+      row.classList.toggle("is-focus-hidden", !!focus && !partners["team-" + row.getAttribute("data-team-row")]);
+    });
     var matches = 0;
     $$("[data-team-row]").forEach(function (row) { row.classList.remove("is-search-open"); });
     $$(".board__grid [data-card]").forEach(function (card) {
@@ -379,7 +536,11 @@
     root.classList.toggle("is-focusing", !!focus);
     root.classList.toggle("is-searching", !!query);
     var out = document.getElementById("board-matches");
-    if (out) out.textContent = query ? (matches === 1 ? "1 card matches" : matches + " cards match") : "";
+    var partnerCount = Object.keys(partners).length - 1;
+    if (out) {
+      out.textContent = query ? (matches === 1 ? "1 card matches" : matches + " cards match")
+        : focus ? (partnerCount === 1 ? "with its 1 dependency partner" : "with its " + partnerCount + " dependency partners") : "";
+    }
   }
 
   function applyModes() {
@@ -426,8 +587,8 @@
 
   function refresh(scope) {
     initSortables(scope);
-    applyRows();
     applyFilters();
+    applyRows();
     queueDraw();
   }
 
@@ -447,6 +608,20 @@
       openMoveMenu(card, menu);
       return;
     }
+    var collapse = event.target.closest("[data-collapse]");
+    if (collapse) {
+      var teamId = collapse.getAttribute("data-collapse");
+      state.collapsed[teamId] = !isCollapsed(teamId);
+      save(); applyRows(); layoutChanged();
+      return;
+    }
+    var viewToggle = event.target.closest("[data-view-toggle]");
+    if (viewToggle) {
+      event.preventDefault();
+      setView(state.view === "projector" ? "standard" : "projector", true);
+      return;
+    }
+    if (event.target.closest("[data-zoom-fit]")) { rememberZoom("fit"); applyZoom(); return; }
     var expand = event.target.closest("[data-expand]");
     if (expand) {
       var id = expand.getAttribute("data-expand");
@@ -506,10 +681,164 @@
     else if (t.matches("[data-expand-all]")) {
       state.expandAll = t.checked;
       if (!t.checked) state.expanded = {};
-      save(); applyRows(); queueDraw();
+      save(); applyRows(); layoutChanged();
+    }
+    else if (t.matches("[data-collapse-all]")) {
+      state.collapseAll = t.checked;
+      state.collapsed = {};
+      save(); applyRows(); layoutChanged();
     }
     else if (t.matches("[data-show-changes]")) { root.classList.toggle("show-changes", t.checked); queueDraw(); }
-    else if (t.matches("[data-board-focus]")) { state.focus = t.value; applyFilters(); queueDraw(); }
+    else if (t.matches("[data-board-focus]")) { state.focus = t.value; applyFilters(); applyRows(); layoutChanged(); }
+  });
+
+  /* --- projector view and zoom ------------------------------------------------------------ */
+
+  function stored(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+  function store(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ }
+  }
+
+  // Per view: a percentage or "fit". The projector fits by default, the laptop shows 100 %.
+  function zoomChoice() {
+    var saved = {};
+    try { saved = JSON.parse(stored(ZOOM_KEY) || "{}") || {}; } catch (e) { saved = {}; }
+    var choice = saved[state.view];
+    if (choice === undefined) choice = state.view === "projector" ? "fit" : 100;
+    return choice;
+  }
+  function rememberZoom(choice) {
+    var saved = {};
+    try { saved = JSON.parse(stored(ZOOM_KEY) || "{}") || {}; } catch (e) { saved = {}; }
+    saved[state.view] = choice;
+    store(ZOOM_KEY, JSON.stringify(saved));
+  }
+
+  function setZoom(z) {
+    var board = document.getElementById("board");
+    if (!board) return;
+    z = Math.max(0.5, Math.min(1.5, z));
+    state.zoom = z;
+    board.style.setProperty("--board-zoom", String(z));
+    var pct = Math.round(z * 100);
+    var range = $("[data-board-zoom]");
+    if (range) { range.value = String(Math.round(pct / 5) * 5); range.setAttribute("aria-valuetext", pct + " %"); }
+    var out = $("[data-board-zoom-value]");
+    if (out) out.textContent = pct + " %";
+  }
+
+  // The largest zoom (up to 150 %) at which the whole grid fits between its top and the bottom of
+  // the window: the room sees every row and column without scrolling. It never goes below the
+  // zoom at which card titles read 14 px (the back of the room); past that the page scrolls and
+  // collapsing rows makes them fit.
+  function fit() {
+    var grid = document.getElementById("board-grid");
+    var box = document.getElementById("board-scroll");
+    if (!grid || !box) return;
+    var top = box.getBoundingClientRect().top + window.scrollY;
+    var room = window.innerHeight - top - 12;
+    var title = grid.querySelector(".bcard__title");
+    var titlePx = title ? parseFloat(window.getComputedStyle(title).fontSize) || 16 : 16;
+    var lo = Math.max(0.5, Math.ceil(1400 / titlePx) / 100), hi = 1.5;
+    setZoom(hi);
+    if (grid.getBoundingClientRect().height > room) {
+      for (var i = 0; i < 8; i += 1) {
+        var mid = (lo + hi) / 2;
+        setZoom(mid);
+        if (grid.getBoundingClientRect().height <= room) lo = mid; else hi = mid;
+      }
+      setZoom(Math.floor(lo * 100) / 100);
+    }
+  }
+
+  // The laptop view: the board's own scroll box ends at the bottom of the window, so the page
+  // itself does not scroll as well (one scroll bar, not two).
+  function sizeScrollBox() {
+    var board = document.getElementById("board");
+    var box = document.getElementById("board-scroll");
+    if (!board || !box) return;
+    if (!window.matchMedia("(min-width: 48rem)").matches) { // a phone: the page scrolls as before
+      board.style.removeProperty("--board-scroll-max");
+      return;
+    }
+    var main = document.getElementById("main");
+    var below = main ? parseFloat(window.getComputedStyle(main).paddingBottom) || 0 : 0;
+    var top = box.getBoundingClientRect().top + window.scrollY;
+    var room = Math.max(320, Math.floor(window.innerHeight - top - below - 4));
+    board.style.setProperty("--board-scroll-max", room + "px");
+  }
+
+  // The projector's columns: the IP iteration, when last, gets a narrower one.
+  function projectorColumns() {
+    var board = document.getElementById("board");
+    var cols = $$(".board__grid .bcol");
+    if (!board || !cols.length) return;
+    var ipLast = cols[cols.length - 1].classList.contains("bcol--ip") && cols.length > 1;
+    board.style.setProperty("--board-projector-columns", ipLast
+      ? "var(--board-head-w) repeat(" + (cols.length - 1) + ", minmax(0, 1fr)) minmax(0, 0.6fr)"
+      : "var(--board-head-w) repeat(" + cols.length + ", minmax(0, 1fr))");
+  }
+
+  function applyZoom() {
+    var choice = zoomChoice();
+    projectorColumns();
+    if (state.view !== "projector") sizeScrollBox();
+    if (choice === "fit") fit(); else setZoom((parseInt(choice, 10) || 100) / 100);
+    var button = $("[data-zoom-fit]");
+    if (button) button.setAttribute("aria-pressed", String(choice === "fit"));
+    queueDraw();
+  }
+
+  function setView(view, remember) {
+    state.view = view === "projector" ? "projector" : "standard";
+    var on = state.view === "projector";
+    root.classList.toggle("is-projector", on);
+    document.body.classList.toggle("body--projector", on);
+    $$("[data-view-toggle]").forEach(function (toggle) {
+      toggle.setAttribute("aria-pressed", String(on));
+      toggle.setAttribute("href", "?view=" + (on ? "standard" : "projector"));
+    });
+    if (remember) {
+      store(VIEW_KEY, state.view);
+      var params = new URLSearchParams(window.location.search);
+      params.set("view", state.view);
+      window.history.replaceState(null, "", window.location.pathname + "?" + params.toString() + window.location.hash);
+    }
+    applyZoom();
+  }
+
+  // Rows opened, closed, hidden or shown: the fitted zoom and the strings follow.
+  function layoutChanged() {
+    if (zoomChoice() === "fit") applyZoom(); else queueDraw();
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("[data-board-zoom]")) {
+      var pct = parseInt(event.target.value, 10) || 100;
+      rememberZoom(pct);
+      setZoom(pct / 100);
+      var button = $("[data-zoom-fit]");
+      if (button) button.setAttribute("aria-pressed", "false");
+      queueDraw();
+    }
+  });
+
+  // On a big train the strings of the card (or team) under the pointer or keyboard focus are drawn.
+  function hoverCard(card) {
+    var id = card ? card.id : null;
+    if (id === state.hover) return;
+    state.hover = id;
+    if (big && state.mode === "lines") queueDraw();
+  }
+  var POINTABLE = ".board__grid [data-card], .board__grid [data-team-head]";
+  document.addEventListener("mouseover", function (event) {
+    hoverCard(event.target.closest ? event.target.closest(POINTABLE) : null);
+  });
+  document.addEventListener("focusin", function (event) {
+    var card = event.target.closest && event.target.closest(POINTABLE);
+    if (card) hoverCard(card);
   });
 
   document.addEventListener("input", function (event) {
@@ -518,6 +847,11 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && state.linking) { setLinking(false); return; }
+    if (event.key === " " && event.target.matches("[data-view-toggle]")) { // a link playing a button
+      event.preventDefault();
+      event.target.click();
+      return;
+    }
     if (event.key === "Enter" && event.target.matches("[data-board-search]")) {
       var first = document.querySelector(".board__grid [data-card].is-match");
       if (first) {
@@ -591,7 +925,7 @@
   function queueRefresh() {
     if (refreshQueued) return;
     refreshQueued = true;
-    window.requestAnimationFrame(function () { refreshQueued = false; refresh(document); });
+    window.requestAnimationFrame(function () { refreshQueued = false; refresh(document); layoutChanged(); });
   }
   document.addEventListener("htmx:afterSettle", function (event) {
     queueRefresh();
@@ -601,7 +935,9 @@
   });
   document.addEventListener("htmx:oobAfterSwap", queueRefresh);
 
-  window.addEventListener("resize", queueDraw);
+  window.addEventListener("resize", function () {
+    if (zoomChoice() === "fit" || state.view !== "projector") applyZoom(); else queueDraw();
+  });
   if (typeof ResizeObserver !== "undefined") {
     var observed = null;
     var observer = new ResizeObserver(queueDraw);
@@ -620,19 +956,25 @@
   window.addEventListener("beforeprint", function () { state.mode = "badges"; applyModes(); });
 
   // Strings stay readable up to a few dozen; past that, count badges are the default view
-  // (the toggle brings the strings back, and focusing on a team thins them out).
+  // (the toggle brings the strings back, and focusing on a team thins them out). A big train keeps
+  // the strings: it draws only those of the focused team or of the card pointed at.
   var openDeps = parseInt(root.getAttribute("data-open-dependencies") || "0", 10);
-  if (openDeps > 80) state.mode = "badges";
+  if (openDeps > 80 && !big) state.mode = "badges";
   load();
   if (window.location.search.indexOf("panel=") !== -1) state.panel = true;
   applyModes();
   applyPanel();
-  var startFocus = new URLSearchParams(window.location.search).get("focus");
+  var startParams = new URLSearchParams(window.location.search);
+  if (!startParams.get("view") && stored(VIEW_KEY) === "projector") state.view = "projector";
+  var startFocus = startParams.get("focus");
   if (startFocus) {
     state.focus = startFocus;
     var select = $("[data-board-focus]");
     if (select) select.value = startFocus;
   }
   refresh(document);
-  window.railyardBoard = { draw: draw, state: state, refresh: refresh, panels: loadedPanels };
+  setView(state.view, false);
+  window.railyardBoard = {
+    draw: draw, state: state, refresh: refresh, panels: loadedPanels, fit: fit, setView: setView
+  };
 })();
