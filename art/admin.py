@@ -16,6 +16,7 @@ from art.models import (
     Iteration,
     Membership,
     Milestone,
+    Presence,
     ProgramIncrement,
     ReleaseTrain,
     Story,
@@ -220,6 +221,16 @@ class ChangeRecordAdmin(ReadOnlyAdmin):
     search_fields = ("object_repr", "actor__username")
     list_select_related = ("actor", "content_type")
     date_hierarchy = "at"
+
+
+@admin.register(Presence)
+class PresenceAdmin(ReadOnlyAdmin):
+    """Who has a page open now (live updates): written by the sockets, read here."""
+
+    list_display = ("user", "train", "page", "card", "seen_at")
+    list_filter = ("train",)
+    search_fields = ("user__username", "page")
+    list_select_related = ("user", "train")
 
 
 @admin.register(ApiToken)

@@ -7,6 +7,7 @@ from pi_planning.views import (
     backlog,
     baselines,
     board,
+    board_exports,
     capacity,
     dependencies,
     objectives,
@@ -26,8 +27,8 @@ urlpatterns = [
     path(f"{BOARD}fragment/<slug:name>/", board.board_fragment, name="board_fragment"),
     path(f"{BOARD}move/", board.board_move, name="board_move"),
     path(f"{BOARD}dependencies/new/", board.board_dependency_create, name="board_dependency_create"),
-    path(f"{BOARD}export.csv", board.board_csv, name="board_csv"),
-    path(f"{BOARD}print/", board.board_print, name="board_print"),
+    path(f"{BOARD}export.csv", board_exports.board_csv, name="board_csv"),
+    path(f"{BOARD}print/", board_exports.board_print, name="board_print"),
     # Its ranked backlog and the baseline
     path(f"{BOARD}features/<int:feature_id>/wsjf/", backlog.feature_wsjf, name="feature_wsjf"),
     path(f"{BOARD}baseline/", baselines.baseline_commit, name="baseline_commit"),

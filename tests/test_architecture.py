@@ -195,3 +195,18 @@ def test_nothing_points_outside_the_repository():
         offenders,
         "references outside the repository (docs/domain.md and docs/api.md are the project's own)",
     )
+
+
+def test_every_bulk_written_history_entry_is_announced_live():
+    """A change recorded in bulk (ChangeRecord.objects.bulk_create) reaches the open pages like one
+    recorded by record_change: each such write is followed by art.live.events.announce."""
+    missing = []
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        if any(part in {".venv", "tests", "migrations", "bench"} for part in path.relative_to(ROOT).parts):
+            continue
+        text = path.read_text()
+        for match in re.finditer(r"ChangeRecord\.objects\.bulk_create\(", text):
+            after = text[match.start() : match.start() + 1500]
+            if "live.announce(" not in after:
+                missing.append(f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}")
+    assert not missing, f"history written in bulk without a live announcement: {missing}"

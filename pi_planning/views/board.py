@@ -3,7 +3,6 @@ by keyboard menu, dependencies drawn between two cards, and its CSV and print ex
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,9 +41,6 @@ from pi_planning.views.common import basis_param, pi_for_request
 BOARD = "pi_planning/board.html"
 
 
-PRINT = "pi_planning/board_print.html"
-
-
 FRAGMENTS = {
     "board-grid",
     "milestones-row",
@@ -57,9 +53,6 @@ FRAGMENTS = {
     "changes",
     "live",
 }
-
-
-PRINT_TEAMS_PER_PAGE = 10
 
 
 def _expanded(request: HtmxHttpRequest) -> list[int]:
@@ -552,95 +545,3 @@ def board_dependency_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> 
     context = board_context(request, pi, dependency_form=form, open_dependency=True, oob=bool(request.htmx))
     name = f"{BOARD}#dependency-form" if request.htmx else BOARD
     return render(request, name, context, status=422)
-
-
-CSV_COLUMNS = [
-    "kind",
-    "key",
-    "title",
-    "team",
-    "iteration",
-    "points",
-    "state",
-    "feature",
-    "wsjf",
-    "cost_of_delay",
-    "dependencies",
-    "dependency_health",
-    "change_since_baseline",
-]
-
-
-@require_GET
-@login_required
-def board_csv(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
-    """The board as CSV: every feature and story of the PI with team, iteration, points,
-    state and the health of its dependencies (the worst, with the count)."""
-    pi = pi_for_request(request, slug, pi_id)
-    board_data = pi_board_data(pi=pi, basis=basis_param(request))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{pi.train.slug}-{pi.name}-board.csv"'.replace(
-        " ", "-"
-    )
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    teams, iterations = board_data.team_by_id, board_data.iteration_by_id
-
-    def place(card: Feature | Story) -> tuple[str, str]:
-        team = teams.get(card.team_id) if card.team_id else None
-        iteration = iterations.get(card.iteration_id) if card.iteration_id else None
-        return (team.name if team else "", iteration.name if iteration else "")
-
-    for feature in board_data.features:
-        team, iteration = place(feature)
-        writer.writerow(
-            [
-                "feature",
-                feature.key,
-                feature.title,
-                team,
-                iteration,
-                feature.points if feature.points is not None else "",
-                feature.get_state_display(),
-                "",
-                f"{feature.wsjf:.2f}" if feature.wsjf is not None else "",
-                feature.cost_of_delay if feature.cost_of_delay is not None else "",
-                feature.deps.count,
-                feature.deps.label,
-                feature.change or "",
-            ]
-        )
-    for story in board_data.stories:
-        team, iteration = place(story)
-        late = story.late_for
-        writer.writerow(
-            [
-                "story",
-                story.key,
-                story.title,
-                team,
-                iteration,
-                story.points if story.points is not None else "",
-                story.get_state_display(),
-                story.parent.key if story.parent else "",
-                "",
-                "",
-                len(late),
-                rules.dependencies.HEALTH_LABELS[rules.dependencies.RED] if late else "",
-                story.change or "",
-            ]
-        )
-    return response
-
-
-@require_GET
-@login_required
-def board_print(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
-    """A3 landscape, one page per up to 10 teams: the plan on paper for the wall."""
-    pi = pi_for_request(request, slug, pi_id)
-    context = board_context(request, pi)
-    rows = context["board"].rows
-    context["pages"] = [
-        rows[i : i + PRINT_TEAMS_PER_PAGE] for i in range(0, len(rows), PRINT_TEAMS_PER_PAGE)
-    ] or [[]]
-    return render(request, PRINT, context)

@@ -19,7 +19,8 @@ from tests.art.factories import FeatureFactory, MembershipFactory, PIFactory, Te
 
 OUR_APPS = {"art", "pi_planning", "sync", "metrics"}
 #: Models of people, not of a train: a train's export names the people it refers to instead.
-NOT_OF_A_TRAIN = {"art.apitoken", "sync.calendarfeed"}
+# A person's tokens and feeds, and who has a page open right now (live presence), are not the train's.
+NOT_OF_A_TRAIN = {"art.apitoken", "sync.calendarfeed", "art.presence"}
 
 
 def build_train():

@@ -68,7 +68,7 @@ def test_a_deleted_cards_number_is_not_given_again_and_a_restore_keeps_it(world)
     third = services.feature_create(actor=world.rte, train=world.train, title="C")
     assert third.key == "F-3"  # not F-2 again: F-2 may still be named in mails and trackers
     record = ChangeRecord.objects.get(content_type__model="feature", object_id=pk, action="deleted")
-    back = Feature.objects.get(pk=record_restore(actor=world.rte, record=record).pk)
+    back = Feature.objects.get(pk=record_restore(actor=world.rte, record=record)[0].pk)
     assert back.key == "F-2"
 
 
@@ -80,7 +80,7 @@ def test_a_card_deleted_before_numbering_comes_back_with_its_id_as_its_number(wo
     record.changes.pop("number")  # a before-image kept before cards had numbers
     record.save(update_fields=["changes"])
     ReleaseTrain.objects.filter(pk=world.train.pk).update(last_feature_number=pk)
-    back = record_restore(actor=world.rte, record=record)
+    back = record_restore(actor=world.rte, record=record)[0]
     assert Feature.objects.get(pk=back.pk).key == f"F-{pk}"
 
 
