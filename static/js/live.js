@@ -177,6 +177,7 @@
   }
 
   function busy(el) {
+    if (document.querySelector(".is-dragging-card")) return true;  // never swap a row mid-drag
     var active = document.activeElement;
     if (active && active !== body && el.contains(active) && active.matches("input, textarea, select, [contenteditable]")) return true;
     return !!el.querySelector("dialog[open], details[open] form, form[data-dirty]");
@@ -192,6 +193,8 @@
       delete pending[id];
       refresh(el, entry.teams);
     });
+    // Parts still waiting for their person: look again shortly (a drag may end without a request).
+    if (Object.keys(pending).length && !flushTimer) flushTimer = window.setTimeout(flush, 400);
   }
 
   function refresh(el, teams) {
