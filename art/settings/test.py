@@ -19,6 +19,10 @@ else:
 # A queued task runs at once, in the test, whatever the broker: tests see its effect.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Live updates stay in the test process (in-memory channel layer) even with REDIS_URL: parallel
+# test processes would otherwise hear each other's trains, whose ids are the same in every test
+# database. The layer over Redis is tested between real servers (tests/art/test_live_processes.py).
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # Parallel test processes (xdist workers, other checkouts) may share one Redis: keep apart.
 CACHES["default"]["KEY_PREFIX"] = f"railyard-test-{os.getpid()}"
 STORAGES = {
