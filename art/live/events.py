@@ -132,10 +132,37 @@ def send(events: dict[int, list[dict[str, Any]]]) -> None:
             continue
         message = {"type": "live.changes", "events": items}
         try:
-            async_to_sync(_send_with_timeout)(layer, group, message)
+            _run(_send_with_timeout(layer, group, message))
         except Exception:  # the change is saved; pages catch up when they reconnect
             log.warning("live update for train %s not sent", train_id, exc_info=True)
 
 
 async def _send_with_timeout(layer: Any, group: str, message: dict[str, Any]) -> None:
     await asyncio.wait_for(layer.group_send(group, message), timeout=SEND_TIMEOUT)
+
+
+def _run(coroutine: Any) -> None:
+    """Run a send from synchronous code: through asgiref where it can (a view in daphne's thread
+    pool, a task, a command), or in a thread of its own where this thread already runs an event
+    loop (synchronous code called from one, as a test driving a browser does)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async def awaiting() -> None:
+            await coroutine
+
+        async_to_sync(awaiting)()
+        return
+    failure: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # reported by the caller
+            failure.append(exc)
+
+    worker = threading.Thread(target=in_thread, name="live-send")
+    worker.start()
+    worker.join(SEND_TIMEOUT + 1)
+    if failure:
+        raise failure[0]

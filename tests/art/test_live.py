@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -23,12 +25,36 @@ from art.services.common import record_change
 from tests.art.factories import StoryFactory
 
 
+def run(coroutine_function) -> Any:
+    """Run an async scenario to its end in a thread of its own (this thread may already run an
+    event loop: a browser test in the same process leaves one)."""
+    result: list[Any] = []
+    failure: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            result.append(async_to_sync(coroutine_function)())
+        except BaseException as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=in_thread)
+    worker.start()
+    worker.join(60)
+    if failure:
+        raise failure[0]
+    return result[0] if result else None
+
+
 def _listen(train_id: int) -> str:
     """A channel in the train's group, as an open page would have."""
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(events.group_name(train_id), channel)
-    return channel
+
+    async def join() -> str:
+        channel = await layer.new_channel()
+        await layer.group_add(events.group_name(train_id), channel)
+        return channel
+
+    return run(join)
 
 
 def _drain(channel: str) -> list[dict]:
@@ -42,16 +68,16 @@ def _drain(channel: str) -> list[dict]:
             except TimeoutError:
                 return
 
-    async_to_sync(take)()
+    run(take)
     return out
 
 
 @pytest.fixture
 def layer_reset():
     layer = get_channel_layer()
-    async_to_sync(layer.flush)()
+    run(layer.flush)
     yield layer
-    async_to_sync(layer.flush)()
+    run(layer.flush)
 
 
 # --- what a change announces ------------------------------------------------------------------
@@ -167,7 +193,7 @@ def test_a_socket_without_access_is_closed(world, who, code):
         assert closed == {"type": "websocket.close", "code": code}
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
     assert not Presence.objects.exists()
 
 
@@ -197,7 +223,7 @@ def test_a_viewer_receives_the_changes_of_its_train_and_catches_up(world, layer_
         assert caught["seq"] == caught["events"][-1]["seq"]
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -218,7 +244,7 @@ def test_too_much_missed_asks_the_page_to_re_render_everything(world, monkeypatc
         assert answer["type"] == "resync"
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
     assert CATCHUP_LIMIT == 500
 
 
@@ -243,7 +269,7 @@ def test_a_member_whose_membership_is_removed_stops_receiving(world, layer_reset
         )
         assert await socket.receive_nothing(timeout=0.3)
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -270,7 +296,7 @@ def test_presence_by_team_and_soft_locks(world, layer_reset):
         await rte.disconnect()
         return room
 
-    room = async_to_sync(scenario)()
+    room = run(scenario)
     assert room.count == 2
     member, rte = world.member.get_full_name(), world.rte.get_full_name()
     names = {team.name: [p.name for p in team.people] for team in room.teams}

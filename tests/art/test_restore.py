@@ -279,7 +279,7 @@ def test_the_page_says_what_went_with_it_and_restores_it_all(world, client, htmx
     feature = FeatureFactory(train=world.train, title="Wallet")
     for _ in range(3):
         StoryFactory(team=world.team, feature=feature)
-    feature_id = feature.pk
+    feature_id, key = feature.pk, feature.key
     services.feature_delete(actor=world.rte, feature=feature)
     record = deletion_of(Feature, feature_id)
     client.force_login(world.rte)
@@ -287,7 +287,7 @@ def test_the_page_says_what_went_with_it_and_restores_it_all(world, client, htmx
     assert "with 3 items deleted with it, restored together" in page
     response = htmx.post(f"/trains/{world.train.slug}/deleted/{record.pk}/restore/", target="deletions")
     assert response.status_code == 200
-    assert f"F-{feature_id} Wallet is back, with 3 items deleted with it." in response["HX-Trigger"]
+    assert f"{key} Wallet is back, with 3 items deleted with it." in response["HX-Trigger"]
     assert Story.objects.filter(feature_id=feature_id).count() == 3
 
 

@@ -121,9 +121,12 @@ def test_the_live_load_per_team_is_the_boards_load(api_as, world, plan, history)
 
 
 def test_a_baseline_of_another_pi_or_train_is_not_found(api_as, world, history):
+    import datetime as dt
+
     from tests.art.factories import PIFactory
 
-    other = PIFactory(train=world.train, name="PI 26.2")
+    # after the world's PI: a train's PIs never overlap (a constraint on PostgreSQL)
+    other = PIFactory(train=world.train, name="PI 26.2", start_date=world.pi.end_date + dt.timedelta(days=3))
     response = api_as("viewer").get(f"/api/v1/pis/{other.pk}/baselines/{history['commits'][0].pk}/compare/")
     assert response.status_code == 404
     assert api_as("outsider").get(compare_url(world, history["commits"][0])).status_code == 404

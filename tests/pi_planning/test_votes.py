@@ -257,12 +257,12 @@ def test_the_rte_opens_sees_the_live_count_and_reveals(world, page_as, htmx, url
     opened = htmx.post(urls.page("vote_round_open", scope="train"), target="scope-train")
     assert opened.status_code == 200
     body = opened.content.decode()
-    assert 'id="scope-train"' in body and "Reveal" in body and 'hx-trigger="every 30s"' in body
+    assert 'id="scope-train"' in body and "Reveal" in body and 'hx-trigger="every 5s"' in body
     services.vote_cast(actor=world.member, pi=world.pi, team=None, score=2, concern="Scope too big")
     services.vote_cast(actor=world.business_owner, pi=world.pi, team=None, score=4)
     count = htmx.get(urls.page("confidence_scope", scope="train") + "?part=count")
     assert re.search(
-        r'id="scope-train-count"[^>]*hx-trigger="every 30s".*?<strong[^>]*>2</strong> votes so far',
+        r'id="scope-train-count"[^>]*hx-trigger="every 5s".*?<strong[^>]*>2</strong> votes so far',
         count.content.decode(),
         re.S,
     )
@@ -270,7 +270,7 @@ def test_the_rte_opens_sees_the_live_count_and_reveals(world, page_as, htmx, url
     assert "Scope too big" not in htmx.get(urls.page("confidence_scope", scope="train")).content.decode()
     revealed = htmx.post(urls.page("vote_round_reveal", scope="train"), target="scope-train").content.decode()
     assert "Accepted" in revealed and "3.00" in revealed and "“Scope too big”" in revealed
-    assert "Record as risk" in revealed and 'hx-trigger="every 30s"' not in revealed
+    assert "Record as risk" in revealed and 'hx-trigger="every 5s"' not in revealed
     assert world.member.username not in revealed and world.member.get_full_name() not in revealed
 
 
