@@ -68,6 +68,28 @@ def seed_database(folder: Path) -> Path:
     return path
 
 
+def shared_seed(tmp_path_factory: Any) -> Path:
+    """The seeded demo database, made once for the whole run: the first test process to need it
+    builds it under the run's common temporary folder (an xdist worker waits for another that is
+    building it), the others reuse it. Copy it before serving it (copy_database)."""
+    import fcntl
+
+    folder = tmp_path_factory.getbasetemp().parent / "railyard-demo-seed"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            done = folder / ".done"
+            if not done.exists():
+                for stale in folder.glob("db.sqlite3*"):
+                    stale.unlink()
+                seed_database(folder)
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder / "db.sqlite3"
+
+
 def copy_database(source: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "db.sqlite3"

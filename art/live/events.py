@@ -148,6 +148,7 @@ def _run(coroutine: Any) -> None:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+
         async def awaiting() -> None:
             await coroutine
 

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 import websockets
 
-from tests.asgi_servers import AsgiServer, Session, copy_database, seed_database
+from tests.asgi_servers import AsgiServer, Session, copy_database, shared_seed
 
 
 def _redis_url() -> str | None:
@@ -34,9 +34,7 @@ def two_servers(tmp_path_factory):
     redis = _redis_url()
     if redis is None:
         pytest.skip("no Redis reachable (REDIS_URL or 127.0.0.1:6379): the shared channel layer needs one")
-    database = copy_database(
-        seed_database(tmp_path_factory.mktemp("live-seed")), tmp_path_factory.mktemp("live-two")
-    )
+    database = copy_database(shared_seed(tmp_path_factory), tmp_path_factory.mktemp("live-two"))
     prefix = f"railyard-live-test-{uuid.uuid4().hex[:8]}"
     first = AsgiServer(database, REDIS_URL=redis, RAILYARD_LIVE_PREFIX=prefix).start()
     try:

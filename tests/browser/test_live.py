@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.asgi_servers import AsgiServer, Session, copy_database, seed_database
+from tests.asgi_servers import AsgiServer, Session, copy_database, shared_seed
 
 pytestmark = [pytest.mark.browser]
 
@@ -18,7 +18,7 @@ BOARD = "/trains/payments-art/pis/2/board/"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    seeded = seed_database(tmp_path_factory.mktemp("live-seed"))
+    seeded = shared_seed(tmp_path_factory)
     with AsgiServer(copy_database(seeded, tmp_path_factory.mktemp("live-db"))) as running:
         yield running
 
