@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from art.access import Action, can_see, check
+from art.api.mixins import refuse_unwritable
 from art.models import ChangeRecord
 from art.services.restore import record_restore
 
@@ -32,5 +33,6 @@ class RestoreView(APIView):
         if record is None or not can_see(request.user, record.train_id):
             raise Http404("No such history entry")
         check(request.user, Action.MANAGE_TRAIN, record.train_id)
+        refuse_unwritable(None, request.data)
         obj = record_restore(actor=request.user, record=record)
         return Response({"model": obj._meta.label_lower, "id": obj.pk}, status=status.HTTP_201_CREATED)
