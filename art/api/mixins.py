@@ -78,6 +78,28 @@ class AliasOrderingFilter(OrderingFilter):
         return parameters
 
 
+# --- writes ---------------------------------------------------------------------------------
+
+
+def refuse_unwritable(serializer: Any, data: Any) -> None:
+    """A write naming a field the resource does not have, or one it does not take, answers
+    400 naming each: a misspelt or read-only field is never silently ignored. `serializer`: the
+    one that parses the body (None: the write takes no body, so any field is refused). Reading
+    the body also runs the parser's checks (nesting, control characters)."""
+    if not isinstance(data, Mapping):
+        return
+    fields = serializer.fields if serializer is not None else {}
+    errors: dict[str, list[str]] = {}
+    for name in data:
+        field = fields.get(name)
+        if field is None:
+            errors[str(name)] = [f"{name} is not a field of this resource"]
+        elif field.read_only:
+            errors[str(name)] = [f"{name} is read-only: it cannot be set here"]
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
 # --- access ---------------------------------------------------------------------------------
 
 
@@ -149,19 +171,7 @@ class TrainScopedViewSet(viewsets.ModelViewSet):
             self.check_create({self.parent_field: parent})
 
     def refuse_unwritable(self, serializer: Any, data: Any) -> None:
-        """A write naming a field the resource does not have, or one it does not take, answers
-        400 naming each: a misspelt or read-only field is never silently ignored."""
-        if not isinstance(data, Mapping):
-            return
-        errors: dict[str, list[str]] = {}
-        for name in data:
-            field = serializer.fields.get(name)
-            if field is None:
-                errors[str(name)] = [f"{name} is not a field of this resource"]
-            elif field.read_only:
-                errors[str(name)] = [f"{name} is read-only: it cannot be set here"]
-        if errors:
-            raise exceptions.ValidationError(errors)
+        refuse_unwritable(serializer, data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from art.access import Action, can_see, check
+from art.api.mixins import refuse_unwritable
 from art.models import ChangeRecord
 from art.services.restore import record_restore
 
@@ -53,6 +54,7 @@ class RestoreView(APIView):
             raise Http404("No such history entry")
         check(request.user, Action.MANAGE_TRAIN, record.train_id)
         body = RestoreSerializer(data=request.data if isinstance(request.data, dict) else {})
+        refuse_unwritable(body, request.data)
         body.is_valid(raise_exception=True)
         obj, *cascade = record_restore(
             actor=request.user, record=record, cascade=body.validated_data["cascade"]

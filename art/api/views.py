@@ -37,7 +37,7 @@ from art.models import (
 )
 
 from . import serializers as s
-from .mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
+from .mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unwritable
 
 # --- sign-in and personal tokens ------------------------------------------------------------
 
@@ -104,7 +104,9 @@ class ApiTokenViewSet(
 
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
-        token = services.api_token_revoke(user=request.user, token=self.get_object())
+        token = self.get_object()
+        refuse_unwritable(None, request.data)
+        token = services.api_token_revoke(user=request.user, token=token)
         return Response(s.ApiTokenSerializer(token).data)
 
 
@@ -480,6 +482,7 @@ class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
             history = selectors.feature_transitions(feature=feature)
             return Response(s.FeatureTransitionSerializer(history, many=True).data)
         serializer = s.FeatureTransitionSerializer(data=request.data)
+        refuse_unwritable(serializer, request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         # Appending a transition needs no version (the contract: imports and trackers send state

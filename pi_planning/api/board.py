@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from art.api.mixins import VERSION_REQUIRED, PreconditionRequired, etag, if_match_versions
+from art.api.mixins import VERSION_REQUIRED, PreconditionRequired, etag, if_match_versions, refuse_unwritable
 from art.api.serializers import FeatureSerializer, StorySerializer
 from art.errors import ConflictError, PreconditionFailed
 from art.models import Feature, Iteration, Team
@@ -296,6 +296,7 @@ class BoardMoveView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         pi = pi_for_request(request, pk)
         body = BoardMoveSerializer(data=request.data)
+        refuse_unwritable(body, request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         card = board_card(pi=pi, kind=data["kind"], card_id=data["card"])

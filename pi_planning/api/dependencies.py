@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from art import rules
 from art.access import Action, check, object_for_user, visible
-from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
+from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unwritable
 from art.api.serializers import CoreSerializer, VersionField
 from art.models import Iteration
 from pi_planning import services
@@ -216,6 +216,7 @@ class DependencyViewSet(HistoryMixin, VersionedCardMixin, TrainScopedViewSet):
     def state(self, request: Request, pk: str | None = None) -> Response:
         dep = self.get_object()
         body = DependencyStateSerializer(data=request.data)
+        refuse_unwritable(body, request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         iteration = None
@@ -265,6 +266,7 @@ class DependencyViewSet(HistoryMixin, VersionedCardMixin, TrainScopedViewSet):
             request.user, Dependency.objects.all(), pk, Action.EDIT_DEPENDENCY, teams=self.teams_of
         )
         body = DependencyCommentSerializer(data=request.data)
+        refuse_unwritable(body, request.data)
         body.is_valid(raise_exception=True)
         comment = services.dependency_comment_add(
             actor=request.user, dependency=dep, body=body.validated_data["body"]

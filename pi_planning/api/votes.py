@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from art.access import Action, visible
-from art.api.mixins import IdFilter
+from art.api.mixins import IdFilter, refuse_unwritable
 from art.api.serializers import CoreSerializer
 from art.models import ProgramIncrement, Team
 from pi_planning import services
@@ -193,6 +193,7 @@ class ConfidenceRoundView(APIView):
     def post(self, request: Request, pi_id: int) -> Response:
         pi = pi_for_request(request, pi_id)
         body = VoteScopeSerializer(data=request.data)
+        refuse_unwritable(body, request.data)
         body.is_valid(raise_exception=True)
         team = _scope_team(pi, body.validated_data.get("team"))
         if self.verb == "open":
@@ -263,6 +264,7 @@ class ConcernToRiskView(APIView):
     def post(self, request: Request, pi_id: int, vote_id: int) -> Response:
         pi = pi_for_request(request, pi_id)
         cast = get_object_or_404(Vote.objects.select_related("pi__train", "team"), pi=pi, pk=vote_id)
+        refuse_unwritable(None, request.data)
         risk = services.vote_concern_to_risk(actor=request.user, vote=cast)
         risk = risk_queryset().get(pk=risk.pk)
         return Response(

@@ -19,6 +19,7 @@ from art.services.common import (
     created_at_refusal,
     delete_recorded,
     differs,
+    text_errors,
     update_fields,
 )
 from pi_planning.models import Dependency, DependencyComment
@@ -208,5 +209,8 @@ def dependency_comment_add(*, actor: Any, dependency: Dependency, body: str) -> 
     if len(body) > 4000:
         raise ValidationError({"body": "a comment must be at most 4000 characters"})
     comment = DependencyComment(dependency=dependency, author=author(actor), body=body)
+    errors = text_errors(comment)
+    if errors:
+        raise ValidationError(errors)
     comment.save()
     return comment

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from art.access import Action, check, train_for_user
-from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
+from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unwritable
 from art.api.serializers import CoreSerializer, VersionField
 from art.models import ReleaseTrain
 from pi_planning.api.common import HistoryMixin, changed_fields, pi_for_request
@@ -166,6 +166,7 @@ class PIEventsGenerateView(APIView):
     )
     def post(self, request: Request, pi_id: int) -> Response:
         pi = pi_for_request(request, pi_id, Action.MANAGE_TRAIN)
+        refuse_unwritable(None, request.data)
         events = services.pi_events_generate(actor=request.user, pi=pi)
         return Response(EventSerializer(events, many=True, context={"request": request}).data)
 
@@ -219,6 +220,7 @@ class CadenceView(APIView):
         train = train_for_user(request.user, train_id, Action.VIEW)
         check(request.user, Action.MANAGE_TRAIN, train.pk)
         serializer = CadenceSerializer(data=request.data, partial=partial)
+        refuse_unwritable(serializer, request.data)
         serializer.is_valid(raise_exception=True)
         cadence = services.cadence_update(actor=request.user, train=train, **serializer.validated_data)
         return Response(CadenceSerializer(cadence).data)

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from art import rules
 from art.access import Action
-from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
+from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unwritable
 from art.api.serializers import CoreSerializer, VersionField
 from art.models import ProgramIncrement
 from pi_planning.api.common import HistoryMixin, changed_fields, pi_for_request
@@ -223,6 +223,7 @@ class PIReadinessView(APIView):
     def post(self, request: Request, pi_id: int) -> Response:
         pi = pi_for_request(request, pi_id, Action.MANAGE_TRAIN)
         body = ReadinessCheckSerializer(data=request.data)
+        refuse_unwritable(body, request.data)
         body.is_valid(raise_exception=True)
         services.readiness_check_set(actor=request.user, pi=pi, **body.validated_data)
         return Response(_readiness_data(pi))

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from art.access import Action, object_for_user
-from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
+from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unwritable
 from art.api.serializers import CoreSerializer, VersionField
 from sync import services
 from sync.models import ActionItem, Decision, Escalation, Event
@@ -124,6 +124,7 @@ class _MinutesView(APIView):
     def post(self, request: Request, event_id: int) -> Response:
         event = _sync(request, event_id)
         body = self.serializer_class(data=request.data)
+        refuse_unwritable(body, request.data)
         body.is_valid(raise_exception=True)
         created = type(self).record(request.user, event, dict(body.validated_data))
         return Response(self.serializer_class(created).data, status=status.HTTP_201_CREATED)

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from art.access import Action
-from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
+from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unwritable
 from art.api.serializers import CoreSerializer, VersionField
 from sync import services
 from sync.models import Cause, Solution, Workshop
@@ -175,6 +175,7 @@ class WorkshopViewSet(VersionedCardMixin, TrainScopedViewSet):
         workshop = self.get_object()
         if request.method == "POST":
             body = DotVoteSerializer(data=request.data)
+            refuse_unwritable(body, request.data)
             body.is_valid(raise_exception=True)
             cause = Cause.objects.filter(workshop=workshop, pk=body.validated_data["cause"]).first()
             if cause is None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from art import rules
 from art.access import Action, authorize
 from art.models import ChangeRecord, ProgramIncrement
-from art.services.common import author, record_change, snapshot, stripped
+from art.services.common import author, record_change, snapshot, stripped, text_errors
 from sync.models import ReadinessCheck
 
 NOTE_LENGTH = 240
@@ -32,6 +32,7 @@ def readiness_check_set(
     note = stripped(note)
     if len(note) > NOTE_LENGTH:
         errors["note"] = NOTE_REFUSAL
+    errors.update(text_errors(ReadinessCheck(pi=pi, item=item, note=note)))
     if errors:
         raise ValidationError(errors)
     fields = ["done", "note", "checked_by", "checked_at"]

@@ -21,6 +21,9 @@ from art.access import Action, authorize, can
 from art.errors import ConflictError
 from art.models import ChangeRecord, ProgramIncrement
 from art.services.common import (
+    CONTROL_CHARACTERS,
+    CONTROL_REFUSAL,
+    LINE_BREAKS,
     author,
     create_validated,
     delete_recorded,
@@ -38,6 +41,7 @@ CAUSE_TEXT_LONG = f"text must be at most {CAUSE_TEXT_MAX} characters"
 WHY_MAX = 240
 WHY_LONG = f"whys: each why must be at most {WHY_MAX} characters"
 WHYS_NOT_LIST = "whys must be a list of texts"
+WHY_ONE_LINE = "whys: each why must be one line: line breaks are not allowed"
 CAUSE_OTHER_WORKSHOP = "cause must be one of this workshop's causes"
 DOTS_NOT_NUMBER = "dots must be a whole number"
 #: Lowering the dots below what someone already placed is refused (product rule): nobody's dots
@@ -153,6 +157,10 @@ def _cause_errors(values: dict[str, Any]) -> dict[str, str]:
             errors["whys"] = refusal
         elif any(len(why) > WHY_MAX for why in values["whys"]):
             errors["whys"] = WHY_LONG
+        elif any(CONTROL_CHARACTERS.search(why) for why in values["whys"]):
+            errors["whys"] = CONTROL_REFUSAL.format(name="whys")
+        elif any(LINE_BREAKS.search(why) for why in values["whys"]):
+            errors["whys"] = WHY_ONE_LINE
     return errors
 
 

@@ -279,8 +279,15 @@ def test_the_rte_changes_the_cadence_and_the_open_pi_follows(calendar_world, api
     assert (response.json()["sync_weekdays"], response.json()["sync_minutes"]) == ([1, 3], 60)
     assert response.json()["updated_at"] is not None
     assert Event.objects.filter(pi=calendar_world.pi, kind="art_sync").count() == 20
-    full = {**api.get(cadence_url(calendar_world.train)).json(), "sync_time": "09:30"}
+    current = api.get(cadence_url(calendar_world.train)).json()
+    full = {k: v for k, v in current.items() if k not in {"train", "updated_at"}} | {"sync_time": "09:30"}
     assert api.put(cadence_url(calendar_world.train), full, format="json").json()["sync_time"] == "09:30:00"
+    # a read-only field is refused, naming it, not silently ignored
+    response = api.put(cadence_url(calendar_world.train), {**full, "train": 99}, format="json")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"train": ["train is read-only: it cannot be set here"]},
+    )
 
 
 @pytest.mark.parametrize(
