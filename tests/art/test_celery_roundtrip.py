@@ -75,6 +75,12 @@ def worker():
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        # The broker drops a message sent to a queue no worker has bound yet: wait until it has.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if " ready." in Path(log.name).read_text():
+                break
+            time.sleep(0.2)
         try:
             yield queue, process, log.name
         finally:
