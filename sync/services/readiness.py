@@ -26,7 +26,7 @@ def readiness_check_set(
     `manage_train`). Ticking stamps who and when; unticking clears them. Recorded as a change
     of the check; setting what is already there records nothing."""
     authorize(actor, Action.MANAGE_TRAIN, pi.train_id)
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if item not in rules.readiness.MANUAL_KEYS:
         errors["item"] = rules.readiness.MANUAL_KEY_REFUSAL
     note = stripped(note)
