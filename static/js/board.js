@@ -892,7 +892,13 @@
       refreshGrid();
     }
   });
-  document.addEventListener("htmx:sendError", function () { refreshGrid(); });
+  // A move that never reached the server: show where the cards are once it answers again. Only
+  // after a write: a failed read (a live update while the server is away) must not start a loop
+  // of reads that fail in turn.
+  document.addEventListener("htmx:sendError", function (event) {
+    var config = event.detail && event.detail.requestConfig;
+    if (config && config.verb === "post" && (config.path || "").indexOf(moveUrl) === 0) refreshGrid();
+  });
 
   document.addEventListener("board:changed", function (event) {
     var detail = event.detail || {};

@@ -23,6 +23,16 @@ def server(tmp_path_factory):
         yield running
 
 
+@pytest.fixture
+def browser(browser):
+    """The session's browser, with every context a test opened closed after it (their pages keep
+    sockets and timers)."""
+    before = set(browser.contexts)
+    yield browser
+    for context in set(browser.contexts) - before:
+        context.close()
+
+
 def _sign_in(browser, base: str, username: str):
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
