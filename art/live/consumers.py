@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 
 from art.access import can_see, forget_seats
 from art.live import presence
-from art.live.events import group_name
+from art.live.events import describe, group_name
 from art.models import ChangeRecord
 
 #: More missed changes than this and the page re-renders all its live parts instead.
@@ -51,33 +51,15 @@ def _missed(train_id: int, since: int | None, since_at: Any) -> tuple[list[dict[
     rows = ChangeRecord.objects.filter(train_id=train_id)
     rows = rows.filter(id__gt=since) if since is not None else rows.filter(at__gte=since_at)
     found = list(
-        rows.order_by("id").values_list("id", "content_type__model", "object_id", "action", "changes")[
-            : CATCHUP_LIMIT + 1
-        ]
+        rows.select_related("content_type")
+        .only("id", "train_id", "content_type__model", "object_id", "action", "changes")
+        .order_by("id")[: CATCHUP_LIMIT + 1]
     )
     latest = _latest_seq(train_id)
     if len(found) > CATCHUP_LIMIT:
         return None, latest
-    events = []
-    for seq, model, object_id, action, changes in found:
-        teams: list[int] = []
-        for name in ("team", "requester_team", "provider_team"):
-            pair = (changes or {}).get(name)
-            if isinstance(pair, list):
-                teams.extend(v for v in pair if isinstance(v, int) and not isinstance(v, bool))
-        event: dict[str, Any] = {
-            "seq": seq,
-            "model": model,
-            "id": object_id,
-            "action": action,
-            # From the history alone the teams of an unmoved card are unknown: "any team".
-            "teams": [] if action != "updated" or not teams else sorted(set(teams)),
-            "pi": None,
-        }
-        if model == "membership":
-            event["user"] = None
-        events.append(event)
-    return events, latest
+    # From the history alone: the teams the entry names (an unmoved card's are unknown: "any").
+    return [describe(record) for record in found], latest
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):

@@ -96,6 +96,20 @@ def announce(records: Sequence[ChangeRecord], objects: Sequence[models.Model | N
         if record.pk is None:
             continue
         events.setdefault(record.train_id, []).append(describe(record, obj))
+    _after_commit(events)
+
+
+def notify(train_id: int, event: dict[str, Any]) -> None:
+    """Announce a change that the history does not keep (a confidence vote is secret): the same
+    event shape without a sequence number, once the transaction commits."""
+    _after_commit(
+        {train_id: [{"seq": None, "id": None, "action": "updated", "teams": [], "pi": None, **event}]}
+    )
+
+
+def _after_commit(events: dict[int, list[dict[str, Any]]]) -> None:
+    """Send `events` with the rest of the current transaction's once it commits (at once outside
+    a transaction)."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         send(events)
@@ -107,17 +121,6 @@ def announce(records: Sequence[ChangeRecord], objects: Sequence[models.Model | N
         transaction.on_commit(batch.flush, robust=True)
     for train_id, items in events.items():
         batch.events.setdefault(train_id, []).extend(items)
-
-
-def notify(train_id: int, event: dict[str, Any]) -> None:
-    """Announce a change that the history does not keep (a confidence vote is secret): the same
-    event shape without a sequence number, once the transaction commits."""
-    event = {"seq": None, "id": None, "action": "updated", "teams": [], "pi": None, **event}
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        send({train_id: [event]})
-        return
-    transaction.on_commit(lambda: send({train_id: [event]}), robust=True)
 
 
 def send(events: dict[int, list[dict[str, Any]]]) -> None:

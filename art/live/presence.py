@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from art.models import Membership, Presence
+from art.rules.teams import person_initials
 from art.services.common import CONTROL_CHARACTERS
 
 #: A card a person may say they are editing: "feature-12", "story-3", "dependency-7" ...
@@ -88,13 +88,6 @@ class PagePresence:
     count: int
 
 
-def _person_initials(name: str) -> str:
-    parts = [p for p in name.replace(".", " ").replace("_", " ").split() if p]
-    if len(parts) >= 2:
-        return (parts[0][0] + parts[-1][0]).upper()
-    return name[:2].upper()
-
-
 def on_page(*, train_id: int, page: str) -> PagePresence:
     """Who has `page` open now, grouped by their team in the train (people of no team under the
     role they hold), each once however many tabs; and who edits which card. Two queries."""
@@ -116,7 +109,7 @@ def on_page(*, train_id: int, page: str) -> PagePresence:
         name = user.get_full_name() or user.get_username()
         person = people.get(user.pk)
         if person is None:
-            person = people[user.pk] = Person(user_id=user.pk, name=name, initials=_person_initials(name))
+            person = people[user.pk] = Person(user_id=user.pk, name=name, initials=person_initials(name))
             seat = seats.get(user.pk)
             if seat is not None and seat.team is not None:
                 key, label, short = f"team-{seat.team.pk}", seat.team.name, seat.team.initials
@@ -141,8 +134,3 @@ def edited_by_others(room: PagePresence, user_id: int) -> str:
         if names:
             parts.append(f"{card}={', '.join(names)}")
     return ";".join(parts)
-
-
-def forget_user(*, user_id: int, train_id: int) -> None:
-    """Drop a person's presence in a train (their access was removed)."""
-    Presence.objects.filter(Q(user_id=user_id) & Q(train_id=train_id)).delete()

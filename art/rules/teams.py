@@ -17,6 +17,15 @@ def _words(name: str) -> list[str]:
     return [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
 
 
+def person_initials(name: str) -> str:
+    """Two letters for a person's avatar: the first letters of the first and last words of their
+    name (dots and underscores of a username count as spaces), else its first two letters."""
+    parts = [p for p in name.replace(".", " ").replace("_", " ").split() if p]
+    if len(parts) >= 2:
+        return (parts[0][0] + parts[-1][0]).upper()
+    return name[:2].upper()
+
+
 def team_initials(name: str, abbreviation: str = "") -> str:
     """A team's own initials, before they are made unique within its train."""
     if abbreviation:

@@ -10,6 +10,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 
 from art.context_processors import train_nav_items
+from art.rules.teams import person_initials
 
 register = template.Library()
 
@@ -51,15 +52,9 @@ def badge(text: str, tone: str = "neutral", icon_name: str = "") -> dict[str, An
 @register.filter
 def initials(value: Any) -> str:
     """Two letters for an avatar: from a user's full name, else the username, else a string."""
-    name = ""
     if hasattr(value, "get_full_name"):
-        name = value.get_full_name() or value.get_username()
-    else:
-        name = str(value or "")
-    parts = [p for p in name.replace(".", " ").replace("_", " ").split() if p]
-    if len(parts) >= 2:
-        return (parts[0][0] + parts[-1][0]).upper()
-    return name[:2].upper()
+        return person_initials(value.get_full_name() or value.get_username())
+    return person_initials(str(value or ""))
 
 
 @register.filter
@@ -116,14 +111,12 @@ def live_attributes(train: Any) -> str:
     """The body's attributes that switch a train page's live updates on (static/js/live.js): the
     socket's path and the time the page was rendered, from which the socket catches up on what
     changed meanwhile. No query."""
-    from django.urls import reverse
     from django.utils import timezone
 
     return format_html(
-        'data-live-url="/ws/trains/{}/live/" data-live-at="{}" data-live-presence-url="{}"',
+        'data-live-url="/ws/trains/{}/live/" data-live-at="{}"',
         train.pk,
         timezone.now().isoformat(),
-        reverse("art:live_presence", kwargs={"slug": train.slug}),
     )
 
 

@@ -6,7 +6,6 @@ the plan now). A fixed number of queries whatever the number of cards, teams or 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.http import Http404
@@ -73,15 +72,14 @@ class ChangeRow:
 
 
 @dataclass(frozen=True)
-class TeamLoadRow:
-    team_id: int
-    name: str
-    before: Decimal
-    after: Decimal
+class TeamLoadRow(rules.baselines.TeamLoadChange):
+    """A team's load change (art.rules.baselines) with the name the page and the API show."""
+
+    name: str = ""
 
     @property
-    def delta(self) -> Decimal:
-        return self.after - self.before
+    def team_id(self) -> int:
+        return self.team
 
 
 @dataclass
@@ -152,10 +150,10 @@ def baseline_comparison(*, pi: ProgramIncrement, baseline: PlanBaseline) -> Base
         changes=rows,
         teams=[
             TeamLoadRow(
-                team_id=load.team,
-                name=team_names.get(load.team, f"Team {load.team} (deleted)"),
+                team=load.team,
                 before=load.before,
                 after=load.after,
+                name=team_names.get(load.team, f"Team {load.team} (deleted)"),
             )
             for load in loads
         ],
