@@ -391,3 +391,25 @@ def test_train_pages_switch_live_updates_on(world, client):
     assert 'id="board-live"' in body
     mine = client.get(reverse("art:my_trains")).content.decode()
     assert "data-live-url" not in mine
+
+
+def test_the_presence_fragment_costs_the_same_for_3_or_12_people(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.art.factories import MembershipFactory, UserFactory
+
+    client.force_login(world.viewer)
+    url = reverse("art:live_presence", kwargs={"slug": world.train.slug}) + "?page=/p/"
+
+    def count(people: int) -> int:
+        Presence.objects.all().delete()
+        for n in range(people):
+            user = UserFactory()
+            MembershipFactory(user=user, train=world.train, role=Membership.Role.MEMBER, team=world.team)
+            Presence.objects.create(channel_name=f"q{people}-{n}", user=user, train=world.train, page="/p/")
+        with CaptureQueriesContext(connection) as captured:
+            assert f"{people} here" in client.get(url).content.decode()
+        return len(captured)
+
+    assert count(3) == count(12)
