@@ -78,6 +78,7 @@ TRAIN_PATHS: dict[str, str] = {
     "art.featuretransition": "feature__train",
     "art.story": "train",
     "art.changerecord": "train",
+    "art.wipbreach": "train",
 }
 
 
@@ -269,6 +270,61 @@ def check_risk(user: Any, train_id: int, team_ids: Iterable[int | None]) -> None
     refusal = risk_refusal(user, train_id, team_ids)
     if refusal:
         raise PermissionDenied(refusal)
+
+
+def feature_move_refusal(
+    user: Any, train_id: int, team_id: int | None, from_state: str, to_state: str
+) -> str:
+    """Why `user` may not move a feature between states on the ART Kanban (or by the form or
+    the API: one rule) ("" if they may): product management and the RTE move any feature; a
+    team member moves their own team's features among the states of
+    art.rules.kanban.TEAM_MOVE_STATES."""
+    if can(user, Action.EDIT_BACKLOG, train_id):
+        return ""
+    member = _is_member(user, train_id)
+    if member is None:
+        return _refusal(user, Action.EDIT_BACKLOG, train_id)
+    if team_id is None or member.team_id != team_id:
+        return "Team members move their own team's features only: this one is another team's."
+    return rules.kanban.team_move_refusal(from_state, to_state)
+
+
+def check_feature_move(user: Any, train_id: int, team_id: int | None, from_state: str, to_state: str) -> None:
+    """feature_move_refusal as an exception (404 outside the train, 403 with the rule's words);
+    `user=None` is Railyard itself."""
+    if user is None:
+        return
+    if not can_see(user, train_id):
+        raise Http404("No such train")
+    refusal = feature_move_refusal(user, train_id, team_id, from_state, to_state)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def feature_any_move_refusal(user: Any, train_id: int, team_id: int | None, from_state: str) -> str:
+    """Why `user` may not move this feature anywhere ("" when some move is theirs): asked before
+    a request's body is read, so that a caller without the right hears 403 first."""
+    if feature_move_targets(user, train_id, team_id, from_state):
+        return ""
+    member = _is_member(user, train_id)
+    if member is not None and team_id is not None and member.team_id == team_id:
+        return (
+            rules.kanban.team_move_refusal(from_state, from_state).split(":")[0]
+            + f": this one is {rules.kanban.label(from_state)}, which is for product management and the RTE."
+        )
+    return feature_move_refusal(user, train_id, team_id, from_state, from_state) or _refusal(
+        user, Action.EDIT_BACKLOG, train_id
+    )
+
+
+def feature_move_targets(user: Any, train_id: int, team_id: int | None, from_state: str) -> tuple[str, ...]:
+    """The states `user` may move such a feature to (for menus and drop targets)."""
+    if can(user, Action.EDIT_BACKLOG, train_id):
+        return tuple(s for s in rules.kanban.COLUMNS if s != from_state)
+    member = _is_member(user, train_id)
+    if member is None or team_id is None or member.team_id != team_id:
+        return ()
+    return rules.kanban.team_move_targets(from_state)
 
 
 def _refusal(user: Any, action: Action | str, train_id: int) -> str:

@@ -22,6 +22,7 @@ from art.models import (
     Story,
     Team,
     TeamMember,
+    WipBreach,
 )
 
 
@@ -220,6 +221,18 @@ class ChangeRecordAdmin(ReadOnlyAdmin):
     list_filter = ("action", "content_type")
     search_fields = ("object_repr", "actor__username")
     list_select_related = ("actor", "content_type")
+    date_hierarchy = "at"
+
+
+@admin.register(WipBreach)
+class WipBreachAdmin(ReadOnlyAdmin):
+    """Moves that went over an ART Kanban WIP limit, with the reason given (written by the move
+    service only)."""
+
+    list_display = ("at", "train", "feature_key", "scope", "state", "team", "count", "limit", "actor")
+    list_filter = ("scope", "state", "train")
+    search_fields = ("feature_key", "reason")
+    list_select_related = ("train", "team", "actor")
     date_hierarchy = "at"
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from art import rules
+from art.selectors.flow import FeatureInfo
 from metrics import selectors
 from metrics.formatting import (
     BAND,
@@ -155,7 +156,7 @@ def throughput_chart(iterations: Sequence[Any]) -> Chart:
 
 def cycle_chart(
     items: Sequence[rules.flow.FeatureHistory],
-    info: dict[int, selectors.FeatureInfo],
+    info: dict[int, FeatureInfo],
     lo: dt.datetime,
     hi: dt.datetime,
     tz: Any,

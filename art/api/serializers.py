@@ -123,9 +123,30 @@ class VersionField(serializers.IntegerField):
 
 
 class TrainSerializer(CoreSerializer):
+    wip_limits = serializers.JSONField(
+        required=False,
+        help_text='WIP limit per ART Kanban column, e.g. {"in_progress": 8, "review": 4}: whole numbers '
+        "from 1 to 1000 for funnel, analyzing, ready, in_progress, review, blocked or awaiting_deploy; "
+        "null or absent for no limit. Replaced as a whole; the RTE sets it.",
+    )
+    kanban_policies = serializers.JSONField(
+        required=False,
+        help_text="Each column's policy (definition of done for entering it), up to 280 characters, "
+        'e.g. {"review": "Code reviewed, tests green"}. Replaced as a whole; the RTE sets it.',
+    )
+
     class Meta:
         model = ReleaseTrain
-        fields = ["id", "name", "slug", "description", "time_zone", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "description",
+            "time_zone",
+            "wip_limits",
+            "kanban_policies",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
         extra_kwargs = {"slug": {"required": False}}
         validators: list = []
@@ -136,7 +157,17 @@ class TeamSerializer(CoreSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "train", "name", "kind", "abbreviation", "initials", "description", "created_at"]
+        fields = [
+            "id",
+            "train",
+            "name",
+            "kind",
+            "abbreviation",
+            "initials",
+            "description",
+            "wip_limit",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
         create_only = ["train"]
         validators: list = []
@@ -246,6 +277,14 @@ class FeatureSerializer(CoreSerializer):
     )
     key = serializers.CharField(read_only=True)
     version = VersionField()
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="With a change of `state` into an ART Kanban column (or team lane) at its WIP limit: "
+        "why it goes over the limit (recorded).",
+    )
 
     class Meta:
         model = Feature
@@ -272,6 +311,7 @@ class FeatureSerializer(CoreSerializer):
             "created_at",
             "updated_at",
             "version",
+            "reason",
         ]
         read_only_fields = ["iteration_is_explicit", "updated_at"]
         extra_kwargs = {
@@ -306,8 +346,14 @@ class FeatureTransitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FeatureTransition
-        fields = ["id", "state", "from_state", "to_state", "at", "actor", "recorded_at", "version"]
+        fields = ["id", "state", "from_state", "to_state", "at", "actor", "recorded_at", "reason", "version"]
         read_only_fields = ["to_state", "recorded_at"]
+        extra_kwargs = {
+            "reason": {
+                "help_text": "Why a move into an ART Kanban column (or team lane) at its WIP limit goes "
+                "over it: required then, recorded with the transition."
+            }
+        }
 
 
 class StorySerializer(CoreSerializer):

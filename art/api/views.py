@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters.rest_framework as filters
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -21,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from art import selectors, services
-from art.access import Action, check, check_train_create
+from art.access import Action, check, check_train_create, feature_any_move_refusal
 from art.models import (
     Absence,
     ApiToken,
@@ -454,7 +455,15 @@ class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
     def scope(self, data: dict[str, Any]) -> tuple[int, list[int]]:
         return data["train"].pk, []
 
+    def access_action(self) -> Action:
+        # A state change is asked of the move rule (art.access.feature_move_refusal), which lets a
+        # team member move their own team's features: the service checks it.
+        if self.action == "transitions":
+            return Action.VIEW
+        return super().access_action()
+
     def create_object(self, data: dict[str, Any]) -> Feature:
+        data.pop("reason", None)
         return services.feature_create(actor=self.request.user, **data)
 
     def update_object(self, obj: Feature, data: dict[str, Any], version: int | None = None) -> Feature:
@@ -481,6 +490,9 @@ class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
         if request.method == "GET":
             history = selectors.feature_transitions(feature=feature)
             return Response(s.FeatureTransitionSerializer(history, many=True).data)
+        refusal = feature_any_move_refusal(request.user, feature.train_id, feature.team_id, feature.state)
+        if refusal:
+            raise PermissionDenied(refusal)
         serializer = s.FeatureTransitionSerializer(data=request.data)
         refuse_unwritable(serializer, request.data)
         serializer.is_valid(raise_exception=True)
@@ -489,7 +501,12 @@ class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
         # changes as they happen); the state rules guard it, and a stated version is checked.
         with self.precondition(feature, data.get("version"), required=False) as version:
             updated = services.feature_transition_add(
-                actor=request.user, feature=feature, state=data["state"], at=data.get("at"), version=version
+                actor=request.user,
+                feature=feature,
+                state=data["state"],
+                at=data.get("at"),
+                version=version,
+                reason=data.get("reason", ""),
             )
         transition = selectors.feature_transitions(feature=updated).order_by("-id").first()
         return Response(s.FeatureTransitionSerializer(transition).data, status=status.HTTP_201_CREATED)

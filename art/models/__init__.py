@@ -2,9 +2,9 @@
 
 One module per topic: base (VersionedModel and the validators of single values), trains (the
 train, its teams, team members and memberships), pis (PIs, iterations, milestones, absences),
-backlog (features, their transitions, stories), history (change records) and tokens (API
-tokens). Every public name is re-exported here: the project imports from `art.models` only, and
-the migrations name the validators by it (art.models.validate_fibonacci).
+backlog (features, their transitions, stories), kanban (WIP-limit breaches), history (change
+records) and tokens (API tokens). Every public name is re-exported here: the project imports
+from `art.models` only, and the migrations name the validators by it (art.models.validate_fibonacci).
 
 Models hold data and invariants (database constraints and clean()); workflows live in
 art/services/. Every invariant that a single row can express is a database constraint, so
@@ -21,10 +21,13 @@ from .base import (
     NumberedCard,
     VersionedModel,
     validate_fibonacci,
+    validate_kanban_policies,
     validate_plausible_date,
     validate_time_zone,
+    validate_wip_limits,
 )
 from .history import ChangeRecord
+from .kanban import WipBreach
 from .live import Presence
 from .pis import MAX_PI_DAYS, Absence, Iteration, Milestone, ProgramIncrement, workdays_between
 from .tokens import ApiToken
@@ -54,8 +57,11 @@ __all__ = [
     "Team",
     "TeamMember",
     "VersionedModel",
+    "WipBreach",
     "validate_fibonacci",
+    "validate_kanban_policies",
     "validate_plausible_date",
     "validate_time_zone",
+    "validate_wip_limits",
     "workdays_between",
 ]

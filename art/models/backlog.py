@@ -157,6 +157,8 @@ class FeatureTransition(models.Model):
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Why the move went over a WIP limit of the ART Kanban (art.rules.kanban), when it did.
+    reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["feature_id", "at", "id"]

@@ -12,6 +12,8 @@ from typing import Any, ClassVar, cast
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from art.rules import kanban
+
 # The modified Fibonacci scale of WSJF inputs (domain.md): any other value is refused.
 FIBONACCI = (1, 2, 3, 5, 8, 13, 20)
 FIBONACCI_RULE = "must be one of 1, 2, 3, 5, 8, 13, 20 (modified Fibonacci)"
@@ -31,6 +33,20 @@ def validate_time_zone(value: str) -> None:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValidationError(f"'{shown}' is not a known time zone (use an IANA name such as Europe/Berlin)")
+
+
+def validate_wip_limits(value: Any) -> None:
+    """The ART Kanban's WIP limits (art.rules.kanban.wip_limits_errors)."""
+    errors = kanban.wip_limits_errors(value)
+    if errors:
+        raise ValidationError("; ".join(errors.values()))
+
+
+def validate_kanban_policies(value: Any) -> None:
+    """The ART Kanban's column policies (art.rules.kanban.policies_errors)."""
+    errors = kanban.policies_errors(value)
+    if errors:
+        raise ValidationError("; ".join(errors.values()))
 
 
 #: Dates the product plans with; beyond them a date is a typo (and date arithmetic would overflow).

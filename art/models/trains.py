@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from art.rules.teams import team_initials
 
-from .base import validate_time_zone
+from .base import validate_kanban_policies, validate_time_zone, validate_wip_limits
 
 
 class ReleaseTrain(models.Model):
@@ -30,6 +30,10 @@ class ReleaseTrain(models.Model):
     last_feature_number = models.PositiveIntegerField(default=0, editable=False)
     last_story_number = models.PositiveIntegerField(default=0, editable=False)
     last_dependency_number = models.PositiveIntegerField(default=0, editable=False)
+    # The ART Kanban (art.rules.kanban), set by the RTE: a WIP limit per column,
+    # {"in_progress": 8, ...}, and each column's policy for entering it, {"review": "..."}.
+    wip_limits = models.JSONField(default=dict, blank=True, validators=[validate_wip_limits])
+    kanban_policies = models.JSONField(default=dict, blank=True, validators=[validate_kanban_policies])
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +74,12 @@ class Team(models.Model):
     # art.services.train.team_initials_refresh whenever a team of the train is added, renamed,
     # re-abbreviated or deleted: every page shows them without loading the other teams.
     shown_initials = models.CharField(max_length=8, blank=True, editable=False)
+    wip_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="The most features of this team in flow at once on the ART Kanban (its lane's WIP limit).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -2,7 +2,7 @@
 grouped by kind, and how a system demo's items were received.
 
 Pure functions of plain data. The features finished in a window are those whose done_at falls in
-it (the one definition of metrics.selectors.finished_features, read by
+it (the one definition of art.selectors.flow.finished_features, read by
 sync.selectors.releases.release_notes); the window of an iteration or a PI is its local dates,
 first to last, both included.
 """

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from art.access import Action, authorize
+from art import rules
+from art.access import Action, authorize, check_feature_move
 from art.errors import ConflictError
 from art.live import events as live
 from art.models import (
@@ -24,6 +25,7 @@ from art.models import (
     ProgramIncrement,
     Story,
     Team,
+    WipBreach,
 )
 
 from .common import (
@@ -138,10 +140,11 @@ def feature_create(
 def feature_update(*, actor: Any, feature: Feature, version: int | None = None, **changes: Any) -> Feature:
     """Edit a feature (fields of FEATURE_FIELDS, and `state`, which appends a transition now).
     A delivery iteration given here is explicit; None hands it back to the stories."""
-    unknown = set(changes) - FEATURE_FIELDS - {"state"}
+    unknown = set(changes) - FEATURE_FIELDS - {"state", "reason"}
     if unknown:
         raise ValidationError({name: f"{name} cannot be changed here" for name in unknown})
     state = changes.pop("state", None)
+    reason = changes.pop("reason", "") or ""
     with transaction.atomic():
         current = Feature.objects.select_related("pi", "iteration").get(pk=feature.pk)
         _refuse_closed_plan(current, {k: v for k, v in changes.items() if differs(current, k, v)})
@@ -157,7 +160,7 @@ def feature_update(*, actor: Any, feature: Feature, version: int | None = None, 
             actor=actor, queryset=Feature.objects.all(), pk=feature.pk, changes=changes, version=version
         )
         if state is not None and state != updated.state:
-            updated = feature_transition_add(actor=actor, feature=updated, state=state)
+            updated = feature_transition_add(actor=actor, feature=updated, state=state, reason=reason)
         if "iteration" in changes and changes["iteration"] is None:
             feature_follow_stories(feature_ids=[updated.pk], actor=actor)
     updated.refresh_from_db()
@@ -165,20 +168,35 @@ def feature_update(*, actor: Any, feature: Feature, version: int | None = None, 
 
 
 def feature_transition_add(
-    *, actor: Any, feature: Feature, state: str, at: dt.datetime | None = None, version: int | None = None
+    *,
+    actor: Any,
+    feature: Feature,
+    state: str,
+    at: dt.datetime | None = None,
+    version: int | None = None,
+    reason: str = "",
 ) -> Feature:
-    """Append one state change. `at` defaults to now; back-dating is allowed for imports, but
-    never before the previous transition, and never into the future."""
+    """Append one state change: the form, the API and the ART Kanban all move a feature here.
+    `at` defaults to now; back-dating is allowed for imports, but never before the previous
+    transition, and never into the future. Who may move what is art.access.feature_move_refusal.
+    A move made now into a column (or a team's lane) at its WIP limit needs a `reason`, recorded
+    with the transition and as a WipBreach (art.rules.kanban); a back-dated one is history and
+    meets no limit."""
     now = timezone.now()
+    backdated = at is not None and at < now - FUTURE_TOLERANCE
     at = at or now
+    reason = (reason or "").strip()
     if state not in FeatureState.values:
         raise ValidationError({"state": f"state must be one of {', '.join(FeatureState.values)}"})
     if at > now + FUTURE_TOLERANCE:
         raise ValidationError({"at": "at must not be in the future"})
     if date_range_refusal(at, "at"):
         raise ValidationError({"at": date_range_refusal(at, "at")})
+    if rules.kanban.reason_refusal(reason):
+        raise ValidationError({"reason": rules.kanban.reason_refusal(reason)})
     with transaction.atomic():
-        current = Feature.objects.select_for_update().get(pk=feature.pk)
+        current = Feature.objects.select_for_update().select_related("train", "team").get(pk=feature.pk)
+        check_feature_move(actor, current.train_id, current.team_id, current.state, state)
         if version is not None and int(version) != current.version:
             raise ConflictError(current, int(version))
         if current.state == state:
@@ -192,18 +210,76 @@ def feature_transition_add(
             # A time given to the second (as most clients send it) within the second of the
             # previous change means that moment: keep the history a sequence instead of refusing.
             at = last
-        FeatureTransition.objects.create(
+        breaches = [] if backdated else _move_breaches(current, state)
+        if breaches and not reason:
+            raise ValidationError({"reason": rules.kanban.reason_needed(breaches)})
+        transition = FeatureTransition.objects.create(
             feature=current,
             from_state=current.state,
             to_state=state,
             at=at,
             actor=author(actor),
+            reason=reason,
         )
         before = current.state
         Feature.objects.filter(pk=current.pk).update(state=state, version=current.version + 1, updated_at=now)
-        record_change(actor=actor, obj=current, action="updated", changes={"state": [before, state]})
+        changes: dict[str, Any] = {"state": [before, state]}
+        if reason:
+            changes["reason"] = [None, reason]
+        record_change(actor=actor, obj=current, action="updated", changes=changes)
+        _record_breaches(actor, current, transition, breaches, reason)
     current.refresh_from_db()
     return current
+
+
+def _move_breaches(feature: Feature, state: str) -> list[rules.kanban.Breach]:
+    """The WIP limits moving `feature` (locked) to `state` now would go over: two counts, only
+    when the column or the team's lane has a limit."""
+    column_limit = (feature.train.wip_limits or {}).get(state)
+    lane_limit = feature.team.wip_limit if feature.team is not None else None
+    others = Feature.objects.filter(train_id=feature.train_id).exclude(pk=feature.pk)
+    column_count = others.filter(state=state).count() if column_limit else 0
+    in_flow = rules.flow.IN_FLOW_STATES
+    lane_count = others.filter(team=feature.team, state__in=in_flow).count() if lane_limit else 0
+    return rules.kanban.move_breaches(
+        from_state=feature.state,
+        to_state=state,
+        column_count=column_count,
+        column_limit=column_limit,
+        lane_count=lane_count,
+        lane_limit=lane_limit,
+        team=feature.team.name if feature.team is not None else "",
+    )
+
+
+def _record_breaches(
+    actor: Any,
+    feature: Feature,
+    transition: FeatureTransition,
+    breaches: list[rules.kanban.Breach],
+    reason: str,
+) -> None:
+    for breach in breaches:
+        row = WipBreach.objects.create(
+            train_id=feature.train_id,
+            feature=feature,
+            transition=transition,
+            feature_key=feature.key,
+            scope=breach.scope,
+            state=breach.state,
+            team=feature.team if breach.scope == WipBreach.Scope.LANE else None,
+            count=breach.count,
+            limit=breach.limit,
+            reason=reason,
+            actor=author(actor),
+            at=transition.at,
+        )
+        record_change(
+            actor=actor,
+            obj=row,
+            action="created",
+            changes={"breach": [None, breach.words], "reason": [None, reason]},
+        )
 
 
 def feature_delete(*, actor: Any, feature: Feature) -> None:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from art import rules
 from art.models import Absence, Iteration, Membership, ReleaseTrain, Team, TeamMember
 from art.rules.teams import unique_initials
 
@@ -20,15 +21,24 @@ User = get_user_model()
 
 
 def train_create(
-    *, actor: Any, name: str, slug: str = "", description: str = "", time_zone: str = "UTC"
+    *,
+    actor: Any,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    time_zone: str = "UTC",
+    wip_limits: dict[str, int | None] | None = None,
+    kanban_policies: dict[str, str | None] | None = None,
 ) -> ReleaseTrain:
     """Create a train; its creator becomes its RTE (unless a superuser with no seat wants none)."""
+    kanban = _kanban_settings({"wip_limits": wip_limits or {}, "kanban_policies": kanban_policies or {}})
     with transaction.atomic():
         train = ReleaseTrain(
             name=(name or "").strip(),
             slug=slug or slugify(name or "")[:120],
             description=description,
             time_zone=time_zone or "UTC",
+            **kanban,
         )
         create_validated(actor=actor, obj=train)
         if actor is not None and actor.is_authenticated:
@@ -39,13 +49,27 @@ def train_create(
 
 
 def train_update(*, actor: Any, train: ReleaseTrain, **changes: Any) -> ReleaseTrain:
-    allowed = {"name", "slug", "description", "time_zone"}
-    return update_fields(
-        actor=actor,
-        queryset=ReleaseTrain.objects.all(),
-        pk=train.pk,
-        changes={k: v for k, v in changes.items() if k in allowed},
-    )
+    """Change the train: its name, slug, description, time zone, and the ART Kanban's WIP limits
+    and column policies (each replaced as a whole; the history keeps before and after)."""
+    allowed = {"name", "slug", "description", "time_zone", "wip_limits", "kanban_policies"}
+    changes = _kanban_settings({k: v for k, v in changes.items() if k in allowed})
+    return update_fields(actor=actor, queryset=ReleaseTrain.objects.all(), pk=train.pk, changes=changes)
+
+
+def _kanban_settings(changes: dict[str, Any]) -> dict[str, Any]:
+    """WIP limits and column policies checked by their rules (art.rules.kanban), each message
+    naming the column, and stored in column order without empty entries."""
+    if "wip_limits" in changes:
+        errors = rules.kanban.wip_limits_errors(changes["wip_limits"])
+        if errors:
+            raise ValidationError({"wip_limits": list(errors.values())})
+        changes["wip_limits"] = rules.kanban.wip_limits_clean(changes["wip_limits"])
+    if "kanban_policies" in changes:
+        errors = rules.kanban.policies_errors(changes["kanban_policies"])
+        if errors:
+            raise ValidationError({"kanban_policies": list(errors.values())})
+        changes["kanban_policies"] = rules.kanban.policies_clean(changes["kanban_policies"])
+    return changes
 
 
 def train_delete(*, actor: Any, train: ReleaseTrain) -> None:
@@ -62,9 +86,11 @@ def team_create(
     kind: str = Team.Kind.STREAM_ALIGNED,
     abbreviation: str = "",
     description: str = "",
+    wip_limit: int | None = None,
 ) -> Team:
     team = Team(
         train=train,
+        wip_limit=wip_limit,
         name=(name or "").strip(),
         kind=kind or Team.Kind.STREAM_ALIGNED,
         abbreviation=abbreviation or "",
@@ -90,7 +116,7 @@ def team_initials_refresh(*, train_id: int) -> None:
 
 
 def team_update(*, actor: Any, team: Team, **changes: Any) -> Team:
-    allowed = {"name", "kind", "abbreviation", "description"}
+    allowed = {"name", "kind", "abbreviation", "description", "wip_limit"}
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
     with transaction.atomic():

@@ -1,5 +1,5 @@
 """Release notes of an iteration or a PI: the features finished in its window (done_at between its
-first and last local day, metrics.selectors.finished_features), grouped by kind by
+first and last local day, art.selectors.flow.finished_features), grouped by kind by
 art.rules.releases.release_groups. One query whatever the number of features."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from art.models import Iteration, ProgramIncrement, ReleaseTrain
 from art.rules import flow, keys, releases
-from metrics.selectors import finished_features
+from art.selectors.flow import finished_features
 
 ONE_DAY = dt.timedelta(days=1)
 
