@@ -195,7 +195,9 @@ def feature_transition_add(
     if rules.kanban.reason_refusal(reason):
         raise ValidationError({"reason": rules.kanban.reason_refusal(reason)})
     with transaction.atomic():
-        current = Feature.objects.select_for_update().select_related("train", "team").get(pk=feature.pk)
+        # Lock the feature's row only (the team is an outer join, which PostgreSQL cannot lock).
+        locked = Feature.objects.select_for_update(of=("self",)).select_related("train", "team")
+        current = locked.get(pk=feature.pk)
         check_feature_move(actor, current.train_id, current.team_id, current.state, state)
         if version is not None and int(version) != current.version:
             raise ConflictError(current, int(version))
