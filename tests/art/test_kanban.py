@@ -319,3 +319,15 @@ def test_the_board_reads_in_a_fixed_number_of_queries():
         return len(queries.captured_queries)
 
     assert count(4) == count(40) <= 7
+
+
+def test_the_flow_metrics_see_a_move():
+    from metrics.selectors import train_flow, train_today
+
+    train = TrainFactory()
+    f = feature(train, "analyzing", since=timezone.now() - 3 * DAY)
+    today = train_today(train)
+    before = train_flow(train=train, start=today, end=today + DAY).load[-1].wip
+    services.feature_transition_add(actor=None, feature=f, state="in_progress")
+    after = train_flow(train=train, start=today, end=today + DAY).load[-1].wip
+    assert (before, after) == (0, 1)
