@@ -185,6 +185,7 @@ OPS.update(
         "PUT /api/v1/trains/{train_id}/cadence/": MANAGE,
         "PATCH /api/v1/trains/{train_id}/cadence/": MANAGE,
         "GET /api/v1/trains/{train_id}/ical-url/": READ,
+        "GET /api/v1/trains/{id}/kanban/": READ,
         "GET /api/v1/workshops/{id}/pareto/": READ,
         "GET /api/v1/workshops/{id}/votes/": READ,
         "POST /api/v1/workshops/{id}/votes/": TAKE_PART,

@@ -38,6 +38,7 @@ from art.models import (
 )
 
 from . import serializers as s
+from .kanban import KanbanMixin
 from .mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unwritable
 
 # --- sign-in and personal tokens ------------------------------------------------------------
@@ -209,9 +210,10 @@ class StoryFilter(filters.FilterSet):
 # --- trains, teams, people ------------------------------------------------------------------
 
 
-class TrainViewSet(TrainScopedViewSet):
+class TrainViewSet(KanbanMixin, TrainScopedViewSet):
     """Release trains the caller belongs to. Administrators start trains (and become their
-    RTE, like on the page); changing or deleting one is the RTE's."""
+    RTE, like on the page); changing or deleting one (its WIP limits and column policies
+    included) is the RTE's. `kanban/` is the ART Kanban (art.api.kanban)."""
 
     confirm_delete = True
     queryset = ReleaseTrain.objects.all()

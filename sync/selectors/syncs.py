@@ -9,10 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from art import rules
-from art.models import ProgramIncrement, Team
+from art.models import Feature, ProgramIncrement, Team, WipBreach
 from art.selectors import pi_current
 from metrics.dashboard import trend_headlines
 from pi_planning.models import Dependency, Risk
@@ -57,7 +59,7 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _trend_items(event: Event) -> list[dict[str, Any]]:
+def _trend_items(event: Event, now: dt.datetime) -> list[dict[str, Any]]:
     items = []
     for headline in trend_headlines(train=event.train):
         trend = headline.trend
@@ -81,7 +83,70 @@ def _trend_items(event: Event) -> list[dict[str, Any]]:
                 ),
             }
         )
+    wip = _wip_limits_item(event, now)
+    if wip is not None:
+        items.append(wip)
     return items
+
+
+#: Without an earlier ART sync, the breaches of the last this many days are counted.
+BREACH_DAYS = 7
+
+
+def _kanban_url(train_slug: str) -> str | None:
+    try:
+        return reverse("art:kanban", kwargs={"slug": train_slug})
+    except NoReverseMatch:
+        return None
+
+
+def _wip_limits_item(event: Event, now: dt.datetime) -> dict[str, Any] | None:
+    """The ART Kanban's columns over their WIP limit now, train-wide (art.rules.kanban.over_limit,
+    "In progress 10 of 8"), and the moves recorded over a limit (WipBreach, columns and team
+    lanes) since the train's previous ART sync, or in the last 7 days without one. None for a
+    train with no limit and no breach. Three queries."""
+    train = event.train
+    limits = train.wip_limits or {}
+    counts = dict(
+        Feature.objects.filter(train_id=train.pk, state__in=list(limits))
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    over = [
+        {"state": state, "label": rules.kanban.label(state), "count": counts.get(state, 0), "limit": limit}
+        for state, limit in limits.items()
+        if rules.kanban.over_limit(counts.get(state, 0), limit)
+    ]
+    previous = (
+        Event.objects.filter(train_id=train.pk, kind=Event.Kind.ART_SYNC, starts_at__lt=event.starts_at)
+        .exclude(state=Event.State.CANCELLED)
+        .exclude(pk=event.pk)
+        .order_by("-starts_at", "-id")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    since = previous or now - dt.timedelta(days=BREACH_DAYS)
+    breaches = WipBreach.objects.filter(train_id=train.pk, at__gte=since).count()
+    if not limits and not breaches:
+        return None
+    named = ", ".join(f"{o['label']} {o['count']} of {o['limit']}" for o in over)
+    window = "since the previous ART sync" if previous else f"in the last {BREACH_DAYS} days"
+    return {
+        "kind": "wip_limits",
+        "id": "wip_limits",
+        "title": "WIP limits",
+        "value": len(over),
+        "unit": "column over its limit" if len(over) == 1 else "columns over their limit",
+        "detail": named or "Every column within its limit",
+        "over": over,
+        "breaches": breaches,
+        "breaches_since": _iso(since),
+        "breaches_window": window,
+        "breaches_text": (f"{breaches} move{'' if breaches == 1 else 's'} over a limit {window}"),
+        "url": _kanban_url(train.slug),
+        "trend": None,
+    }
 
 
 def _blocker_items(event: Event, pi: ProgramIncrement | None, now: dt.datetime) -> list[dict[str, Any]]:
@@ -236,7 +301,7 @@ def sync_agenda(*, event: Event, now: dt.datetime | None = None) -> Agenda:
     now = now or timezone.now()
     pi = event.pi if event.pi_id else pi_current(train=event.train)
     fill = {
-        "trend": lambda: _trend_items(event),
+        "trend": lambda: _trend_items(event, now),
         "blockers": lambda: _blocker_items(event, pi, now),
         "risks": lambda: _risk_items(event, pi, now),
         "scope": lambda: _scope_items(pi),
