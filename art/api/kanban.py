@@ -35,7 +35,7 @@ class KanbanItemSerializer(serializers.Serializer):
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=Feature.Kind.choices)
     points = serializers.IntegerField(allow_null=True)
-    state = serializers.ChoiceField(choices=list(K.COLUMNS))
+    state = serializers.ChoiceField(choices=Feature.State.choices)
     version = serializers.IntegerField(help_text="Send it with a move to refuse a stale one (409).")
     team = serializers.IntegerField(allow_null=True, help_text="The owning team's id.")
     team_name = serializers.CharField(help_text="The owning team's name; empty without a team.")
@@ -52,7 +52,7 @@ class KanbanItemSerializer(serializers.Serializer):
 
 
 class KanbanColumnSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=list(K.COLUMNS))
+    state = serializers.ChoiceField(choices=Feature.State.choices)
     label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     category = serializers.CharField(
         help_text="The state's category: not_started, waiting, active, finished or out."
