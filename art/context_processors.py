@@ -31,6 +31,7 @@ TRAIN_NAV: list[NavItem] = [
     NavItem("Train overview", "home", "art:train", also_active=("art:team",)),
     NavItem("PIs", "calendar", "art:pi", needs_pi=True),
     NavItem("Board", "board", "pi_planning:board", needs_pi=True),
+    NavItem("Kanban", "menu", "art:kanban", also_active=("art:kanban_aging",)),
     NavItem("Objectives", "flag", "pi_planning:objectives", needs_pi=True),
     NavItem("Dependencies", "link", "pi_planning:dependencies", needs_pi=True),
     NavItem("Risks", "alert", "pi_planning:risks", needs_pi=True),

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from art.models import Membership, ProgramIncrement, Team, TeamMember
+from art.models import FeatureState, Membership, ProgramIncrement, Team, TeamMember
+from art.rules import kanban
 from art.services.pi import MAX_ITERATION_WEEKS, MAX_ITERATIONS
 
 T = TypeVar("T")
@@ -102,6 +103,18 @@ class TeamForm(RailyardForm):
         max_length=4,
         required=False,
         help_text="Up to 4 letters shown on cards; derived from the name if empty.",
+    )
+    wip_limit = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=kanban.MAX_LIMIT,
+        label="WIP limit",
+        help_text="The most of this team's features in flow at once on the ART Kanban (its lane); "
+        "empty for none.",
+        error_messages={
+            "min_value": f"WIP limit must be a whole number from 1 to {kanban.MAX_LIMIT}",
+            "max_value": f"WIP limit must be a whole number from 1 to {kanban.MAX_LIMIT}",
+        },
     )
 
 
@@ -201,3 +214,78 @@ class ApiTokenForm(RailyardForm):
         widget=forms.TextInput(attrs={"placeholder": "e.g. Jira sync"}),
         help_text="Say where the token is used, so you know what breaks when you revoke it.",
     )
+
+
+# --- the ART Kanban ---------------------------------------------------------------------------
+
+
+class KanbanMoveForm(RailyardForm):
+    """A move on the ART Kanban (by drag or by the "Move to" menu): the target column, the
+    version of the card the mover saw, and a reason when the move goes over a WIP limit (the
+    service judges the reason: art.rules.kanban.reason_refusal)."""
+
+    id_prefix = "move"
+    state = forms.ChoiceField(choices=FeatureState.choices)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    reason = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].error_messages["invalid_choice"] = (
+            f"state must be one of {', '.join(FeatureState.values)}"
+        )
+
+
+class KanbanSettingsForm(RailyardForm):
+    """The RTE's WIP limit per column (empty: none) and policy per column, checked by the rules
+    the service applies (art.rules.kanban), each message naming the column."""
+
+    id_prefix = "kanban"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        limit_words = f"must be a whole number from 1 to {kanban.MAX_LIMIT}"
+        for state in kanban.LIMITABLE:
+            words = f"the WIP limit of {kanban.label(state)} {limit_words}"
+            self.fields[f"limit_{state}"] = forms.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=kanban.MAX_LIMIT,
+                label=f"{kanban.label(state)} WIP limit",
+                error_messages={"invalid": words, "min_value": words, "max_value": words},
+            )
+        for state in kanban.COLUMNS:
+            self.fields[f"policy_{state}"] = forms.CharField(
+                required=False,
+                label=f"{kanban.label(state)} policy",
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": kanban.MAX_POLICY}),
+            )
+
+    @staticmethod
+    def initial_of(train: Any) -> dict[str, Any]:
+        limits, policies = train.wip_limits or {}, train.kanban_policies or {}
+        initial: dict[str, Any] = {f"limit_{s}": limits.get(s) for s in kanban.LIMITABLE}
+        initial.update({f"policy_{s}": policies.get(s, "") for s in kanban.COLUMNS})
+        return initial
+
+    def limit_fields(self) -> list[tuple[str, Any, Any]]:
+        """(column label, its limit field or None, its policy field), in column order."""
+        return [
+            (kanban.label(s), self[f"limit_{s}"] if s in kanban.LIMITABLE else None, self[f"policy_{s}"])
+            for s in kanban.COLUMNS
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        policies = {s: data.get(f"policy_{s}") or "" for s in kanban.COLUMNS if f"policy_{s}" in data}
+        for state, message in kanban.policies_errors(policies).items():
+            self.add_error(f"policy_{state}", message)
+        return data
+
+    def settings(self) -> dict[str, Any]:
+        """What train_update takes: wip_limits and kanban_policies."""
+        data = self.cleaned_data
+        return {
+            "wip_limits": {s: data.get(f"limit_{s}") for s in kanban.LIMITABLE},
+            "kanban_policies": {s: data.get(f"policy_{s}") or "" for s in kanban.COLUMNS},
+        }

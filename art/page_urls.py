@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import deleted, live, memberships, pis, teams, tokens, trains
+from .views import deleted, kanban, live, memberships, pis, teams, tokens, trains
 
 app_name = "art"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("new-train/", trains.train_create, name="train_create"),
     path("trains/<slug:slug>/", trains.train, name="train"),
     path("trains/<slug:slug>/deleted/", deleted.deleted, name="deleted"),
+    path("trains/<slug:slug>/kanban/", kanban.kanban, name="kanban"),
+    path("trains/<slug:slug>/kanban/move/<int:feature_id>/", kanban.kanban_move, name="kanban_move"),
+    path("trains/<slug:slug>/kanban/settings/", kanban.kanban_settings, name="kanban_settings"),
+    path("trains/<slug:slug>/kanban/aging/", kanban.kanban_aging, name="kanban_aging"),
+    path("trains/<slug:slug>/kanban/aging.csv", kanban.kanban_aging_csv, name="kanban_aging_csv"),
     path("trains/<slug:slug>/live/presence/", live.live_presence, name="live_presence"),
     path("trains/<slug:slug>/deleted/<int:record_id>/restore/", deleted.restore, name="restore"),
     path("trains/<slug:slug>/teams/add/", teams.team_create, name="team_create"),

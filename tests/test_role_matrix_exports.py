@@ -14,6 +14,7 @@ from tests.role_matrix import PERSONAS, READ, World, attempt, build_world, clien
 from tests.test_role_matrix_pages import Page, path_of
 
 EXPORTS: dict[str, Page] = {
+    "art:kanban_aging_csv": Page(READ),
     "pi_planning:board_csv": Page(READ),
     "pi_planning:board_print": Page(READ),
     "metrics:dashboard_csv": Page(READ, expand="chart"),

@@ -73,6 +73,12 @@ PAGES: dict[str, Page] = {
     "art:train_create": W(ADMIN, data={"name": "Freight ART"}),
     "art:train": Page(READ),
     "art:deleted": Page(MANAGE),
+    "art:kanban": Page(READ),
+    # the move rule: product management and the RTE move any feature; the member's own team's
+    # feature (ready here) is not theirs to pull, the other team's never (art.access.feature_move_refusal)
+    "art:kanban_move": W(BACKLOG, data={"state": "analyzing"}),
+    "art:kanban_settings": W(MANAGE, data={"limit_in_progress": "8"}),
+    "art:kanban_aging": Page(READ),
     "art:live_presence": Page(READ),
     "art:restore": W(MANAGE),
     "art:team_create": W(MANAGE, data={"name": "Delta"}),

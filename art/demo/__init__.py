@@ -196,7 +196,7 @@ def seed_step(order: int, name: str | None = None) -> Callable[[Callable[[SeedCo
 
 def seed_steps() -> list[SeedStep]:
     """Every registered step, in order: the core's and those of each app's demo.py."""
-    from . import backlog, pis, trains
+    from . import backlog, kanban, pis, trains
 
     autodiscover_modules("demo")
     return sorted(_STEPS.values(), key=lambda step: (step.order, step.name))

@@ -106,7 +106,12 @@ def train(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if team is not None:
             context["edit_team_id"] = team.pk
             context["edit_team_form"] = TeamForm(
-                initial={"name": team.name, "kind": team.kind, "abbreviation": team.abbreviation},
+                initial={
+                    "name": team.name,
+                    "kind": team.kind,
+                    "abbreviation": team.abbreviation,
+                    "wip_limit": team.wip_limit,
+                },
                 auto_id=EDIT_IDS,
             )
         person = next((m for m in context["memberships"] if m.pk == edit_person_id), None)
