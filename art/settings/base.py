@@ -320,6 +320,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "art.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         # Several resources have a `state`, `kind` or `role` with their own choices: name each set.
         "FeatureStateEnum": "art.models.FeatureState",
