@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import deleted, kanban, live, memberships, pis, teams, tokens, trains
+from .views import deleted, imports, kanban, live, memberships, pis, teams, tokens, trains
 
 app_name = "art"
 
@@ -18,6 +18,13 @@ urlpatterns = [
     path("trains/<slug:slug>/kanban/aging.csv", kanban.kanban_aging_csv, name="kanban_aging_csv"),
     path("trains/<slug:slug>/live/presence/", live.live_presence, name="live_presence"),
     path("trains/<slug:slug>/deleted/<int:record_id>/restore/", deleted.restore, name="restore"),
+    path("trains/<slug:slug>/import/jira/", imports.jira_import, name="jira_import"),
+    path(
+        "trains/<slug:slug>/import/jira/preview/",
+        imports.jira_import_preview_page,
+        name="jira_import_preview",
+    ),
+    path("trains/<slug:slug>/import/jira/apply/", imports.jira_import_apply, name="jira_import_apply"),
     path("trains/<slug:slug>/teams/add/", teams.team_create, name="team_create"),
     path("trains/<slug:slug>/teams/<int:team_id>/", teams.team, name="team"),
     path("trains/<slug:slug>/teams/<int:team_id>/edit/", teams.team_update, name="team_update"),

@@ -66,10 +66,12 @@ QUERY = {
     "/api/v1/metrics/flow/": "train=<train>&start=2026-01-05&end=2026-02-02",
     "/api/v1/metrics/forecast/": "train=<train>&items=5&seed=1",
     "/api/v1/metrics/dependency-age/": "train=<train>",
+    "/api/v1/imports/jira-csv/": "train=<train>&pi=<pi>&dry_run=false",
 }
 #: Bodies of the writes that name the train's object in the body (else {}).
 BODY = {
     "POST /api/v1/metrics/recompute/": {"train": "<train>"},
+    "POST /api/v1/imports/jira-csv/": {},  # the train is in the query: refused before the body
 }
 
 #: Every operation: "METHOD path" -> who may. Collection POSTs are sent an empty body (the
@@ -194,6 +196,7 @@ OPS.update(
         "GET /api/v1/metrics/forecast/": READ,
         "GET /api/v1/metrics/dependency-age/": READ,
         "POST /api/v1/metrics/recompute/": RUN,
+        "POST /api/v1/imports/jira-csv/": BACKLOG,
         "GET /api/v1/metrics/recompute/{run_id}/": READ,
     }
 )

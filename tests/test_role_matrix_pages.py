@@ -81,6 +81,11 @@ PAGES: dict[str, Page] = {
     "art:kanban_aging": Page(READ),
     "art:live_presence": Page(READ),
     "art:restore": W(MANAGE),
+    # the Jira import: the preview and the import read the person's own upload (none here: the
+    # preview says so, the import sends back to the upload form)
+    "art:jira_import": Page(BACKLOG, ("GET", "POST"), get_rule=BACKLOG),
+    "art:jira_import_preview": Page(BACKLOG),
+    "art:jira_import_apply": W(BACKLOG),
     "art:team_create": W(MANAGE, data={"name": "Delta"}),
     "art:team": Page(READ),
     "art:team_update": W(MANAGE, data={"name": "Checkout 2"}),

@@ -6,7 +6,7 @@ One SimpleRouter per app (no API root view of its own, so that every app can add
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import restore, views
+from . import imports, restore, views
 
 router = SimpleRouter()
 router.register("tokens", views.ApiTokenViewSet, basename="apitoken")
@@ -23,6 +23,7 @@ router.register("stories", views.StoryViewSet, basename="story")
 
 urlpatterns = [
     path("auth/token/", views.TokenSignInView.as_view(), name="api-token-sign-in"),
+    path("imports/jira-csv/", imports.JiraImportView.as_view(), name="api-import-jira-csv"),
     path("history/<int:pk>/restore/", restore.RestoreView.as_view(), name="api-history-restore"),
     *router.urls,
 ]

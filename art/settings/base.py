@@ -352,6 +352,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Jira CSV import (art.services.imports) ----------------------------------------------------
+# The largest export one import takes, in bytes and in rows; an uploaded file waits for its import
+# this many seconds (in the cache) after its preview.
+RAILYARD_IMPORT_MAX_BYTES = int(env("RAILYARD_IMPORT_MAX_BYTES", "5000000") or 5000000)
+RAILYARD_IMPORT_MAX_ROWS = int(env("RAILYARD_IMPORT_MAX_ROWS", "5000") or 5000)
+RAILYARD_IMPORT_UPLOAD_SECONDS = int(env("RAILYARD_IMPORT_UPLOAD_SECONDS", "3600") or 3600)
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
