@@ -3,12 +3,14 @@ ValidationErrors are shown next to the field they name (apply_service_errors).""
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 
 from art.models import FeatureState, Membership, ProgramIncrement, Team, TeamMember
 from art.rules import kanban
@@ -214,6 +216,30 @@ class ApiTokenForm(RailyardForm):
         widget=forms.TextInput(attrs={"placeholder": "e.g. Jira sync"}),
         help_text="Say where the token is used, so you know what breaks when you revoke it.",
     )
+    expires = forms.ChoiceField(
+        label="Expires",
+        choices=[("30", "in 30 days"), ("90", "in 90 days"), ("365", "in a year"), ("never", "never")],
+        initial="90",
+        required=False,  # left out: 90 days
+        help_text="A token that expires stops working by itself if it is forgotten.",
+        error_messages={"invalid_choice": "expires must be 30, 90 or 365 days, or never"},
+    )
+    scope = forms.ChoiceField(
+        label="Scope",
+        choices=[("write", "Read and write"), ("read", "Read only")],
+        initial="write",
+        required=False,  # left out: read and write
+        help_text="A read-only token can read everything you can, and change nothing.",
+        error_messages={"invalid_choice": 'scope must be "read" or "write"'},
+    )
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data["scope"] or "write"
+
+    def expires_at(self) -> dt.datetime | None:
+        """When the token made of this (valid) form expires; None: never."""
+        choice = self.cleaned_data["expires"] or "90"
+        return None if choice == "never" else timezone.now() + dt.timedelta(days=int(choice))
 
 
 # --- the ART Kanban ---------------------------------------------------------------------------

@@ -6,7 +6,6 @@ metrics.forecast_page and metrics.selectors (or asks metrics.services) and rende
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from art.access import Action, permissions, train_for_user
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, csv_response, download_filename
 from art.models import ReleaseTrain
 from art.rules import definitions
 from metrics import dashboard, selectors, services
@@ -61,21 +60,6 @@ def dashboard_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, DASHBOARD_TEMPLATE, context)
 
 
-def _csv_response(filename: str, columns: list[str], rows: list[list[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(
-            [
-                value.isoformat() if isinstance(value, dt.date) else ("" if value is None else value)
-                for value in row
-            ]
-        )
-    return response
-
-
 @require_GET
 @login_required
 def dashboard_csv(request: HttpRequest, slug: str, chart: str) -> HttpResponse:
@@ -88,7 +72,8 @@ def dashboard_csv(request: HttpRequest, slug: str, chart: str) -> HttpResponse:
     columns = found.columns
     if chart == "throughput":
         columns = ["PI", "Iteration", "Start", "End", "Features", "Points"]
-    return _csv_response(f"{train.slug}-{chart}-{data.today.isoformat()}.csv", columns, found.csv_rows)
+    filename = download_filename(train.slug, chart, data.today.isoformat(), extension="csv")
+    return csv_response(filename, columns, found.csv_rows)
 
 
 def _forecast_defaults(page_train: ReleaseTrain, today: dt.date) -> dict[str, Any]:
@@ -122,7 +107,8 @@ def forecast_page(request: HttpRequest, slug: str) -> HttpResponse:
 def forecast_csv(request: HttpRequest, slug: str) -> HttpResponse:
     train = train_for_user(request.user, slug, Action.VIEW)
     chart = forecast.history_chart(selectors.throughput_history(train=train))
-    return _csv_response(f"{train.slug}-throughput-history.csv", chart.columns, chart.csv_rows)
+    filename = download_filename(train.slug, "throughput-history", extension="csv")
+    return csv_response(filename, chart.columns, chart.csv_rows)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -18,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from art import rules
+from art.api.conditional import IF_NONE_MATCH, NOT_MODIFIED, not_modified_or
 from art.models import Feature, ProgramIncrement, ReleaseTrain, Team
 from art.selectors.kanban import KanbanBoard, KanbanColumn, KanbanItem, KanbanLane, kanban_board
 
@@ -204,16 +206,17 @@ class KanbanMixin:
 
     @extend_schema(
         summary="The ART Kanban: the train's features in columns by state, with WIP limits and aging",
-        parameters=PARAMETERS,
+        parameters=[*PARAMETERS, IF_NONE_MATCH],
         responses={
             200: KanbanSerializer,
+            **NOT_MODIFIED,
             400: OpenApiResponse(description="A filter that is not a whole number, or not of this train."),
             401: OpenApiResponse(description="No credentials."),
             404: OpenApiResponse(description="No such train (or not one of the caller's)."),
         },
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
-    def kanban(self, request: Request, pk: str | None = None) -> Response:
+    def kanban(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         train = self.get_object()  # type: ignore[attr-defined]
         board = kanban_board(train=train, lane_by="team", **kanban_filters(request, train))
-        return Response(KanbanSerializer(kanban_data(board)).data)
+        return not_modified_or(request, Response(KanbanSerializer(kanban_data(board)).data))

@@ -34,6 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from art.access import Action, check, object_for_user, visible
+from art.api.conditional import not_modified_or
 from art.errors import ConflictError, InUseError, PreconditionFailed
 from art.services.common import deletion_summary, deletion_words
 
@@ -358,15 +359,24 @@ class VersionedCardMixin(_CardBase):
         with self.precondition(obj, required=False):
             self.delete_object(obj)
 
-    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every answer that is this card (GET, POST, PUT, PATCH, and the card's own actions such
+        as a dependency's state change) carries `ETag: "<version>"`; a GET whose If-None-Match
+        names it answers 304."""
         response = super().finalize_response(request, response, *args, **kwargs)
         data = getattr(response, "data", None)
         if (
-            self.action in {"retrieve", "create", "update", "partial_update"}
-            and 200 <= response.status_code < 300
+            200 <= response.status_code < 300
             and isinstance(data, dict)
             and isinstance(data.get("version"), int)
             and not response.has_header("ETag")
+            and self._answers_the_card(data)
         ):
             response["ETag"] = etag(data["version"])
-        return response
+        return not_modified_or(request, response) if response.has_header("ETag") else response
+
+    def _answers_the_card(self, data: Mapping[str, Any]) -> bool:
+        if self.action in {"retrieve", "create", "update", "partial_update"}:
+            return True
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        return bool(self.detail) and lookup is not None and str(data.get("id")) == str(lookup)

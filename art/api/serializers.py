@@ -28,6 +28,7 @@ from art.models import (
     Team,
     TeamMember,
 )
+from art.services.tokens import NAME_REQUIRED, SCOPE_RULE, SIGN_IN_NAME, api_token_check
 
 User = get_user_model()
 
@@ -387,22 +388,76 @@ class StorySerializer(CoreSerializer):
 # --- tokens ---------------------------------------------------------------------------------
 
 
-class SignInSerializer(serializers.Serializer):
+class TokenFieldsMixin(serializers.Serializer):
+    """name, scope and expires_at of a new token, checked by the tokens service's rules."""
+
+    scope = serializers.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        default=ApiToken.Scope.WRITE,
+        error_messages={"invalid_choice": SCOPE_RULE},
+        help_text='"write" (default) or "read": a read-only token may only GET; a write answers 403.',
+    )
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the token stops working (in the future); null: never. Left out: in "
+        "RAILYARD_TOKEN_DEFAULT_DAYS days (90 unless set).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        api_token_check(
+            name=attrs.get("name", SIGN_IN_NAME),
+            scope=attrs.get("scope", ApiToken.Scope.WRITE),
+            expires_at=attrs.get("expires_at"),
+        )
+        return attrs
+
+
+class SignInSerializer(TokenFieldsMixin):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, write_only=True)
+    name = serializers.CharField(
+        default=SIGN_IN_NAME,
+        max_length=200,
+        error_messages={"blank": NAME_REQUIRED},
+        help_text=f'The token\'s name (default "{SIGN_IN_NAME}"): signing in again with the same name '
+        "rotates that token (new key, the old one stops working) instead of adding another.",
+    )
 
 
 class SignInTokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text='The key: send it as "Authorization: Token <key>". Shown once.')
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    scope = serializers.ChoiceField(choices=ApiToken.Scope.choices)
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="null: never expires.")
+    rotated = serializers.BooleanField(
+        help_text="true: an existing token of this name got the new key (its old key no longer works)."
+    )
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
-    active = serializers.BooleanField(source="is_active", read_only=True)
+class ApiTokenSerializer(TokenFieldsMixin, serializers.ModelSerializer):
+    active = serializers.BooleanField(source="is_active", read_only=True, help_text="Not revoked.")
+    expired = serializers.BooleanField(source="is_expired", read_only=True)
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at", "active"]
-        read_only_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scope",
+            "created_at",
+            "expires_at",
+            "rotated_at",
+            "last_used_at",
+            "revoked_at",
+            "active",
+            "expired",
+        ]
+        read_only_fields = ["prefix", "created_at", "rotated_at", "last_used_at", "revoked_at"]
+        extra_kwargs = {"name": {"max_length": 200, "error_messages": {"blank": NAME_REQUIRED}}}
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):

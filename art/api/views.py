@@ -10,7 +10,6 @@ import django_filters.rest_framework as filters
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -36,6 +35,7 @@ from art.models import (
     Team,
     TeamMember,
 )
+from art.services.tokens import default_expiry
 
 from . import serializers as s
 from .kanban import KanbanMixin
@@ -45,7 +45,9 @@ from .mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unw
 
 
 class TokenSignInView(APIView):
-    """Exchange a username and password for a new personal token."""
+    """Exchange a username and password for a personal token: the caller's token of the name
+    asked (default "API token") gets a new key, or is made when there is none (see
+    art.services.tokens.api_token_issue)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -55,25 +57,40 @@ class TokenSignInView(APIView):
         request=s.SignInSerializer,
         responses={
             200: s.SignInTokenSerializer,
-            400: OpenApiResponse(description="Wrong username or password."),
+            400: OpenApiResponse(
+                description="Wrong username or password, or a bad name, scope or expires_at (named)."
+            ),
         },
         auth=[],
-        summary="Sign in: get a personal token",
+        summary="Sign in: get (or rotate) a personal token",
     )
     def post(self, request: Request) -> Response:
         serializer = s.SignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-        )
+        data = serializer.validated_data
+        user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
             raise ValidationError(
                 {"non_field_errors": ["Unable to sign in with the username and password given."]}
             )
-        _, key = services.api_token_create(user=user, name=f"API sign-in {timezone.now():%Y-%m-%d %H:%M}")
-        return Response({"token": key})
+        issued = services.api_token_issue(
+            user=user,
+            name=data["name"],
+            scope=data["scope"],
+            expires_at=data["expires_at"] if "expires_at" in data else default_expiry(),
+        )
+        token = issued.token
+        return Response(
+            {
+                "token": issued.key,
+                "id": token.pk,
+                "name": token.name,
+                "prefix": token.prefix,
+                "scope": token.scope,
+                "expires_at": token.expires_at,
+                "rotated": issued.rotated,
+            }
+        )
 
 
 @extend_schema_view(
@@ -88,7 +105,7 @@ class ApiTokenViewSet(
     queryset = ApiToken.objects.all()
     serializer_class = s.ApiTokenSerializer
     filter_backends = [OrderingFilter]
-    ordering_fields = ["created_at", "name", "last_used_at"]
+    ordering_fields = ["created_at", "name", "last_used_at", "expires_at"]
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[ApiToken]:
@@ -99,8 +116,15 @@ class ApiTokenViewSet(
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
+        refuse_unwritable(serializer, request.data)
         serializer.is_valid(raise_exception=True)
-        token, key = services.api_token_create(user=request.user, name=serializer.validated_data["name"])
+        data = serializer.validated_data
+        token, key = services.api_token_create(
+            user=request.user,
+            name=data["name"],
+            scope=data["scope"],
+            expires_at=data["expires_at"] if "expires_at" in data else default_expiry(),
+        )
         token.key = key  # type: ignore[attr-defined]
         return Response(s.ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 

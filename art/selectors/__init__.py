@@ -22,6 +22,7 @@ from art.models import (
     Team,
     TeamMember,
 )
+from art.selectors.tokens import api_tokens_of, train_api_tokens
 
 if TYPE_CHECKING:
 

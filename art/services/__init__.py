@@ -24,7 +24,7 @@ from .pi import (
     pi_delete,
     pi_update,
 )
-from .tokens import api_token_create, api_token_revoke, api_token_user
+from .tokens import api_token_create, api_token_issue, api_token_revoke, api_token_user
 from .train import (
     absence_create,
     absence_delete,

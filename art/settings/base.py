@@ -100,6 +100,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Personal API tokens (art/services/tokens.py) ---------------------------------------------
+# Days a token made by `POST /api/v1/auth/token/` (or `POST tokens/` without expires_at) lasts;
+# 0: such tokens never expire. Tokens made on the tokens page expire when their maker chose.
+RAILYARD_TOKEN_DEFAULT_DAYS = int(env("RAILYARD_TOKEN_DEFAULT_DAYS", "90") or 0)
+
 # --- Sign-in throttling (django-axes; art/lockout.py) ------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,4 +1,5 @@
-"""API tokens: the signed-in user's own, created and revoked on the account page."""
+"""API tokens: the signed-in user's own, created (with an expiry and a scope) and revoked on
+the account page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from art import services
+from art import selectors, services
 from art.forms import ApiTokenForm, submit
 from art.http import HtmxHttpRequest, toast
 from art.models import ApiToken
@@ -21,9 +22,7 @@ TOKENS_TEMPLATE = "art/tokens.html"
 
 def _tokens_context(request: HtmxHttpRequest, **extra: Any) -> dict[str, Any]:
     context = {
-        "tokens": list(
-            ApiToken.objects.filter(user=signed_in(request)).order_by("revoked_at", "-created_at")
-        ),
+        "tokens": list(selectors.api_tokens_of(user=signed_in(request))),
         "token_form": ApiTokenForm(),
     }
     context.update(extra)
@@ -40,7 +39,13 @@ def tokens(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def token_create(request: HtmxHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
-    saved = submit(form, lambda data: services.api_token_create(user=request.user, name=data["name"]))
+    saved = submit(
+        form,
+        lambda data: services.api_token_create(
+            user=request.user, name=data["name"], scope=data["scope"], expires_at=form.expires_at()
+        ),
+        aliases={"expires_at": "expires"},
+    )
     if saved is not None:
         token, key = saved
         # The key exists only in this response: it is never stored, so show it here and now,

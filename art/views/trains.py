@@ -86,7 +86,11 @@ def train_context(request: HtmxHttpRequest, train: ReleaseTrain, **extra: Any) -
         "memberships": list(selectors.membership_list(train=train)),
     }
     if can_flags[Action.MANAGE_TRAIN]:
+        # The RTE sees which tokens act in the train (never the keys); only a superuser may
+        # revoke someone else's, in the admin.
         context.update(
+            train_tokens=list(selectors.train_api_tokens(train=train)),
+            can_revoke_others=request.user.is_superuser,
             team_form=TeamForm(),
             person_form=MembershipForm(train=train),
             pi_form=PICreateForm(),

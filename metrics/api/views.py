@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from art import rules
 from art.access import Action, object_for_user, train_for_user
+from art.api.conditional import IF_NONE_MATCH, NOT_MODIFIED, ConditionalGetMixin
 from art.models import ProgramIncrement, ReleaseTrain
 from metrics import selectors, services
 from metrics.models import RecomputeRun
@@ -46,7 +47,7 @@ def _train(request: Request, train_id: int, action: Action = Action.VIEW) -> Rel
     return train_for_user(request.user, train_id, action)
 
 
-class PredictabilityView(APIView):
+class PredictabilityView(ConditionalGetMixin, APIView):
     """ART predictability per PI: the train's and each team's planned and actual business
     value, and the percentage (null for n/a and not scored)."""
 
@@ -56,6 +57,7 @@ class PredictabilityView(APIView):
         parameters=[
             OpenApiParameter("train", OpenApiTypes.INT, description="Every PI of this train, oldest first."),
             OpenApiParameter("pi", OpenApiTypes.INT, description="This PI only."),
+            IF_NONE_MATCH,
         ],
         responses={
             200: PolymorphicProxySerializer(
@@ -63,6 +65,7 @@ class PredictabilityView(APIView):
                 serializers=[s.TrainPredictabilitySerializer, s.PIPredictabilitySerializer],
                 resource_type_field_name=None,
             ),
+            **NOT_MODIFIED,
             **ERRORS,
         },
     )
@@ -77,7 +80,7 @@ class PredictabilityView(APIView):
         return Response(s.TrainPredictabilitySerializer({"train": train.pk, "pis": pis}).data)
 
 
-class FlowView(APIView):
+class FlowView(ConditionalGetMixin, APIView):
     """Flow figures of a window of local dates [start, end) in the train's time zone."""
 
     @extend_schema(
@@ -89,8 +92,9 @@ class FlowView(APIView):
             OpenApiParameter(
                 "end", OpenApiTypes.DATE, required=True, description="Day after the last, excluded."
             ),
+            IF_NONE_MATCH,
         ],
-        responses={200: s.FlowSerializer, **ERRORS},
+        responses={200: s.FlowSerializer, **NOT_MODIFIED, **ERRORS},
     )
     def get(self, request: Request) -> Response:
         query = _query(s.FlowQuerySerializer, request)
@@ -99,7 +103,7 @@ class FlowView(APIView):
         return Response(s.FlowSerializer(s.flow_data(train.pk, query["start"], query["end"], report)).data)
 
 
-class ForecastView(APIView):
+class ForecastView(ConditionalGetMixin, APIView):
     """Monte Carlo forecast from the train's daily throughput of the last 90 full days."""
 
     @extend_schema(
@@ -110,6 +114,7 @@ class ForecastView(APIView):
             OpenApiParameter("items", OpenApiTypes.INT, description="When will this many items be done?"),
             OpenApiParameter("days", OpenApiTypes.INT, description="How many items in this many days?"),
             OpenApiParameter("seed", OpenApiTypes.INT, description="Makes the answer repeatable."),
+            IF_NONE_MATCH,
         ],
         responses={
             200: PolymorphicProxySerializer(
@@ -117,6 +122,7 @@ class ForecastView(APIView):
                 serializers=[s.DaysForecastSerializer, s.ItemsForecastSerializer],
                 resource_type_field_name=None,
             ),
+            **NOT_MODIFIED,
             400: OpenApiResponse(
                 description="Bad query, or a history that cannot support a forecast.",
                 examples=[
@@ -151,14 +157,18 @@ class ForecastView(APIView):
         return Response(s.ItemsForecastSerializer(data).data)
 
 
-class DependencyAgeView(APIView):
+class DependencyAgeView(ConditionalGetMixin, APIView):
     """Age of the train's dependencies in whole days: open ones older than 14 days are aging."""
 
     @extend_schema(
         operation_id="metrics_dependency_age",
         summary="Dependency age: open and resolved counts, mean and max age, aging count",
-        parameters=[TRAIN, OpenApiParameter("pi", OpenApiTypes.INT, description="Only this PI's.")],
-        responses={200: s.DependencyAgeSerializer, **ERRORS},
+        parameters=[
+            TRAIN,
+            OpenApiParameter("pi", OpenApiTypes.INT, description="Only this PI's."),
+            IF_NONE_MATCH,
+        ],
+        responses={200: s.DependencyAgeSerializer, **NOT_MODIFIED, **ERRORS},
     )
     def get(self, request: Request) -> Response:
         query = _query(s.DependencyAgeQuerySerializer, request)
@@ -200,13 +210,14 @@ class RecomputeView(APIView):
         return Response(s.RecomputeRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class RecomputeRunView(APIView):
+class RecomputeRunView(ConditionalGetMixin, APIView):
     """One recompute run: queued, running with progress %, done or failed."""
 
     @extend_schema(
         operation_id="metrics_recompute_run",
         summary="State and progress of a recompute",
-        responses={200: s.RecomputeRunSerializer, 401: ERRORS[401], 404: ERRORS[404]},
+        parameters=[IF_NONE_MATCH],
+        responses={200: s.RecomputeRunSerializer, **NOT_MODIFIED, 401: ERRORS[401], 404: ERRORS[404]},
     )
     def get(self, request: Request, run_id: int) -> Response:
         run = object_for_user(request.user, RecomputeRun.objects.all(), run_id, Action.VIEW)

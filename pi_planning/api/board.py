@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from art.api.conditional import IF_NONE_MATCH, NOT_MODIFIED, ConditionalGetMixin
 from art.api.mixins import VERSION_REQUIRED, PreconditionRequired, etag, if_match_versions, refuse_unwritable
 from art.api.serializers import FeatureSerializer, StorySerializer
 from art.errors import ConflictError, PreconditionFailed
@@ -168,7 +169,7 @@ def board_data(board: BoardData) -> dict[str, Any]:
     }
 
 
-class BoardView(APIView):
+class BoardView(ConditionalGetMixin, APIView):
     """The planning board as data: teams, iterations, milestones, the PI's features and
     stories where they are placed, dependencies with their health, capacity and load per team
     and iteration, and the changes since the committed baseline."""
@@ -176,8 +177,13 @@ class BoardView(APIView):
     @extend_schema(
         operation_id="pis_board",
         summary="The planning board of a PI",
-        parameters=[BASIS],
-        responses={200: BoardSerializer, 400: OpenApiResponse(description="Unknown basis."), **ERRORS},
+        parameters=[BASIS, IF_NONE_MATCH],
+        responses={
+            200: BoardSerializer,
+            **NOT_MODIFIED,
+            400: OpenApiResponse(description="Unknown basis."),
+            **ERRORS,
+        },
     )
     def get(self, request: Request, pk: int) -> Response:
         pi = pi_for_request(request, pk)

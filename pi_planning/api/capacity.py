@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from art import rules
 from art.access import Action
+from art.api.conditional import IF_NONE_MATCH, NOT_MODIFIED, ConditionalGetMixin
 from art.api.mixins import IdFilter, TrainScopedViewSet
 from art.api.serializers import CoreSerializer
 from art.models import ProgramIncrement
@@ -56,16 +57,17 @@ def capacity_data(cell: CapacityCell) -> dict[str, Any]:
     }
 
 
-class CapacityView(APIView):
+class CapacityView(ConditionalGetMixin, APIView):
     """Per team and iteration: capacity, load, load_pct (2 decimals) and status (`ok`,
     `no_slack` above 85 %, `overloaded` above 100 %)."""
 
     @extend_schema(
         operation_id="pis_capacity",
         summary="Capacity and load of a PI, per team and iteration",
-        parameters=[BASIS],
+        parameters=[BASIS, IF_NONE_MATCH],
         responses={
             200: CapacityCellSerializer(many=True),
+            **NOT_MODIFIED,
             400: OpenApiResponse(description="Unknown basis."),
             **ERRORS,
         },

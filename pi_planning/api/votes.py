@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from art.access import Action, visible
+from art.api.conditional import IF_NONE_MATCH, NOT_MODIFIED, ConditionalGetMixin
 from art.api.mixins import IdFilter, refuse_unwritable
 from art.api.serializers import CoreSerializer
 from art.models import ProgramIncrement, Team
@@ -167,7 +168,7 @@ def _scope_team(pi: ProgramIncrement, team_id: int | None) -> Team | None:
     return team
 
 
-class ConfidenceView(APIView):
+class ConfidenceView(ConditionalGetMixin, APIView):
     """The confidence vote of a PI, per scope: the train's first, then each team's."""
 
     @extend_schema(
@@ -175,8 +176,10 @@ class ConfidenceView(APIView):
         summary="Confidence vote per scope",
         description="votes is the live count; average (≥ 3 accepts), result, concerns and distribution stay "
         "null until the RTE reveals the vote.",
+        parameters=[IF_NONE_MATCH],
         responses={
             200: ConfidenceScopeSerializer(many=True),
+            **NOT_MODIFIED,
             404: OpenApiResponse(description="No such PI."),
         },
     )

@@ -3,15 +3,13 @@ landscape, ten teams a page)."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from art import rules
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, csv_response, download_filename
 from art.models import Feature, Story
 from pi_planning.selectors.board import pi_board_data
 from pi_planning.views.board import board_context
@@ -45,12 +43,6 @@ def board_csv(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     state and the health of its dependencies (the worst, with the count)."""
     pi = pi_for_request(request, slug, pi_id)
     board_data = pi_board_data(pi=pi, basis=basis_param(request))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{pi.train.slug}-{pi.name}-board.csv"'.replace(
-        " ", "-"
-    )
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
     teams, iterations = board_data.team_by_id, board_data.iteration_by_id
 
     def place(card: Feature | Story) -> tuple[str, str]:
@@ -58,9 +50,10 @@ def board_csv(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
         iteration = iterations.get(card.iteration_id) if card.iteration_id else None
         return (team.name if team else "", iteration.name if iteration else "")
 
+    rows: list[list[object]] = []
     for feature in board_data.features:
         team, iteration = place(feature)
-        writer.writerow(
+        rows.append(
             [
                 "feature",
                 feature.key,
@@ -80,7 +73,7 @@ def board_csv(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     for story in board_data.stories:
         team, iteration = place(story)
         late = story.late_for
-        writer.writerow(
+        rows.append(
             [
                 "story",
                 story.key,
@@ -97,7 +90,8 @@ def board_csv(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
                 story.change or "",
             ]
         )
-    return response
+    filename = download_filename(pi.train.slug, pi.name, "board", extension="csv")
+    return csv_response(filename, CSV_COLUMNS, rows)
 
 
 @require_GET

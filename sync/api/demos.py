@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 from art.access import Action, object_for_user
 from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
 from art.api.serializers import CoreSerializer, VersionField
+from art.http import attachment_disposition
 from art.models import Feature, Iteration, ProgramIncrement
 from art.rules import releases
 from pi_planning.api.common import HistoryMixin
@@ -408,7 +409,7 @@ class _ReleaseNotesView(APIView):
     def answer(self, request: Request, notes: ReleaseNotes) -> Response:
         if getattr(request.accepted_renderer, "format", "") == "md":
             response = Response(notes.as_json())
-            response["Content-Disposition"] = f'attachment; filename="{notes.filename}"'
+            response["Content-Disposition"] = attachment_disposition(notes.filename)
             return response
         return Response(ReleaseNotesSerializer(notes.as_json()).data)
 

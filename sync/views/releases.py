@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from art.access import permissions
-from art.http import HtmxHttpRequest
+from art.http import HtmxHttpRequest, attachment_disposition
 from art.models import Iteration, ProgramIncrement
 from sync.selectors.releases import ReleaseNotes, release_notes
 from sync.views.demos import _pi
@@ -53,5 +53,5 @@ def release_notes_page(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpR
 def release_notes_md(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     _, _, notes = _notes(request, slug, pi_id)
     response = HttpResponse(notes.markdown(), content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{notes.filename}"'
+    response["Content-Disposition"] = attachment_disposition(notes.filename)
     return response

@@ -26,7 +26,7 @@ from art import rules
 from art.access import Action, can, permissions, train_for_user
 from art.errors import ConflictError
 from art.forms import submit
-from art.http import HtmxHttpRequest, toast
+from art.http import HtmxHttpRequest, attachment_disposition, download_filename, toast
 from art.models import ReleaseTrain
 from art.refusals import refusal_of
 from sync import services
@@ -336,5 +336,7 @@ def sync_summary_md(request: HtmxHttpRequest, slug: str, event_id: int) -> HttpR
     text = sync_summary_markdown(agenda=context["agenda"], minutes=context["minutes"], when=context["when"])
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     day = event.starts_at.astimezone(train.tz).date().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{train.slug}-{event.kind}-{day}.md"'
+    response["Content-Disposition"] = attachment_disposition(
+        download_filename(train.slug, event.kind, day, extension="md")
+    )
     return response

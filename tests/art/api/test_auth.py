@@ -16,7 +16,7 @@ def test_signing_in_gives_a_token_that_authenticates(world, api, password):
     assert response.status_code == 200
     key = response.json()["token"]
     token = ApiToken.objects.get(user=world.rte)
-    assert token.name.startswith("API sign-in ")
+    assert token.name == "API token" and token.expires_at is not None
     # and it opens the API
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/trains/").json()["count"] == 1
