@@ -4,7 +4,6 @@ page with its CSV. The rules are art.rules.kanban; the read is art.selectors.kan
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,15 +30,13 @@ from art.access import (
 )
 from art.errors import ConflictError
 from art.forms import KanbanMoveForm, KanbanSettingsForm
-from art.http import HtmxHttpRequest, toast
+from art.http import HtmxHttpRequest, csv_response, download_filename, toast
 from art.models import Feature, FeatureState, ProgramIncrement, ReleaseTrain, Team
 from art.selectors.kanban import LANE_BY, KanbanBoard, KanbanItem, kanban_board
 
 K = rules.kanban
 KANBAN = "art/kanban.html"
 AGING = "art/kanban_aging.html"
-#: A spreadsheet reads a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 # --- the board's filters ------------------------------------------------------------------------
@@ -318,13 +315,6 @@ def kanban_aging(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, AGING, context)
 
 
-def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return "" if value is None else value
-
-
 AGING_COLUMNS = ["key", "title", "team", "state", "days_in_flow", "days_in_state"]
 
 
@@ -332,11 +322,8 @@ AGING_COLUMNS = ["key", "title", "team", "state", "days_in_flow", "days_in_state
 @login_required
 def kanban_aging_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     board = _aging_board(request, slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{board.train.slug}-aging.csv"'
-    writer = csv.writer(response)
-    writer.writerow(AGING_COLUMNS)
-    for item in board.aging:
-        row = [item.key, item.title, item.team_name, item.state_label, item.days_in_flow, item.days_in_state]
-        writer.writerow([csv_cell(value) for value in row])
-    return response
+    rows = (
+        [item.key, item.title, item.team_name, item.state_label, item.days_in_flow, item.days_in_state]
+        for item in board.aging
+    )
+    return csv_response(download_filename(board.train.slug, "aging", extension="csv"), AGING_COLUMNS, rows)
