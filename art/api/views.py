@@ -454,6 +454,7 @@ class FeatureViewSet(HistoryImportMixin, BulkUpsertMixin, VersionedCardMixin, Tr
     write_action = Action.EDIT_BACKLOG
     parent_field = "train"
     train_field = "train"
+    view_decides_access = True
 
     def get_queryset(self) -> QuerySet[Feature]:
         return selectors.feature_list(user=self.request.user)
@@ -539,6 +540,7 @@ class StoryViewSet(BulkUpsertMixin, VersionedCardMixin, TrainScopedViewSet):
     ordering_fields = ["id", "title", "state", "points", "created_at", "updated_at", "iteration"]
     write_action = Action.EDIT_TEAM
     parent_field = "team"
+    view_decides_access = True
 
     def get_queryset(self) -> QuerySet[Story]:
         return selectors.story_list(user=self.request.user)

@@ -301,3 +301,21 @@ def test_a_thousand_realistic_items_fit_the_body_limit(world, product, django_as
         f"/api/v1/features/bulk/?train={world.train.pk}", too_big, content_type="application/json"
     )
     assert response.status_code == 413 and "KB" in response.json()["detail"]
+
+
+def test_a_bulk_sent_again_looks_its_keys_up_once_and_stays_cheap(world, product):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    items = [
+        {"external_key": f"K-{n}", "title": f"T {n}", "team": world.team.pk, "job_size": 5} for n in range(20)
+    ]
+    product.post(f"/api/v1/features/bulk/?train={world.train.pk}", items, format="json")
+    with CaptureQueriesContext(connection) as queries:
+        response = product.post(f"/api/v1/features/bulk/?train={world.train.pk}", items, format="json")
+    assert {i["status"] for i in response.json()} == {"unchanged"}
+    lookups = [q for q in queries.captured_queries if '"external_key" IN' in q["sql"]]
+    assert len(lookups) == 1  # every key in one query
+    # an unchanged item costs the parsing of its references and the access check, no write
+    assert len(queries.captured_queries) <= 20 * 6 + 20
+    assert not any(q["sql"].startswith(("UPDATE", "INSERT")) for q in queries.captured_queries)
