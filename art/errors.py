@@ -39,3 +39,13 @@ INTERNAL_ERROR = "Railyard failed on this request; the error is logged. Nothing 
 class InUseError(Exception):
     """A delete refused because other records still refer to the object (a PROTECT or RESTRICT
     reference): nothing was deleted. Answered 409, naming what still refers to it."""
+
+
+class ItemsRefused(Exception):
+    """A write of several items at once (bulk, a history import) refused as a whole: nothing was
+    written. `errors` maps each refused item's index (as text) to its errors by field; the API
+    answers 400 `{"errors": {"1": {"job_size": ["..."]}}}`."""
+
+    def __init__(self, errors: dict[str, dict[str, list[str]]]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} item(s) refused")

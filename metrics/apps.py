@@ -8,6 +8,7 @@ class MetricsConfig(AppConfig):
     def ready(self) -> None:
         from art.access import register_train_path
         from art.context_processors import NavItem, register_train_nav
+        from metrics import receivers  # noqa: F401  (imported history: recompute the train)
 
         register_train_path("metrics.metricsnapshot", "train")
         register_train_path("metrics.recomputerun", "train")

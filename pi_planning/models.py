@@ -139,10 +139,10 @@ class Dependency(NumberedCard, VersionedModel):
                 violation_error_message="number must be unique within the train",
             ),
             models.UniqueConstraint(
-                fields=["pi", "external_key"],
+                fields=["train", "external_key"],
                 condition=Q(external_key__isnull=False),
-                name="dependency_external_key_unique_per_pi",
-                violation_error_message="external_key must be unique within the PI",
+                name="dependency_external_key_unique_per_train",
+                violation_error_message="external_key must be unique within the train",
             ),
         ]
         indexes = [models.Index(fields=["pi", "state"], name="dependency_pi_state")]
@@ -267,6 +267,14 @@ class Objective(VersionedModel):
                 violation_error_message="actual_bv must be between 0 and 10",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="objective_title_not_empty"),
+            # Unique within the train, checked by clean() (an objective reaches its train through
+            # its PI, which a constraint cannot follow); within the PI also by the database.
+            models.UniqueConstraint(
+                fields=["pi", "external_key"],
+                condition=Q(external_key__isnull=False),
+                name="objective_external_key_unique_per_pi",
+                violation_error_message="external_key must be unique within the train",
+            ),
         ]
         indexes = [models.Index(fields=["pi", "team"], name="objective_pi_team")]
 
@@ -276,6 +284,10 @@ class Objective(VersionedModel):
     def clean(self) -> None:
         if self.team_id and self.pi_id and self.team.train_id != self.pi.train_id:
             raise ValidationError({"team": "team must belong to the PI's train"})
+        if self.external_key and self.pi_id:
+            taken = Objective.objects.filter(pi__train_id=self.pi.train_id, external_key=self.external_key)
+            if taken.exclude(pk=self.pk).exists():
+                raise ValidationError({"external_key": "external_key must be unique within the train"})
 
 
 class VoteRound(models.Model):

@@ -75,7 +75,8 @@ def change_operations() -> list[Op]:
                 # fields set on create only are read-only afterwards (CoreSerializer.Meta.create_only)
                 fixed = create_only(path)
                 props = {k: v for k, v in props.items() if k not in fixed}
-                read_only = (*fixed, *read_only)
+                if "/by-key/" not in path:  # an upsert takes them again with their current value
+                    read_only = (*fixed, *read_only)
             found.append(Op(method, path, props, read_only))
     return sorted(found, key=str)
 
@@ -222,6 +223,16 @@ def world(django_db_setup, django_db_blocker):
         deleted = ChangeRecord.objects.filter(action="deleted").latest("pk")
         token, _ = api_token_create(user=built.rte, name="sweep")
         vote_round_open(actor=built.rte, pi=planning_pi(built.train))
+        for label in (
+            "art.Feature",
+            "art.Story",
+            "pi_planning.Dependency",
+            "pi_planning.Risk",
+            "pi_planning.Objective",
+        ):
+            model = apps.get_model(label)  # the cards the upserts by key change
+            obj = the_object(model, World(built, deleted, token))
+            model.objects.filter(pk=obj.pk).update(external_key=f"SWEEP-{obj.pk}")
         yield World(built, deleted, token)
 
 
@@ -272,6 +283,9 @@ def url_and_object(op: Op, world: World) -> tuple[str, Any]:
     if "{id}" in url:
         obj = the_object(model_of(op.path), world)
         url = url.replace("{id}", str(obj.pk))
+    if "{external_key}" in url:  # an upsert by key: the object holding the key, in its train
+        obj = the_object(model_of(op.path), world)
+        url = url.replace("{external_key}", obj.external_key) + f"?train={train.pk}"
     if "{vote_id}" in url:
         vote = Vote.objects.filter(pi__train=train).exclude(concern="").last()
         assert vote is not None, "the world holds no vote with a concern"

@@ -68,6 +68,16 @@ QUERY = {
     "/api/v1/metrics/dependency-age/": "train=<train>",
     "/api/v1/imports/jira-csv/": "train=<train>&pi=<pi>&dry_run=false",
 }
+#: Upserts by key name the train in the query; the key is that of the world's object.
+UPSERTS = {
+    "dependencies": DEPENDENCY,
+    "features": BACKLOG,
+    "objectives": TEAM,
+    "risks": RISK,
+    "stories": TEAM,
+}
+for _resource in UPSERTS:
+    QUERY[f"/api/v1/{_resource}/by-key/{{external_key}}/"] = "train=<train>"
 #: Bodies of the writes that name the train's object in the body (else {}).
 BODY = {
     "POST /api/v1/metrics/recompute/": {"train": "<train>"},
@@ -198,8 +208,15 @@ OPS.update(
         "POST /api/v1/metrics/recompute/": RUN,
         "POST /api/v1/imports/jira-csv/": BACKLOG,
         "GET /api/v1/metrics/recompute/{run_id}/": READ,
+        # integrations: bulk writes (an empty body is refused before the train is known)
+        "POST /api/v1/features/bulk/": BACKLOG,
+        "POST /api/v1/stories/bulk/": TEAM,
     }
 )
+for _resource, _rule in UPSERTS.items():
+    OPS[f"GET /api/v1/{_resource}/by-key/{{external_key}}/"] = READ
+    OPS[f"PUT /api/v1/{_resource}/by-key/{{external_key}}/"] = _rule
+BODY_FIRST.add("PUT /api/v1/objectives/by-key/{external_key}/")  # rights depend on the fields changed
 
 
 def schema_operations() -> list[str]:
@@ -229,6 +246,8 @@ def url_of(world: World, path: str) -> str:
             if parts[i - 1] == "pis" and "confidence" not in path and path.endswith("release-notes/"):
                 key = "pi"
             out.append(str(world[key].pk))
+        elif part == "{external_key}":
+            out.append(world[RESOURCE[parts[i - 2]]].external_key)
         elif part == "{pi_id}":
             out.append(str(world["vote_pi" if "{vote_id}" in path else "pi"].pk))
         elif part in ("{vote_id}", "{event_id}", "{train_id}", "{run_id}", "{baseline_id}"):
@@ -257,7 +276,12 @@ def url_of(world: World, path: str) -> str:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        world = build_world()
+        for resource in UPSERTS:  # the cards the upserts by key find
+            obj = world[RESOURCE[resource]]
+            obj.external_key = f"MATRIX-{resource.upper()}"
+            type(obj).objects.filter(pk=obj.pk).update(external_key=obj.external_key)
+        yield world
         transaction.set_rollback(True)
 
 

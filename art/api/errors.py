@@ -1,7 +1,8 @@
-"""One error format for the API: 400 `{"field": ["message"]}` naming the rule; 409/412 with the
-current card on a stale version; 401/403/404 as the access policy decides; 413 for a body too
-large; and JSON even when Railyard itself fails (500, logged with its traceback): the API never
-answers HTML."""
+"""One error format for the API: 400 `{"field": ["message"]}` naming the rule (a write of several
+items refused as a whole: `{"errors": {"<index>": {"field": [...]}}}`); 409/412 with the current
+card on a stale version; 401/403/404 as the access policy decides; 413 for a body too large; and
+JSON even when Railyard itself fails (500, logged with its traceback): the API never answers
+HTML."""
 
 import logging
 
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from art.api.parsers import RequestTooLarge, too_large_message
-from art.errors import INTERNAL_ERROR, ConflictError, InUseError, PreconditionFailed
+from art.errors import INTERNAL_ERROR, ConflictError, InUseError, ItemsRefused, PreconditionFailed
 from art.outage import OUTAGE_ERRORS, unavailable_response
 
 logger = logging.getLogger("art.api")
@@ -50,6 +51,8 @@ def exception_handler(exc, context):
         )
         response["ETag"] = f'"{exc.current.version}"'
         return response
+    elif isinstance(exc, ItemsRefused):
+        return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, InUseError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, Http404):

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from art import selectors, services
-from art.access import Action, check, check_train_create, feature_any_move_refusal
+from art.access import Action, check, check_train_create, feature_any_move_refusal, visible
 from art.models import (
     Absence,
     ApiToken,
@@ -40,6 +40,7 @@ from art.services.tokens import default_expiry
 from . import serializers as s
 from .kanban import KanbanMixin
 from .mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unwritable
+from .upserts import BulkUpsertMixin, HistoryImportMixin, upsert_schema
 
 # --- sign-in and personal tokens ------------------------------------------------------------
 
@@ -451,10 +452,12 @@ class MilestoneViewSet(TrainScopedViewSet):
 # --- features and stories -------------------------------------------------------------------
 
 
-class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
+@extend_schema_view(**upsert_schema(s.FeatureSerializer, bulk=True))
+class FeatureViewSet(HistoryImportMixin, BulkUpsertMixin, VersionedCardMixin, TrainScopedViewSet):
     """The train's feature backlog (product management and the RTE edit it). `?ordering=rank`
     gives the WSJF order: highest WSJF first; ties by higher cost of delay, higher time
-    criticality, smaller job size, then the older feature; unscored features last."""
+    criticality, smaller job size, then the older feature; unscored features last.
+    `by-key/{external_key}/` and `bulk/` upsert (art.api.upserts)."""
 
     queryset = Feature.objects.all()
     serializer_class = s.FeatureSerializer
@@ -474,6 +477,8 @@ class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
     ordering_aliases = {"rank": selectors.FEATURE_RANK_ORDER}
     write_action = Action.EDIT_BACKLOG
     parent_field = "train"
+    train_field = "train"
+    view_decides_access = True
 
     def get_queryset(self) -> QuerySet[Feature]:
         return selectors.feature_list(user=self.request.user)
@@ -505,10 +510,18 @@ class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
     )
     @extend_schema(
         methods=["POST"],
-        summary="Append a state change",
-        description="`at` defaults to now; back-dating is allowed (imports), never before the previous one.",
+        summary="Append a state change, or import a back-dated history",
+        description="One `{state, at}`: `at` defaults to now; back-dating is allowed (imports), never "
+        "before the previous one. A JSON array of them (oldest first, each with `at`) imports a "
+        "history: checked as a whole (known states, in time order, none before the feature's creation "
+        "or its latest transition, none in the future), all or nothing; a 400 names every refused item "
+        'by index: `{"errors": {"1": {"at": ["..."]}}}`. It answers the new transitions, and the '
+        "train's metrics are recomputed.",
         request=s.FeatureTransitionSerializer,
-        responses={201: s.FeatureTransitionSerializer},
+        responses={
+            201: s.FeatureTransitionSerializer,
+            400: OpenApiResponse(description="A field breaks a rule (by index for an array), named."),
+        },
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def transitions(self, request: Request, pk: str | None = None) -> Response:
@@ -519,6 +532,8 @@ class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
         refusal = feature_any_move_refusal(request.user, feature.train_id, feature.team_id, feature.state)
         if refusal:
             raise PermissionDenied(refusal)
+        if isinstance(request.data, list):
+            return self._history_import(request, feature)
         serializer = s.FeatureTransitionSerializer(data=request.data)
         refuse_unwritable(serializer, request.data)
         serializer.is_valid(raise_exception=True)
@@ -538,7 +553,8 @@ class FeatureViewSet(VersionedCardMixin, TrainScopedViewSet):
         return Response(s.FeatureTransitionSerializer(transition).data, status=status.HTTP_201_CREATED)
 
 
-class StoryViewSet(VersionedCardMixin, TrainScopedViewSet):
+@extend_schema_view(**upsert_schema(s.StorySerializer, bulk=True))
+class StoryViewSet(BulkUpsertMixin, VersionedCardMixin, TrainScopedViewSet):
     """Team-level work. A team member changes their own team's stories; moving one to another
     team needs both."""
 
@@ -548,9 +564,21 @@ class StoryViewSet(VersionedCardMixin, TrainScopedViewSet):
     ordering_fields = ["id", "title", "state", "points", "created_at", "updated_at", "iteration"]
     write_action = Action.EDIT_TEAM
     parent_field = "team"
+    view_decides_access = True
 
     def get_queryset(self) -> QuerySet[Story]:
         return selectors.story_list(user=self.request.user)
+
+    def bulk_train_ids(self, items: list[Any], default: int | None) -> list[int | None]:
+        """A story's train is its team's: `?train=`, else the team each item names (one query)."""
+        if default is not None:
+            return [default] * len(items)
+        named = [item.get("team") if isinstance(item, dict) else None for item in items]
+        ids = {t for t in named if isinstance(t, int) and not isinstance(t, bool)}
+        trains = dict(
+            visible(self.request.user, Team.objects.filter(pk__in=ids)).values_list("pk", "train_id")
+        )
+        return [trains.get(t) if isinstance(t, int) else None for t in named]
 
     def teams_of(self, obj: Story) -> list[int]:
         return [obj.team_id]

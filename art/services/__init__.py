@@ -4,6 +4,7 @@ from .backlog import (
     feature_create,
     feature_delete,
     feature_follow_stories,
+    feature_history_import,
     feature_transition_add,
     feature_update,
     story_create,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from art import rules
 from art.access import Action, authorize, check_feature_move
-from art.errors import ConflictError
+from art.errors import ConflictError, ItemsRefused
 from art.live import events as live
 from art.models import (
     ChangeRecord,
@@ -27,6 +27,7 @@ from art.models import (
     Team,
     WipBreach,
 )
+from art.signals import announce_history_imported
 
 from .common import (
     FUTURE_TOLERANCE,
@@ -232,6 +233,79 @@ def feature_transition_add(
         _record_breaches(actor, current, transition, breaches, reason)
     current.refresh_from_db()
     return current
+
+
+def feature_history_import(
+    *,
+    actor: Any,
+    feature: Feature,
+    transitions: Sequence[Mapping[str, Any]],
+    version: int | None = None,
+) -> Feature:
+    """Append a tracker's back-dated state history in one go: `transitions` are
+    {"state", "at", "reason"?} oldest first. Checked as a whole before anything is written (known
+    states, each a change, in time order, none before the feature's creation nor its latest
+    transition, none in the future): ItemsRefused names every refused item by index. Each change
+    then goes through feature_transition_add, all or nothing; once committed, the metrics
+    recompute the train's days (art.signals.history_imported)."""
+    with transaction.atomic():
+        current = Feature.objects.select_for_update(of=("self",)).get(pk=feature.pk)
+        if version is not None and int(version) != current.version:
+            raise ConflictError(current, int(version))
+        last = current.transitions.aggregate(last=Max("at"))["last"]
+        errors = _history_errors(transitions, current, last)
+        if errors:
+            raise ItemsRefused(errors)
+        for index, item in enumerate(transitions):
+            try:
+                current = feature_transition_add(
+                    actor=actor,
+                    feature=current,
+                    state=item["state"],
+                    at=item["at"],
+                    reason=item.get("reason", ""),
+                )
+            except ValidationError as exc:
+                raise ItemsRefused({str(index): exc.message_dict}) from None
+        if transitions:
+            announce_history_imported(current.train_id, min(item["at"] for item in transitions).date())
+    return current
+
+
+def _history_errors(
+    transitions: Sequence[Mapping[str, Any]], feature: Feature, last: dt.datetime | None
+) -> dict[str, dict[str, list[str]]]:
+    """The refused items of a history import of `feature`, by index: every one, not the first."""
+    errors: dict[str, dict[str, list[str]]] = {}
+    now = timezone.now()
+    floor = max(feature.created_at, last or feature.created_at).replace(microsecond=0)
+    state, previous_at = feature.state, None
+    for index, item in enumerate(transitions):
+        found: dict[str, list[str]] = {}
+        to_state, at = item.get("state"), item.get("at")
+        if to_state not in FeatureState.values:
+            found["state"] = [f"state must be one of {', '.join(FeatureState.values)}"]
+        elif to_state == state:
+            found["state"] = [f"the feature is already {FeatureState(to_state).label.lower()} at this point"]
+        if not isinstance(at, dt.datetime):
+            found["at"] = ["at is required: the time of each change, oldest first"]
+        elif at > now + FUTURE_TOLERANCE:
+            found["at"] = ["at must not be in the future"]
+        elif date_range_refusal(at, "at"):
+            found["at"] = [date_range_refusal(at, "at")]
+        elif at < feature.created_at.replace(microsecond=0):
+            found["at"] = [f"at must not be before the feature's creation ({feature.created_at.isoformat()})"]
+        elif at < floor:
+            found["at"] = [f"at must not be before the feature's latest transition ({floor.isoformat()})"]
+        elif previous_at is not None and at < previous_at:
+            found["at"] = [f"transitions must be in time order: this one is before item {index - 1}"]
+        if found:
+            errors[str(index)] = found
+        if to_state in FeatureState.values:
+            state = to_state
+        if isinstance(at, dt.datetime):
+            previous_at = at
+    return errors
 
 
 def _move_breaches(feature: Feature, state: str) -> list[rules.kanban.Breach]:

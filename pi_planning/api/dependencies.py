@@ -20,6 +20,7 @@ from art import rules
 from art.access import Action, check, object_for_user, visible
 from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin, refuse_unwritable
 from art.api.serializers import CoreSerializer, VersionField
+from art.api.upserts import ByKeyUpsertMixin, upsert_schema
 from art.models import Iteration
 from pi_planning import services
 from pi_planning.api.common import HistoryMixin, changed_fields
@@ -146,13 +147,14 @@ class DependencyFilter(filters.FilterSet):
 
 
 @extend_schema_view(
+    **upsert_schema(DependencySerializer, bulk=False),
     state=extend_schema(
         summary="Move the dependency along its lifecycle",
         request=DependencyStateSerializer,
         responses={200: DependencySerializer},
     ),
 )
-class DependencyViewSet(HistoryMixin, VersionedCardMixin, TrainScopedViewSet):
+class DependencyViewSet(HistoryMixin, ByKeyUpsertMixin, VersionedCardMixin, TrainScopedViewSet):
     """Dependencies of a PI. Only the two teams involved (requester and provider) and the RTE
     change one; everyone in the train reads them."""
 

@@ -9,11 +9,13 @@ from typing import Any
 
 import django_filters.rest_framework as filters
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 
 from art.access import Action, can, check
 from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
 from art.api.serializers import CoreSerializer, VersionField
+from art.api.upserts import ByKeyUpsertMixin, upsert_schema
 from pi_planning import services
 from pi_planning.api.common import HistoryMixin, changed_fields
 from pi_planning.models import Objective
@@ -69,7 +71,8 @@ class ObjectiveFilter(filters.FilterSet):
         fields = ["train", "pi", "team", "committed"]
 
 
-class ObjectiveViewSet(HistoryMixin, VersionedCardMixin, TrainScopedViewSet):
+@extend_schema_view(**upsert_schema(ObjectiveSerializer, bulk=False))
+class ObjectiveViewSet(HistoryMixin, ByKeyUpsertMixin, VersionedCardMixin, TrainScopedViewSet):
     """A team's PI objectives. Team members write their own team's text, commitment and
     features; business owners set planned (1–10) and actual (0–10) business value; the RTE
     both. Predictability is in `metrics/predictability/`."""
@@ -80,6 +83,7 @@ class ObjectiveViewSet(HistoryMixin, VersionedCardMixin, TrainScopedViewSet):
     ordering_fields = ["id", "order", "planned_bv", "actual_bv", "created_at", "updated_at"]
     write_action = Action.EDIT_TEAM
     parent_field = "team"
+    key_train_lookup = "pi__train_id"
 
     TEXT_FIELDS = frozenset({"title", "description", "committed", "features", "external_key"})
     VALUE_FIELDS = frozenset({"planned_bv", "actual_bv"})
@@ -90,6 +94,10 @@ class ObjectiveViewSet(HistoryMixin, VersionedCardMixin, TrainScopedViewSet):
             .prefetch_related("features")
             .order_by("pi_id", "team_id", "-committed", "order", "id")
         )
+
+    def upsert_early_action(self) -> Action:
+        # Business owners score by key too: the rights depend on the fields (update_object).
+        return Action.VIEW
 
     def access_action(self) -> Action:
         # Who may change an objective depends on the fields changed: see update_object().

@@ -7,11 +7,13 @@ from typing import Any
 import django_filters.rest_framework as filters
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 
 from art.access import Action
 from art.api.mixins import IdFilter, TrainScopedViewSet, VersionedCardMixin
 from art.api.serializers import CoreSerializer, VersionField
+from art.api.upserts import ByKeyUpsertMixin, upsert_schema
 from pi_planning import services
 from pi_planning.api.common import HistoryMixin, changed_fields
 from pi_planning.models import Risk
@@ -73,7 +75,8 @@ class RiskFilter(filters.FilterSet):
         fields = ["train", "pi", "team", "roam", "external_key"]
 
 
-class RiskViewSet(HistoryMixin, VersionedCardMixin, TrainScopedViewSet):
+@extend_schema_view(**upsert_schema(RiskSerializer, bulk=False))
+class RiskViewSet(HistoryMixin, ByKeyUpsertMixin, VersionedCardMixin, TrainScopedViewSet):
     """The train's risks and their ROAM moves (any risk may move to Resolved; Owned, Accepted and
     Mitigated among themselves; never back to Un-ROAMed). Team members and the RTE change them;
     a refused move answers 400 naming the rule (e.g. "Mitigated needs a mitigation plan")."""
@@ -83,6 +86,7 @@ class RiskViewSet(HistoryMixin, VersionedCardMixin, TrainScopedViewSet):
     filterset_class = RiskFilter
     ordering_fields = ["id", "created_at", "updated_at", "roamed_at", "roam", "title"]
     write_action = Action.EDIT_RISK
+    train_field = "train"
     parent_field = "train"
 
     def list_queryset(self) -> QuerySet[Risk]:
