@@ -6,8 +6,10 @@ class ArtConfig(AppConfig):
     verbose_name = "Release train"
 
     def ready(self) -> None:
-        from art import receivers  # noqa: F401  (a password change revokes the user's tokens)
-        from art import webhooks
+        from art import (
+            receivers,  # noqa: F401  (a password change revokes the user's tokens)
+            webhooks,
+        )
         from art.api.serializers import FeatureSerializer
         from art.models import Feature
 

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from art.models import Membership, ProgramIncrement, Team, TeamMember
+from art.models import WEBHOOK_EVENTS, Membership, ProgramIncrement, Team, TeamMember
+from art.models.webhooks import URL_MAX_LENGTH
 from art.services.pi import MAX_ITERATION_WEEKS, MAX_ITERATIONS
 
 T = TypeVar("T")
@@ -201,3 +202,34 @@ class ApiTokenForm(RailyardForm):
         widget=forms.TextInput(attrs={"placeholder": "e.g. Jira sync"}),
         help_text="Say where the token is used, so you know what breaks when you revoke it.",
     )
+
+
+class WebhookForm(RailyardForm):
+    """A webhook's URL, events and state; the secret on creation (blank: Railyard makes one) or
+    to replace it (blank: unchanged). The rules (where a URL may point) are the service's."""
+
+    id_prefix = "webhook"
+    url = forms.CharField(
+        max_length=URL_MAX_LENGTH,
+        label="Payload URL",
+        widget=forms.TextInput(attrs={"placeholder": "https://jira-sync.example.com/railyard", "inputmode": "url"}),
+        help_text="Railyard POSTs signed JSON here: http or https, not an address inside your network.",
+    )
+    events = forms.MultipleChoiceField(
+        choices=[(e, e) for e in WEBHOOK_EVENTS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The changes this URL hears of.",
+        error_messages={"invalid_choice": "%(value)s is not an event: events are " + ", ".join(WEBHOOK_EVENTS)},
+    )
+    secret = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Signs each delivery. Leave blank and Railyard makes one, shown once.",
+    )
+    active = forms.BooleanField(required=False, initial=True, label="Active: send deliveries")
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["secret"].label = "New secret"
+            self.fields["secret"].help_text = "Leave blank to keep the current secret."

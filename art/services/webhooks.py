@@ -101,8 +101,9 @@ def target_addresses(url: str) -> tuple[list[str], str]:
         for address in addresses:
             why = rules.address_refusal(address)
             if why:
+                where = why if address == host.strip("[]") else f"{host} resolves to {why}"
                 return [], (
-                    f"url must not point into a private network: {host} resolves to {why} "
+                    f"url must not point into a private network: {where} "
                     "(RAILYARD_WEBHOOKS_ALLOW_PRIVATE allows it)"
                 )
     return addresses, ""

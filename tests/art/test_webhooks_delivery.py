@@ -34,7 +34,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append({"headers": dict(self.headers), "body": raw, "path": self.path})
                 code = receiver.codes[min(len(receiver.requests), len(receiver.codes)) - 1]
