@@ -58,6 +58,7 @@ RESOURCE = {
     "tokens": "token",
     "trains": "train",
     "votes": "vote",
+    "webhooks": "webhook",
     "workshops": "workshop",
 }
 #: Query strings the reads need ("<key>": a world object's pk).
@@ -195,6 +196,16 @@ OPS.update(
         "GET /api/v1/metrics/dependency-age/": READ,
         "POST /api/v1/metrics/recompute/": RUN,
         "GET /api/v1/metrics/recompute/{run_id}/": READ,
+        # webhooks: the RTE's, reads included; a list holds the webhooks of the trains one manages
+        "GET /api/v1/webhooks/": SIGNED_IN,
+        "POST /api/v1/webhooks/": MANAGE,
+        "GET /api/v1/webhooks/{id}/": MANAGE,
+        "PUT /api/v1/webhooks/{id}/": MANAGE,
+        "PATCH /api/v1/webhooks/{id}/": MANAGE,
+        "DELETE /api/v1/webhooks/{id}/": MANAGE,
+        "GET /api/v1/webhooks/{id}/deliveries/": MANAGE,
+        "POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver/": MANAGE,
+        "POST /api/v1/webhooks/{id}/test/": MANAGE,
     }
 )
 
@@ -228,6 +239,8 @@ def url_of(world: World, path: str) -> str:
             out.append(str(world[key].pk))
         elif part == "{pi_id}":
             out.append(str(world["vote_pi" if "{vote_id}" in path else "pi"].pk))
+        elif part == "{delivery_id}":
+            out.append(str(world["webhook_delivery"].delivery_id))
         elif part in ("{vote_id}", "{event_id}", "{train_id}", "{run_id}", "{baseline_id}"):
             out.append(
                 str(

@@ -159,7 +159,7 @@ class WebhookViewSet(TrainScopedViewSet):
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"deliveries/(?P<delivery_id>[0-9a-fA-F-]{32,36})/redeliver",
+        url_path=r"deliveries/(?P<delivery_id>[^/.]+)/redeliver",
     )
     def redeliver(self, request: Request, pk: str | None = None, delivery_id: str = "") -> Response:
         """Send a delivery's event again, as a new delivery (answered: the new one)."""

@@ -10,6 +10,7 @@ Webhook changes are not written to the train's history: a before-image would hol
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import logging
 import secrets
@@ -92,7 +93,11 @@ def target_addresses(url: str) -> tuple[list[str], str]:
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        addresses = resolve(host, port)
+        addresses = [str(ipaddress.ip_address(host))]  # an address needs no lookup
+    except ValueError:
+        addresses = []
+    try:
+        addresses = addresses or resolve(host, port)
     except (OSError, UnicodeError):
         return [], f"url's host {host} does not resolve"
     if not addresses:
@@ -101,7 +106,7 @@ def target_addresses(url: str) -> tuple[list[str], str]:
         for address in addresses:
             why = rules.address_refusal(address)
             if why:
-                where = why if address == host.strip("[]") else f"{host} resolves to {why}"
+                where = why if address == host else f"{host} resolves to {why}"
                 return [], (
                     f"url must not point into a private network: {where} "
                     "(RAILYARD_WEBHOOKS_ALLOW_PRIVATE allows it)"
