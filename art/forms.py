@@ -212,14 +212,18 @@ class WebhookForm(RailyardForm):
     url = forms.CharField(
         max_length=URL_MAX_LENGTH,
         label="Payload URL",
-        widget=forms.TextInput(attrs={"placeholder": "https://jira-sync.example.com/railyard", "inputmode": "url"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "https://jira-sync.example.com/railyard", "inputmode": "url"}
+        ),
         help_text="Railyard POSTs signed JSON here: http or https, not an address inside your network.",
     )
     events = forms.MultipleChoiceField(
         choices=[(e, e) for e in WEBHOOK_EVENTS],
         widget=forms.CheckboxSelectMultiple,
         help_text="The changes this URL hears of.",
-        error_messages={"invalid_choice": "%(value)s is not an event: events are " + ", ".join(WEBHOOK_EVENTS)},
+        error_messages={
+            "invalid_choice": "%(value)s is not an event: events are " + ", ".join(WEBHOOK_EVENTS)
+        },
     )
     secret = forms.CharField(
         required=False,

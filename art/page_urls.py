@@ -64,8 +64,12 @@ urlpatterns = [
     ),
     path("trains/<slug:slug>/webhooks/", webhooks.webhooks, name="webhooks"),
     path("trains/<slug:slug>/webhooks/add/", webhooks.webhook_create, name="webhook_create"),
-    path("trains/<slug:slug>/webhooks/<int:webhook_id>/edit/", webhooks.webhook_update, name="webhook_update"),
-    path("trains/<slug:slug>/webhooks/<int:webhook_id>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path(
+        "trains/<slug:slug>/webhooks/<int:webhook_id>/edit/", webhooks.webhook_update, name="webhook_update"
+    ),
+    path(
+        "trains/<slug:slug>/webhooks/<int:webhook_id>/delete/", webhooks.webhook_delete, name="webhook_delete"
+    ),
     path("trains/<slug:slug>/webhooks/<int:webhook_id>/test/", webhooks.webhook_test, name="webhook_test"),
     path(
         "trains/<slug:slug>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/redeliver/",

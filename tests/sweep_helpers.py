@@ -79,7 +79,9 @@ def _add_webhook(train: Any) -> None:
     webhook = Webhook.objects.create(
         train=train, url="http://10.0.0.1/hook", events=["feature.moved"], secret="sweep-secret-0123456789"
     )
-    WebhookDelivery.objects.create(webhook=webhook, event="ping", payload={"event": "ping"}, status="failed", attempts=1)
+    WebhookDelivery.objects.create(
+        webhook=webhook, event="ping", payload={"event": "ping"}, status="failed", attempts=1
+    )
 
 
 def module_world(django_db_blocker: Any) -> Iterator[SweepWorld]:

@@ -46,7 +46,9 @@ class WebhookSerializer(CoreSerializer):
         help_text="Keys the HMAC-SHA256 signature. Write-only: omit it on create and one is made and "
         "answered once, in the create response.",
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Webhook

@@ -30,7 +30,9 @@ def webhooks_page_data(*, train: ReleaseTrain, latest: int = LATEST_DELIVERIES) 
         WebhookDelivery.objects.filter(webhook_id__in=rows)
         .defer("payload")
         .annotate(
-            rank=Window(RowNumber(), partition_by=[F("webhook_id")], order_by=[F("created_at").desc(), F("id").desc()])
+            rank=Window(
+                RowNumber(), partition_by=[F("webhook_id")], order_by=[F("created_at").desc(), F("id").desc()]
+            )
         )
         .filter(rank__lte=latest + 1)
         .order_by("webhook_id", "rank")

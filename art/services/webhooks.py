@@ -18,7 +18,7 @@ import socket
 import ssl
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -168,11 +168,12 @@ def webhook_create(
     authorize(actor, Action.MANAGE_TRAIN, train.pk)
     errors: dict[str, list[str]] = {}
     checked: dict[str, Any] = {}
-    for name, check, value in (
+    checks: list[tuple[str, Callable[[Any], Any], Any]] = [
         ("events", _events, events),
         ("secret", _secret, secret),
         ("url", _check_url, url),
-    ):
+    ]
+    for name, check, value in checks:
         try:
             checked[name] = check(value)
         except ValidationError as exc:
@@ -206,7 +207,11 @@ def webhook_update(
     authorize(actor, Action.MANAGE_TRAIN, webhook.train_id)
     changes: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for name, check, value in (("events", _events, events), ("secret", _secret, secret)):
+    checks: list[tuple[str, Callable[[Any], Any], Any]] = [
+        ("events", _events, events),
+        ("secret", _secret, secret),
+    ]
+    for name, check, value in checks:
         if value is not None and (name != "secret" or value != ""):
             try:
                 changes[name] = check(value)

@@ -39,7 +39,11 @@ def _context(
                 refused_edit
                 if refused_edit is not None and row.webhook.pk == editing
                 else WebhookForm(
-                    initial={"url": row.webhook.url, "events": row.webhook.events, "active": row.webhook.active},
+                    initial={
+                        "url": row.webhook.url,
+                        "events": row.webhook.events,
+                        "active": row.webhook.active,
+                    },
                     editing=True,
                     auto_id=f"id_webhook-{row.webhook.pk}-%s",
                 ),
@@ -86,7 +90,10 @@ def webhook_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     webhook = submit(form, lambda data: services.webhook_create(actor=request.user, train=train, **data))
     if webhook is None:
         return refused(
-            request, template=TEMPLATE, section="webhooks", context=_context(request, train, form=form, show_form=True)
+            request,
+            template=TEMPLATE,
+            section="webhooks",
+            context=_context(request, train, form=form, show_form=True),
         )
     # The secret is shown in this answer only: no redirect, which would lose it.
     context = _context(request, train, new_webhook=webhook, new_secret=webhook.secret)

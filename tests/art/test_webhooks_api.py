@@ -33,7 +33,12 @@ def rte(api, world):
 
 
 def create(api, world, **body):
-    data = {"train": world.train.pk, "url": "https://sync.example.com/railyard", "events": ["feature.moved"], **body}
+    data = {
+        "train": world.train.pk,
+        "url": "https://sync.example.com/railyard",
+        "events": ["feature.moved"],
+        **body,
+    }
     return api.post(URL, data, format="json")
 
 
@@ -124,9 +129,13 @@ def test_only_the_rte_manages_webhooks(api, world):
 
 def test_the_rte_edits_pauses_and_deletes(rte, world):
     hook_id = create(rte, world).json()["id"]
-    response = rte.patch(f"{URL}{hook_id}/", {"events": ["risk.changed", "feature.moved"], "active": False}, format="json")
+    response = rte.patch(
+        f"{URL}{hook_id}/", {"events": ["risk.changed", "feature.moved"], "active": False}, format="json"
+    )
     assert response.status_code == 200
-    assert response.json()["events"] == ["feature.moved", "risk.changed"] and response.json()["active"] is False
+    assert (
+        response.json()["events"] == ["feature.moved", "risk.changed"] and response.json()["active"] is False
+    )
     assert rte.patch(f"{URL}{hook_id}/", {"train": 1}, format="json").status_code == 400
     assert rte.delete(f"{URL}{hook_id}/").status_code == 204
     assert not Webhook.objects.exists()
@@ -142,8 +151,13 @@ def test_the_test_event_and_redelivery_answer_the_delivery(rte, world, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         again = rte.post(f"{URL}{hook_id}/deliveries/{delivery_id}/redeliver/")
     assert again.status_code == 202 and again.json()["id"] != delivery_id
-    assert rte.post(f"{URL}{hook_id}/test/", {"x": 1}, format="json").json() == {"x": ["x is not a field of this resource"]}
-    assert rte.post(f"{URL}{hook_id}/deliveries/00000000-0000-0000-0000-000000000000/redeliver/").status_code == 404
+    assert rte.post(f"{URL}{hook_id}/test/", {"x": 1}, format="json").json() == {
+        "x": ["x is not a field of this resource"]
+    }
+    assert (
+        rte.post(f"{URL}{hook_id}/deliveries/00000000-0000-0000-0000-000000000000/redeliver/").status_code
+        == 404
+    )
     log = rte.get(f"{URL}{hook_id}/deliveries/").json()
     assert log["count"] == 2 and log["results"][0]["id"] == again.json()["id"]  # newest first
     assert {r["status"] for r in log["results"]} == {"succeeded"}
@@ -160,5 +174,7 @@ def test_the_delivery_log_costs_the_same_queries_whatever_its_length(rte, world)
 
     WebhookDelivery.objects.create(webhook=webhook, event="ping")
     few = queries()
-    WebhookDelivery.objects.bulk_create(WebhookDelivery(webhook=webhook, event="feature.moved") for _ in range(30))
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(webhook=webhook, event="feature.moved") for _ in range(30)
+    )
     assert queries() == few

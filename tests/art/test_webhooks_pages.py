@@ -40,7 +40,10 @@ def test_the_rte_sees_the_page_and_others_do_not(client, world):
     for role in ("viewer", "product", "member"):
         client.force_login(world.user(role))
         assert client.get(page_url(world)).status_code == 403
-        assert page_url(world) not in client.get(reverse("art:train", kwargs={"slug": world.train.slug})).content.decode()
+        assert (
+            page_url(world)
+            not in client.get(reverse("art:train", kwargs={"slug": world.train.slug})).content.decode()
+        )
     client.force_login(world.outsider)
     assert client.get(page_url(world)).status_code == 404
 
@@ -54,18 +57,32 @@ def test_adding_a_webhook_shows_its_secret_once(client, world):
     assert response.status_code == 200
     webhook = Webhook.objects.get()
     assert webhook.events == ["feature.moved", "risk.changed"]
-    assert webhook.secret in response.content.decode() and "will not be shown again" in response.content.decode()
+    assert (
+        webhook.secret in response.content.decode() and "will not be shown again" in response.content.decode()
+    )
     assert webhook.secret not in client.get(page_url(world)).content.decode()
 
 
 @pytest.mark.parametrize(
     ("data", "field", "words"),
     [
-        ({"url": "http://10.0.0.7/hook", "events": ["feature.moved"]}, "url", "10.0.0.7 is a private address"),
+        (
+            {"url": "http://10.0.0.7/hook", "events": ["feature.moved"]},
+            "url",
+            "10.0.0.7 is a private address",
+        ),
         ({"url": "ftp://x.example.com/", "events": ["feature.moved"]}, "url", "url must start with http"),
-        ({"url": "https://x.example.com/", "events": ["story.changed"]}, "events", "story.changed is not an event"),
+        (
+            {"url": "https://x.example.com/", "events": ["story.changed"]},
+            "events",
+            "story.changed is not an event",
+        ),
         ({"url": "https://x.example.com/"}, "events", "events is required"),
-        ({"url": "https://x.example.com/", "events": ["risk.changed"], "secret": "short"}, "secret", "16 to 200"),
+        (
+            {"url": "https://x.example.com/", "events": ["risk.changed"], "secret": "short"},
+            "secret",
+            "16 to 200",
+        ),
     ],
 )
 def test_a_refused_webhook_names_the_field_and_adds_nothing(client, world, data, field, words):
@@ -89,7 +106,9 @@ def test_edit_test_event_redeliver_and_delete(client, world, django_capture_on_c
     webhook.refresh_from_db()
     assert webhook.events == ["pi.committed"] and webhook.active is False  # an unticked box pauses it
     with django_capture_on_commit_callbacks(execute=True):  # sent once the request's transaction commits
-        response = client.post(page_url(world, "art:webhook_test", webhook_id=webhook.pk), headers={"HX-Request": "true"})
+        response = client.post(
+            page_url(world, "art:webhook_test", webhook_id=webhook.pk), headers={"HX-Request": "true"}
+        )
     assert "Test event" in response["HX-Trigger"]
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "succeeded" and delivery.event == "ping"
