@@ -79,6 +79,8 @@ TRAIN_PATHS: dict[str, str] = {
     "art.story": "train",
     "art.changerecord": "train",
     "art.wipbreach": "train",
+    "art.webhook": "train",
+    "art.webhookdelivery": "webhook__train",
 }
 
 

@@ -22,6 +22,8 @@ from art.models import (
     Story,
     Team,
     TeamMember,
+    Webhook,
+    WebhookDelivery,
     WipBreach,
 )
 
@@ -244,6 +246,25 @@ class PresenceAdmin(ReadOnlyAdmin):
     list_filter = ("train",)
     search_fields = ("user__username", "page")
     list_select_related = ("user", "train")
+
+
+@admin.register(Webhook)
+class WebhookAdmin(ReadOnlyAdmin):
+    """Read only; the secret is never shown (it signs deliveries: SECURITY.md)."""
+
+    list_display = ("url", "train", "active", "created_by", "created_at")
+    list_filter = ("active", "train")
+    search_fields = ("url",)
+    list_select_related = ("train", "created_by")
+    exclude = ("secret",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("delivery_id", "event", "webhook", "status", "response_code", "attempts", "created_at")
+    list_filter = ("status", "event")
+    search_fields = ("delivery_id", "webhook__url")
+    list_select_related = ("webhook",)
 
 
 @admin.register(ApiToken)

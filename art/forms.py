@@ -12,7 +12,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
-from art.models import FeatureState, Membership, ProgramIncrement, Team, TeamMember
+from art.models import WEBHOOK_EVENTS, FeatureState, Membership, ProgramIncrement, Team, TeamMember
+from art.models.webhooks import URL_MAX_LENGTH
 from art.rules import kanban
 from art.services.pi import MAX_ITERATION_WEEKS, MAX_ITERATIONS
 
@@ -315,3 +316,38 @@ class KanbanSettingsForm(RailyardForm):
             "wip_limits": {s: data.get(f"limit_{s}") for s in kanban.LIMITABLE},
             "kanban_policies": {s: data.get(f"policy_{s}") or "" for s in kanban.COLUMNS},
         }
+
+
+class WebhookForm(RailyardForm):
+    """A webhook's URL, events and state; the secret on creation (blank: Railyard makes one) or
+    to replace it (blank: unchanged). The rules (where a URL may point) are the service's."""
+
+    id_prefix = "webhook"
+    url = forms.CharField(
+        max_length=URL_MAX_LENGTH,
+        label="Payload URL",
+        widget=forms.TextInput(
+            attrs={"placeholder": "https://jira-sync.example.com/railyard", "inputmode": "url"}
+        ),
+        help_text="Railyard POSTs signed JSON here: http or https, not an address inside your network.",
+    )
+    events = forms.MultipleChoiceField(
+        choices=[(e, e) for e in WEBHOOK_EVENTS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The changes this URL hears of.",
+        error_messages={
+            "invalid_choice": "%(value)s is not an event: events are " + ", ".join(WEBHOOK_EVENTS)
+        },
+    )
+    secret = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Signs each delivery. Leave blank and Railyard makes one, shown once.",
+    )
+    active = forms.BooleanField(required=False, initial=True, label="Active: send deliveries")
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["secret"].label = "New secret"
+            self.fields["secret"].help_text = "Leave blank to keep the current secret."

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import deleted, imports, kanban, live, memberships, pis, teams, tokens, trains
+from .views import deleted, imports, kanban, live, memberships, pis, teams, tokens, trains, webhooks
 
 app_name = "art"
 
@@ -73,6 +73,20 @@ urlpatterns = [
         "trains/<slug:slug>/pis/<int:pi_id>/milestones/<int:milestone_id>/delete/",
         pis.milestone_delete,
         name="milestone_delete",
+    ),
+    path("trains/<slug:slug>/webhooks/", webhooks.webhooks, name="webhooks"),
+    path("trains/<slug:slug>/webhooks/add/", webhooks.webhook_create, name="webhook_create"),
+    path(
+        "trains/<slug:slug>/webhooks/<int:webhook_id>/edit/", webhooks.webhook_update, name="webhook_update"
+    ),
+    path(
+        "trains/<slug:slug>/webhooks/<int:webhook_id>/delete/", webhooks.webhook_delete, name="webhook_delete"
+    ),
+    path("trains/<slug:slug>/webhooks/<int:webhook_id>/test/", webhooks.webhook_test, name="webhook_test"),
+    path(
+        "trains/<slug:slug>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/redeliver/",
+        webhooks.webhook_redeliver,
+        name="webhook_redeliver",
     ),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/new/", tokens.token_create, name="token_create"),

@@ -19,3 +19,6 @@ class PiPlanningConfig(AppConfig):
             "pi_planning.planbaseline": "pi__train",
         }.items():
             register_train_path(label, path)
+        from pi_planning import webhooks
+
+        webhooks.register()

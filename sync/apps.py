@@ -46,3 +46,13 @@ class SyncConfig(AppConfig):
         register_pi_link(PILink("Planning readiness", "check-circle", "sync:readiness"))
         register_train_nav(NavItem("Improvements", "sparkle", "sync:improvements"), before="Metrics")
         register_backlog_section("improvements", improvement_board_section)
+        # --- webhooks hear of events held (art.webhooks)
+        from art import webhooks
+        from sync.api.calendar import EventSerializer
+        from sync.models import Event
+
+        webhooks.register_source(
+            "sync.event",
+            lambda record: "event.held" if webhooks.new_state(record) == "held" else None,
+            webhooks.serialized(lambda: Event.objects.all(), EventSerializer),
+        )

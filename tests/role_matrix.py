@@ -264,6 +264,15 @@ def _add_objects(w: World) -> None:
     from pi_planning.services.baselines import plan_baseline_commit
 
     o["baseline"] = plan_baseline_commit(actor=rte, pi=o["pi"])
+    from art.models import Webhook, WebhookDelivery
+
+    # A private address: a test event or redelivery is refused at once, without a network.
+    o["webhook"] = Webhook.objects.create(
+        train=w.train, url="http://10.0.0.1/hook", events=["feature.moved"], secret="matrix-secret-0123456789"
+    )
+    o["webhook_delivery"] = WebhookDelivery.objects.create(
+        webhook=o["webhook"], event="ping", payload={"event": "ping"}, status="failed", attempts=1
+    )
     data = dashboard.dashboard_data(train=w.train, weeks=PeriodForm(None).weeks_or_default())
     w.charts = [c.key for c in data.charts]
 

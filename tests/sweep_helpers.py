@@ -66,8 +66,22 @@ def build_world() -> SweepWorld:
     ctx = demo.build(DEMO)
     other = demo.build(OTHER)
     assert ctx is not None and other is not None
+    _add_webhook(ctx.train)
     # the logins, as the second build left them (it set their passwords anew)
     return SweepWorld(train=ctx.train, other=other.train, users=other.users)
+
+
+def _add_webhook(train: Any) -> None:
+    """A webhook with a delivery: its URL is a private address, so a test event or redelivery
+    is refused at once, without a network (its URL is checked only when it changes)."""
+    from art.models import Webhook, WebhookDelivery
+
+    webhook = Webhook.objects.create(
+        train=train, url="http://10.0.0.1/hook", events=["feature.moved"], secret="sweep-secret-0123456789"
+    )
+    WebhookDelivery.objects.create(
+        webhook=webhook, event="ping", payload={"event": "ping"}, status="failed", attempts=1
+    )
 
 
 def module_world(django_db_blocker: Any) -> Iterator[SweepWorld]:
@@ -120,6 +134,7 @@ TRAIN_PATHS = (
     "feature__train",
     "dependency__pi__train",
     "cause__workshop__pi__train",
+    "webhook__train",
 )
 
 

@@ -297,6 +297,10 @@ def url_and_object(op: Op, world: World) -> tuple[str, Any]:
     if "{train_id}" in url:
         obj = obj or train.cadence
         url = url.replace("{train_id}", str(train.pk))
+    if "{delivery_id}" in url:
+        delivery = apps.get_model("art.WebhookDelivery").objects.filter(webhook=obj).last()
+        assert delivery is not None, "the world holds no webhook delivery"
+        url = url.replace("{delivery_id}", str(delivery.delivery_id))
     if "{event_id}" in url:
         obj = Event.objects.filter(train=train, kind=Event.Kind.ART_SYNC).last()
         assert obj is not None, "the world holds no ART sync"

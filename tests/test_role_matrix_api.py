@@ -58,6 +58,7 @@ RESOURCE = {
     "tokens": "token",
     "trains": "train",
     "votes": "vote",
+    "webhooks": "webhook",
     "workshops": "workshop",
 }
 #: Query strings the reads need ("<key>": a world object's pk).
@@ -211,6 +212,16 @@ OPS.update(
         # integrations: bulk writes (an empty body is refused before the train is known)
         "POST /api/v1/features/bulk/": BACKLOG,
         "POST /api/v1/stories/bulk/": TEAM,
+        # webhooks: the RTE's, reads included; a list holds the webhooks of the trains one manages
+        "GET /api/v1/webhooks/": SIGNED_IN,
+        "POST /api/v1/webhooks/": MANAGE,
+        "GET /api/v1/webhooks/{id}/": MANAGE,
+        "PUT /api/v1/webhooks/{id}/": MANAGE,
+        "PATCH /api/v1/webhooks/{id}/": MANAGE,
+        "DELETE /api/v1/webhooks/{id}/": MANAGE,
+        "GET /api/v1/webhooks/{id}/deliveries/": MANAGE,
+        "POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver/": MANAGE,
+        "POST /api/v1/webhooks/{id}/test/": MANAGE,
     }
 )
 for _resource, _rule in UPSERTS.items():
@@ -250,6 +261,8 @@ def url_of(world: World, path: str) -> str:
             out.append(world[RESOURCE[parts[i - 2]]].external_key)
         elif part == "{pi_id}":
             out.append(str(world["vote_pi" if "{vote_id}" in path else "pi"].pk))
+        elif part == "{delivery_id}":
+            out.append(str(world["webhook_delivery"].delivery_id))
         elif part in ("{vote_id}", "{event_id}", "{train_id}", "{run_id}", "{baseline_id}"):
             out.append(
                 str(

@@ -103,6 +103,12 @@ PAGES: dict[str, Page] = {
     "art:milestone_create": W(MANAGE),
     "art:milestone_update": W(MANAGE),
     "art:milestone_delete": W(MANAGE),
+    "art:webhooks": Page(MANAGE),
+    "art:webhook_create": W(MANAGE, data={"url": "https://93.184.216.34/hook", "events": "feature.moved"}),
+    "art:webhook_update": W(MANAGE, data={"url": "http://10.0.0.1/hook", "events": "risk.changed"}),
+    "art:webhook_delete": W(MANAGE),
+    "art:webhook_test": W(MANAGE),
+    "art:webhook_redeliver": W(MANAGE),
     "art:tokens": Page(SIGNED_IN),
     "art:token_create": W(SIGNED_IN, data={"name": "ci"}),
     "art:token_revoke": W(Rule("signed_in", owner_only="member")),
@@ -229,6 +235,8 @@ FORM_FIRST = {
 #: Path parameter -> the world's object (its pk; the train's slug).
 DEFAULT_PARAMS = {
     "slug": "train",
+    "webhook_id": "webhook",
+    "delivery_id": "webhook_delivery",
     "record_id": "deleted_record",
     "team_id": "team",
     "member_id": "team_member",

@@ -6,7 +6,7 @@ One SimpleRouter per app (no API root view of its own, so that every app can add
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import imports, restore, views
+from . import imports, restore, views, webhooks
 
 router = SimpleRouter()
 router.register("tokens", views.ApiTokenViewSet, basename="apitoken")
@@ -20,6 +20,7 @@ router.register("absences", views.AbsenceViewSet, basename="absence")
 router.register("milestones", views.MilestoneViewSet, basename="milestone")
 router.register("features", views.FeatureViewSet, basename="feature")
 router.register("stories", views.StoryViewSet, basename="story")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("auth/token/", views.TokenSignInView.as_view(), name="api-token-sign-in"),

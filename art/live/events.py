@@ -20,6 +20,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import models, transaction
 
+from art import webhooks
 from art.models import ChangeRecord
 
 log = logging.getLogger(__name__)
@@ -87,9 +88,11 @@ _local = threading.local()
 
 def announce(records: Sequence[ChangeRecord], objects: Sequence[models.Model | None] = ()) -> None:
     """Announce history entries (and the objects they describe, where at hand) once the current
-    transaction commits; at once outside a transaction."""
+    transaction commits; at once outside a transaction. The train's webhooks hear of them too
+    (art.webhooks: the entries that are events)."""
     if not records:
         return
+    webhooks.collect(records, objects)
     objs = list(objects) + [None] * (len(records) - len(objects))
     events: dict[int, list[dict[str, Any]]] = {}
     for record, obj in zip(records, objs, strict=False):

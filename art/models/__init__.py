@@ -3,8 +3,9 @@
 One module per topic: base (VersionedModel and the validators of single values), trains (the
 train, its teams, team members and memberships), pis (PIs, iterations, milestones, absences),
 backlog (features, their transitions, stories), kanban (WIP-limit breaches), history (change
-records) and tokens (API tokens). Every public name is re-exported here: the project imports
-from `art.models` only, and the migrations name the validators by it (art.models.validate_fibonacci).
+records), tokens (API tokens) and webhooks (subscriptions and their deliveries). Every public
+name is re-exported here: the project imports from `art.models` only, and the migrations name
+the validators by it (art.models.validate_fibonacci).
 
 Models hold data and invariants (database constraints and clean()); workflows live in
 art/services/. Every invariant that a single row can express is a database constraint, so
@@ -32,6 +33,7 @@ from .live import Presence
 from .pis import MAX_PI_DAYS, Absence, Iteration, Milestone, ProgramIncrement, workdays_between
 from .tokens import ApiToken
 from .trains import Membership, ReleaseTrain, Team, TeamMember
+from .webhooks import PING, WEBHOOK_EVENTS, Webhook, WebhookDelivery
 
 __all__ = [
     "EARLIEST_DATE",
@@ -40,6 +42,8 @@ __all__ = [
     "IP_NO_FEATURE_LOAD",
     "LATEST_DATE",
     "MAX_PI_DAYS",
+    "PING",
+    "WEBHOOK_EVENTS",
     "Absence",
     "ApiToken",
     "ChangeRecord",
@@ -57,6 +61,8 @@ __all__ = [
     "Team",
     "TeamMember",
     "VersionedModel",
+    "Webhook",
+    "WebhookDelivery",
     "WipBreach",
     "validate_fibonacci",
     "validate_kanban_policies",

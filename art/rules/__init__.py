@@ -27,6 +27,7 @@ from . import (
     syncs,
     teams,
     votes,
+    webhooks,
     workshops,
 )
 
@@ -49,5 +50,6 @@ __all__ = [
     "syncs",
     "teams",
     "votes",
+    "webhooks",
     "workshops",
 ]

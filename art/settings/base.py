@@ -228,6 +228,13 @@ else:
 #: Seconds after the last heartbeat that a browser still counts as having a page open.
 RAILYARD_PRESENCE_TTL = int(env("RAILYARD_PRESENCE_TTL", "75") or 75)
 
+#: Webhooks (art.webhooks): deliveries to loopback, link-local and private addresses are refused
+#: unless this is on (a receiver inside your own network); each request may take this long
+#: (seconds); a failed attempt is retried after RETRY_SECONDS × 2^(attempt − 1) (5 attempts).
+RAILYARD_WEBHOOKS_ALLOW_PRIVATE = env_bool("RAILYARD_WEBHOOKS_ALLOW_PRIVATE", False)
+RAILYARD_WEBHOOKS_TIMEOUT = float(env("RAILYARD_WEBHOOKS_TIMEOUT", "5") or 5)
+RAILYARD_WEBHOOKS_RETRY_SECONDS = float(env("RAILYARD_WEBHOOKS_RETRY_SECONDS", "2") or 2)
+
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -36,3 +36,5 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "1000000/min", "user": "1000000/min"},
 }
+# Webhook retries wait for nothing (eager tasks never sleep, but a worker would).
+RAILYARD_WEBHOOKS_RETRY_SECONDS = 0
