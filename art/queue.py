@@ -48,3 +48,13 @@ def enqueue(task: Any, *args: Any) -> str:
         start_here(task, args)
         return HERE
     return QUEUED
+
+
+def enqueue_background(task: Any, *args: Any) -> str:
+    """As enqueue, for work that talks to another host (webhook deliveries, with their retries):
+    on the embedded default it runs in a thread of this process rather than inside the request,
+    so that a slow receiver never holds a page. Tests (RAILYARD_BACKGROUND_INLINE) run it inline."""
+    if settings.CELERY_TASK_ALWAYS_EAGER and not getattr(settings, "RAILYARD_BACKGROUND_INLINE", False):
+        start_here(task, args)
+        return HERE
+    return enqueue(task, *args)

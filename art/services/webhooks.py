@@ -293,11 +293,11 @@ def deliveries_create(items: Iterable[tuple[Webhook, str, Any, Any, str]]) -> li
 
 
 def _queue(delivery_ids: Iterable[int]) -> None:
-    from art.queue import enqueue
+    from art.queue import enqueue_background
     from art.tasks import webhook_deliver
 
     for delivery_id in delivery_ids:
-        enqueue(webhook_deliver, delivery_id)
+        enqueue_background(webhook_deliver, delivery_id)
 
 
 def webhook_ping(*, actor: Any, webhook: Webhook) -> WebhookDelivery:

@@ -18,6 +18,8 @@ else:
     DATABASES["default"]["OPTIONS"]["pool"].update({"min_size": 1, "max_size": 8, "timeout": 20})
 # A queued task runs at once, in the test, whatever the broker: tests see its effect.
 CELERY_TASK_ALWAYS_EAGER = True
+# Work that talks to another host (webhooks) runs inline in tests, in a thread on the embedded default.
+RAILYARD_BACKGROUND_INLINE = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Live updates stay in the test process (in-memory channel layer) even with REDIS_URL: parallel
 # test processes would otherwise hear each other's trains, whose ids are the same in every test

@@ -63,3 +63,25 @@ def test_a_broker_that_does_not_answer_is_given_up_on_within_seconds():
 
     assert settings.CELERY_BROKER_CONNECTION_TIMEOUT <= 3
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] <= 3
+
+
+def test_work_that_talks_to_another_host_leaves_the_request_on_the_embedded_default(monkeypatch):
+    # given the embedded default (tasks eager) outside the tests' inline switch
+    started: list[tuple] = []
+    monkeypatch.setattr(queue, "start_here", lambda task, args: started.append((task.name, args)))
+
+    class Task:
+        name = "art.tasks.webhook_deliver"
+
+        def delay(self, *args):
+            raise AssertionError("must not run inside the request")
+
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=True, RAILYARD_BACKGROUND_INLINE=False):
+        # when a delivery is queued, then it starts in a thread of its own
+        assert queue.enqueue_background(Task(), 7) == queue.HERE
+    assert started == [("art.tasks.webhook_deliver", (7,))]
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=True, RAILYARD_BACKGROUND_INLINE=True):
+        ran = []
+        Task.delay = lambda self, *args: ran.append(args)  # type: ignore[method-assign]
+        assert queue.enqueue_background(Task(), 8) == queue.INLINE
+        assert ran == [(8,)]
