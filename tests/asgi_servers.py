@@ -68,13 +68,25 @@ def seed_database(folder: Path) -> Path:
     return path
 
 
+def _schema_fingerprint() -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("*/migrations/*.py"), *ROOT.glob("*/demo/*.py")]):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def shared_seed(tmp_path_factory: Any) -> Path:
     """The seeded demo database, made once for the whole run: the first test process to need it
     builds it under the run's common temporary folder (an xdist worker waits for another that is
     building it), the others reuse it. Copy it before serving it (copy_database)."""
     import fcntl
 
-    folder = tmp_path_factory.getbasetemp().parent / "railyard-demo-seed"
+    # Named after the migrations and the demo's code, so a seed made before a schema change is
+    # never served again (the folder outlives the run).
+    folder = tmp_path_factory.getbasetemp().parent / f"railyard-demo-seed-{_schema_fingerprint()}"
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
