@@ -341,7 +341,7 @@ class FeatureTransitionSerializer(serializers.ModelSerializer):
         required=False, help_text="When the change happened; defaults to now. Never before the previous one."
     )
     actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     version = VersionField(write_only=True)
 

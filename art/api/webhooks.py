@@ -47,7 +47,7 @@ class WebhookSerializer(CoreSerializer):
         "answered once, in the create response.",
     )
     created_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:

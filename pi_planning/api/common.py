@@ -22,7 +22,7 @@ from pi_planning.selectors.capacity import BASES, NORMALIZED
 
 class ChangeRecordSerializer(serializers.ModelSerializer):
     actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     changes = serializers.JSONField(help_text='{"field": [before, after]}; related objects by id.')
 

@@ -113,7 +113,7 @@ class DependencyStateSerializer(serializers.Serializer):
 
 class DependencyCommentSerializer(serializers.ModelSerializer):
     author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:

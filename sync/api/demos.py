@@ -142,7 +142,7 @@ class DemoItemViewSet(HistoryMixin, VersionedCardMixin, TrainScopedViewSet):
 
 
 class DemoFeedbackSerializer(CoreSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = DemoFeedback
@@ -219,7 +219,7 @@ class SystemDemoSerializer(CoreSerializer):
 
     pi = serializers.IntegerField(source="iteration.pi_id", read_only=True)
     outcome = serializers.SerializerMethodField(help_text="How its items were received.")
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     version = VersionField()
 
     class Meta:

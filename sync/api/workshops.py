@@ -189,7 +189,7 @@ class WorkshopViewSet(VersionedCardMixin, TrainScopedViewSet):
         "all the dots and the cumulative share (2 decimals; null before any dot).",
         responses=ParetoRowSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def pareto(self, request: Request, pk: str | None = None) -> Response:
         workshop = self.get_object()
         rows = [
@@ -225,7 +225,7 @@ class CauseSerializer(CoreSerializer):
     )
     whys = WhysField()
     votes = serializers.SerializerMethodField(help_text="Every participant's dots on the cause.")
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)  # type: ignore[var-annotated]
     version = VersionField()
 
     class Meta:
@@ -304,7 +304,7 @@ class CauseViewSet(VersionedCardMixin, TrainScopedViewSet):
 
 
 class SolutionSerializer(CoreSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = Solution
