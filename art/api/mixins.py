@@ -138,6 +138,9 @@ class TrainScopedViewSet(viewsets.ModelViewSet):
 
     def get_object(self) -> Any:
         lookup = self.lookup_url_kwarg or self.lookup_field
+        if lookup not in self.kwargs:
+            # A route without an id (by-key/, bulk/) asked for one: OPTIONS' metadata does.
+            raise Http404("No such object")
         obj = object_for_user(
             self.request.user,
             self.list_queryset(),
