@@ -3,6 +3,16 @@
 (function () {
   "use strict";
 
+  /* The CSRF header htmx sends (body's hx-headers), for the boards' own requests (cards.js,
+     kanban.js). */
+  window.railyardCsrfHeaders = function () {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    } catch (e) {
+      return {};
+    }
+  };
+
   var sprite = function () {
     var el = document.querySelector("[data-sprite]");
     return el ? el.getAttribute("data-sprite") : "";

@@ -9,11 +9,7 @@
   "use strict";
 
   function csrfHeaders() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-    } catch (e) {
-      return {};
-    }
+    return window.railyardCsrfHeaders();
   }
 
   /* --- stale writes: show the conflict in place ------------------------------------------ */

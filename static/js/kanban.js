@@ -10,11 +10,7 @@
   "use strict";
 
   function csrfHeaders() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-    } catch (e) {
-      return {};
-    }
+    return window.railyardCsrfHeaders();
   }
 
   document.addEventListener("htmx:beforeSwap", function (event) {

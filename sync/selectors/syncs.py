@@ -115,7 +115,8 @@ def _wip_limits_item(event: Event, now: dt.datetime) -> dict[str, Any] | None:
     )
     over = [
         {"state": state, "label": rules.kanban.label(state), "count": counts.get(state, 0), "limit": limit}
-        for state, limit in limits.items()
+        # in column order: a JSON column on PostgreSQL does not keep the keys' order
+        for state, limit in ((s, limits[s]) for s in rules.kanban.LIMITABLE if s in limits)
         if rules.kanban.over_limit(counts.get(state, 0), limit)
     ]
     previous = (

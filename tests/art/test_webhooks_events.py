@@ -14,7 +14,7 @@ from django.utils import timezone
 from art import webhooks as dispatch
 from art.models import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from art.services import backlog, webhooks
-from tests.art.factories import FeatureFactory, PIFactory, TrainFactory
+from tests.art.factories import FeatureFactory, TrainFactory
 from tests.pi_planning.factories import DependencyFactory, ObjectiveFactory, RiskFactory
 
 
@@ -147,7 +147,7 @@ def test_a_rolled_back_change_sends_nothing(world, django_capture_on_commit_call
 
 def test_a_train_without_webhooks_pays_no_query(world):
     make(TrainFactory(), WEBHOOK_EVENTS)
-    feature = FeatureFactory(train=world.train, pi=PIFactory(train=world.train))
+    feature = FeatureFactory(train=world.train, pi=world.pi)
     backlog.feature_update(
         actor=world.rte, feature=feature, version=feature.version, title="Warm"
     )  # fills the cache
