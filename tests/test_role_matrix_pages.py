@@ -346,8 +346,14 @@ def body(world: World, page: Page) -> dict[str, Any]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("key", "value"), cases(), ids=[f"{k}{'/' + v if v else ''}" for k, v in cases()])
-def test_every_persona_gets_the_policys_answer(world, key, value):
+def test_every_persona_gets_the_policys_answer(world, key, value, monkeypatch):
     page = PAGES[key]
+    if key == "healthz":
+        # The matrix asks who may call it; what it answers when Redis is slow (503) is
+        # tests/art/test_healthz.py's: a loaded CI machine once made the broker check time out here.
+        from art import health
+
+        monkeypatch.setattr(health, "CHECKS", {"database": health.check_database})
     url = path_of(world, key, page, value)
     query = fill(world, FRAGMENT_QUERY.get(value, "") if page.expand == "name" else page.query)
     wrong = []
