@@ -18,7 +18,8 @@ from typing import Any
 from django.utils import timezone
 
 from art import rules
-from art.models import ReleaseTrain
+from art.models import FeatureState, ReleaseTrain
+from art.selectors.quality import defect_flags
 from metrics import selectors
 from metrics.charts import (
     Chart,
@@ -30,7 +31,7 @@ from metrics.charts import (
     throughput_chart,
     wip_chart,
 )
-from metrics.formatting import band_of, fmt_days, fmt_number, predictability_text
+from metrics.formatting import band_of, fmt_days, fmt_number, fmt_percent, predictability_text
 from metrics.models import MetricSnapshot, RecomputeRun
 
 PERIOD_WEEKS = (13, 26, 52, 104)
@@ -38,6 +39,13 @@ DEFAULT_WEEKS = 26
 TREND_WEEKS = 4  # throughput, WIP and aging dependencies: the last 4 weeks against the 4 before
 CYCLE_WEEKS = 12  # cycle time p85: the last 12 weeks against the 12 before
 ONE_DAY = dt.timedelta(days=1)
+#: The states behind WIP's two parts (art.rules.flow), in flow order, as the page names them.
+ACTIVE_WORDS = ", ".join(
+    FeatureState(s).label.lower() for s in rules.flow.FEATURE_STATES if s in rules.flow.ACTIVE_STATES
+)
+WAITING_WORDS = ", ".join(
+    FeatureState(s).label.lower() for s in rules.flow.FEATURE_STATES if s in rules.flow.WAITING_STATES
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class Headline:
     trend: Trend | None = None
     badge: tuple[str, str, str] | None = None  # tone, icon, words
     unit: str = ""  # shown smaller after the value
+    parts: tuple[str, ...] = ()  # what the value is made of, one line each
 
 
 @dataclass
@@ -221,8 +230,8 @@ def _wip_headline(series: Sequence[MetricSnapshot], today: dt.date) -> Headline:
         "Work in progress now",
         str(latest.wip) if latest else "—",
         (
-            f"{latest.active} active and {latest.waiting} waiting (ready, blocked or awaiting deploy) "
-            f"at the end of {latest.day:%-d %b}."
+            f"Features in the flow at the end of {latest.day:%-d %b}. Waiting work (a backlog ready "
+            "for the next PI too) is not started work."
             if latest
             else "No snapshot computed yet."
         ),
@@ -236,6 +245,70 @@ def _wip_headline(series: Sequence[MetricSnapshot], today: dt.date) -> Headline:
             higher_is_better=None,
         ),
         unit="features" if latest else "",
+        parts=(f"{latest.active} active: {ACTIVE_WORDS}", f"{latest.waiting} waiting: {WAITING_WORDS}")
+        if latest
+        else (),
+    )
+
+
+def _efficiency_headline(items: Sequence[rules.flow.FeatureHistory], today: dt.date, tz: Any) -> Headline:
+    """Flow efficiency of the features finished in the last 12 weeks, against the 12 before."""
+    hi = rules.flow.local_midnight(today + ONE_DAY, tz)
+    mid = rules.flow.local_midnight(today + ONE_DAY - dt.timedelta(weeks=CYCLE_WEEKS), tz)
+    lo = rules.flow.local_midnight(today + ONE_DAY - dt.timedelta(weeks=2 * CYCLE_WEEKS), tz)
+    now = rules.flow.flow_efficiency(items, mid, hi)
+    before = rules.flow.flow_efficiency(items, lo, mid)
+    count = len(rules.flow.finished_in(items, mid, hi))
+    return Headline(
+        "flow_efficiency",
+        f"Flow efficiency, last {CYCLE_WEEKS} weeks",
+        fmt_percent(now) if now is not None else "n/a",
+        (
+            f"Share of the time in flow that the {count} feature{'s' if count != 1 else ''} finished "
+            f"in the last {CYCLE_WEEKS} weeks were worked on ({ACTIVE_WORDS}); the rest they waited."
+            if now is not None
+            else f"No feature was finished in the last {CYCLE_WEEKS} weeks."
+        ),
+        "efficiency",
+        "",
+        trend(
+            now,
+            before,
+            unit=" %",
+            delta_unit=" points",
+            than=f"the {CYCLE_WEEKS} weeks before",
+            higher_is_better=True,
+        ),
+    )
+
+
+def _escape_headline(defects: Sequence[tuple[dt.datetime, bool]], today: dt.date, tz: Any) -> Headline:
+    """Defect escape rate of the defects raised (created) in the last 12 weeks, against the 12
+    before; `defects` holds (created_at, found_after_release) over both windows."""
+    mid = rules.flow.local_midnight(today + ONE_DAY - dt.timedelta(weeks=CYCLE_WEEKS), tz)
+    now = rules.quality.defect_escape_rate(flag for created, flag in defects if created >= mid)
+    before = rules.quality.defect_escape_rate(flag for created, flag in defects if created < mid)
+    return Headline(
+        "defect_escape_rate",
+        f"Defect escape rate, last {CYCLE_WEEKS} weeks",
+        fmt_percent(now.percent) if now.percent is not None else "n/a",
+        (
+            f"Found after release: {now.escaped} of the {now.defects} defect"
+            f"{'s' if now.defects != 1 else ''} raised in the last {CYCLE_WEEKS} weeks "
+            "(cancelled ones left out)."
+            if now.defects
+            else f"No defect was raised in the last {CYCLE_WEEKS} weeks."
+        ),
+        "defect-escape-rate",
+        "",
+        trend(
+            now.percent,
+            before.percent,
+            unit=" %",
+            delta_unit=" points",
+            than=f"the {CYCLE_WEEKS} weeks before",
+            higher_is_better=False,
+        ),
     )
 
 
@@ -294,6 +367,11 @@ def dashboard_data(
         selectors.finished_features(train, rules.flow.local_midnight(fetch_from, tz), hi)
     )
     dependencies = selectors.dependency_dates(train=train)
+    defects = defect_flags(
+        train=train,
+        lo=rules.flow.local_midnight(today + ONE_DAY - dt.timedelta(weeks=2 * CYCLE_WEEKS), tz),
+        hi=hi,
+    )
     now = timezone.now()
     summary = rules.dependencies.dependency_age_summary(dependencies, now)
     lo = rules.flow.local_midnight(start, tz)
@@ -303,6 +381,8 @@ def dashboard_data(
         _cycle_headline(items, today, tz),
         _wip_headline(series, today),
         _dependency_headline(summary, series),
+        _efficiency_headline(items, today, tz),
+        _escape_headline(defects, today, tz),
     ]
     charts = [
         predictability_chart(pis, today),

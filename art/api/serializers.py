@@ -298,6 +298,7 @@ class FeatureSerializer(CoreSerializer):
             "title",
             "description",
             "kind",
+            "found_after_release",
             "state",
             "points",
             "team",

@@ -351,3 +351,12 @@ ABSENCE_REASONS = [
     "Conference",
     "Parental leave",
 ]
+
+#: Demo defects found after release (by customers, in production): the defect escape rate.
+ESCAPED_DEFECTS = frozenset(
+    {
+        "Duplicate refunds on retried requests",
+        "Checkout freezes on Safari 17 with 3-D Secure",
+        "Webhook signatures fail after key rotation",
+    }
+)

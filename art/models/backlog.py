@@ -33,6 +33,11 @@ class FeatureState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+FOUND_AFTER_RELEASE_DEFECT_ONLY = (
+    "found_after_release is only for defects: set kind to defect, or leave found_after_release false"
+)
+
+
 class Feature(NumberedCard, VersionedModel):
     class Kind(models.TextChoices):
         BUSINESS = "business", "Business"
@@ -92,6 +97,11 @@ class Feature(NumberedCard, VersionedModel):
         output_field=models.FloatField(null=True),
         db_persist=True,
     )
+    found_after_release = models.BooleanField(
+        default=False,
+        help_text="For a defect: found after release (by users, in production) rather than by the "
+        "train before it; counts towards the defect escape rate. Only defects may have it.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,6 +120,11 @@ class Feature(NumberedCard, VersionedModel):
                 violation_error_message="external_key must be unique within the train",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="feature_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(found_after_release=False) | Q(kind="defect"),
+                name="feature_found_after_release_defect_only",
+                violation_error_message=FOUND_AFTER_RELEASE_DEFECT_ONLY,
+            ),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__in": FIBONACCI}),
@@ -143,6 +158,8 @@ class Feature(NumberedCard, VersionedModel):
                 errors["iteration"] = "iteration must belong to the feature's pi"
             elif self.iteration is not None and self.iteration.is_ip:
                 errors["iteration"] = IP_NO_FEATURE_LOAD
+        if self.found_after_release and self.kind != self.Kind.DEFECT:
+            errors["found_after_release"] = FOUND_AFTER_RELEASE_DEFECT_ONLY
         if errors:
             raise ValidationError(errors)
 

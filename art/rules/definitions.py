@@ -104,7 +104,11 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Flow efficiency",
         "The share of a feature's time in flow that someone was actively working on it.",
         "Σ active time ÷ Σ flow time over the features finished in the window (pooled).",
-        ("Blocked counts as waiting.", "Pooled over the features, not a mean of their ratios."),
+        (
+            "Blocked counts as waiting.",
+            "Pooled over the features, not a mean of their ratios.",
+            "The dashboard shows the features finished in the last 12 weeks against the 12 before.",
+        ),
         ("flow_efficiency", "time_in_states"),
     ),
     Definition(
@@ -146,7 +150,12 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Defect escape rate",
         "The share of defects that were found after release, by customers rather than by the train.",
         "Defects found after release ÷ all defects.",
-        ("Not on the dashboard yet: features do not record whether a defect was found after release.",),
+        (
+            "A defect records it in found_after_release (the board's backlog and the API set it).",
+            "Over the defects raised (created) in the window, whatever their state; cancelled ones are "
+            "left out. The dashboard shows the last 12 weeks against the 12 before.",
+            "Example: 2 of 8 defects found after release → 25 %. No defects: n/a.",
+        ),
         ("defect_escape_rate",),
     ),
 )

@@ -53,6 +53,7 @@ FEATURE_FIELDS = {
     "time_criticality",
     "risk_reduction",
     "job_size",
+    "found_after_release",
 }
 STORY_FIELDS = {"feature", "team", "iteration", "title", "points", "state", "external_key"}
 

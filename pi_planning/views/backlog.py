@@ -44,7 +44,7 @@ def feature_wsjf(request: HtmxHttpRequest, slug: str, pi_id: int, feature_id: in
             wsjf_form=WsjfForm(
                 feature=feature,
                 initial={name: getattr(feature, name) for name in WsjfForm.SCORES}
-                | {"version": feature.version},
+                | {"version": feature.version, "found_after_release": feature.found_after_release},
             ),
         )
         return render(request, shown, context)
@@ -58,7 +58,7 @@ def feature_wsjf(request: HtmxHttpRequest, slug: str, pi_id: int, feature_id: in
                 actor=request.user,
                 feature=feature,
                 version=data["version"],
-                **{name: data[name] for name in WsjfForm.SCORES},
+                **form.changes(),
             )
         except ConflictError as exc:
             form.add_error(
