@@ -2,7 +2,8 @@
 to Celery's broker; when the broker does not answer (Redis down), the task runs here instead, in
 a thread of this process, so that the request answers at once and the work is still done (every
 task is idempotent: running it here and again later from the queue is safe). On the embedded
-default (no broker) tasks run in-process as always."""
+default (no broker) tasks run in-process: inline (`enqueue`), or in a thread of this process for
+work that must not hold the request (`enqueue_background`: webhook deliveries, "Recompute now")."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def _run(task: Any, args: tuple[Any, ...]) -> None:
     try:
         task.run(*args)
     except Exception:  # logged: a thread has nobody else to tell
-        logger.exception("task %s%r failed while the broker was away", task.name, args)
+        logger.exception("task %s%r failed in a thread of this process", task.name, args)
     finally:
         connection.close()
 
@@ -51,9 +52,10 @@ def enqueue(task: Any, *args: Any) -> str:
 
 
 def enqueue_background(task: Any, *args: Any) -> str:
-    """As enqueue, for work that talks to another host (webhook deliveries, with their retries):
-    on the embedded default it runs in a thread of this process rather than inside the request,
-    so that a slow receiver never holds a page. Tests (RAILYARD_BACKGROUND_INLINE) run it inline."""
+    """As enqueue, for work that may take long (webhook deliveries with their retries, a train's
+    metric recompute): on the embedded default it runs in a thread of this process rather than
+    inside the request, so that the page answers at once and shows the work's progress. Tests
+    (RAILYARD_BACKGROUND_INLINE) run it inline."""
     if settings.CELERY_TASK_ALWAYS_EAGER and not getattr(settings, "RAILYARD_BACKGROUND_INLINE", False):
         start_here(task, args)
         return HERE

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from art import rules
 from art.models import ProgramIncrement, ReleaseTrain, Team
-from art.queue import enqueue
+from art.queue import enqueue_background
 from art.services.common import author
 from metrics import selectors
 from metrics.models import MetricSnapshot, RecomputeRun
@@ -190,7 +190,10 @@ def run_busy(run: RecomputeRun | None) -> bool:
 def recompute_request(*, actor: Any, train: ReleaseTrain) -> tuple[RecomputeRun, bool]:
     """Queue a recompute of the train's snapshots (the caller has checked that the actor may:
     art.access Action.RUN_EVENTS). A recompute already queued or running is returned instead
-    of queuing a second one: (run, created). The task is queued once the transaction commits."""
+    of queuing a second one: (run, created), so a second press while one runs joins it. The
+    task is queued once the transaction commits, never run inside the request: Celery's worker
+    takes it, or on the embedded default a thread of this process (art.queue.enqueue_background),
+    and the run's progress tells the page and the API how far it is."""
     from metrics import tasks
 
     with transaction.atomic():
@@ -207,7 +210,7 @@ def recompute_request(*, actor: Any, train: ReleaseTrain) -> tuple[RecomputeRun,
         if active is not None:
             return active, False
         run = RecomputeRun.objects.create(train=train, requested_by=author(actor))
-        transaction.on_commit(lambda: enqueue(tasks.recompute_train, run.pk))
+        transaction.on_commit(lambda: enqueue_background(tasks.recompute_train, run.pk))
     return run, True
 
 

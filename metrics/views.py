@@ -122,12 +122,14 @@ def definitions_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def recompute(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """RTE only: queue a recompute of the train's snapshots and show its progress."""
+    """RTE only: queue a recompute of the train's snapshots and answer at once with its progress
+    (the work runs outside the request: Celery's worker, or a thread of this process on the
+    embedded default). A press while one runs joins it."""
     train = train_for_user(request.user, slug, Action.RUN_EVENTS)
     run, created = services.recompute_request(actor=request.user, train=train)
     run.refresh_from_db()
     if run.state == RecomputeRun.State.DONE:
-        # Without a broker the task ran in this request: show the new figures.
+        # Tests run background work inline (RAILYARD_BACKGROUND_INLINE): the figures are new.
         messages.success(request, f"Figures recomputed: {run.days:,} days, {run.rows:,} rows.")
         return HttpResponseClientRefresh() if request.htmx else redirect(_dashboard_url(train))
     if not request.htmx:

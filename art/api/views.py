@@ -9,7 +9,7 @@ from typing import Any
 import django_filters.rest_framework as filters
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -229,7 +229,7 @@ class StoryFilter(filters.FilterSet):
         fields = ["train", "pi", "team", "iteration", "feature", "state", "external_key"]
 
     def filter_pi(self, queryset: QuerySet[Story], name: str, value: Any) -> QuerySet[Story]:
-        return queryset.filter(Q(iteration__pi_id=value) | Q(feature__pi_id=value))
+        return selectors.stories_of_pi(queryset, pi_id=value)
 
 
 # --- trains, teams, people ------------------------------------------------------------------

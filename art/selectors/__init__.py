@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from art.access import visible
 from art.models import (
@@ -130,7 +130,21 @@ def feature_transitions(*, feature: Feature) -> QuerySet[FeatureTransition]:
 
 
 def story_list(*, user: Any) -> QuerySet[Story]:
-    return visible(user, Story.objects.all()).select_related("team", "iteration", "feature")
+    """The stories the user sees, as the API lists them: its serializer outputs the team's,
+    iteration's and feature's ids only, so no related rows are joined (they cost the 500-story
+    page half its time)."""
+    return visible(user, Story.objects.all())
+
+
+def stories_of_pi(stories: QuerySet[Story], *, pi_id: int) -> QuerySet[Story]:
+    """The stories placed in the PI: by their iteration or under one of its features. Two
+    IN-subqueries on the story's own columns (each answered by index from the PI's iterations
+    or features) rather than an OR across two LEFT JOINs, which joined every story of the train
+    to both tables before it could filter, for the list's count and again for its page."""
+    return stories.filter(
+        Q(iteration_id__in=Iteration.objects.filter(pi_id=pi_id).values("pk"))
+        | Q(feature_id__in=Feature.objects.filter(pi_id=pi_id).values("pk"))
+    )
 
 
 def team_member_list(*, team: Team) -> QuerySet[TeamMember]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from art import rules
@@ -300,6 +301,7 @@ def dependency_age_data(
 
 class RecomputeRunSerializer(serializers.ModelSerializer):
     train = serializers.IntegerField(source="train_id", read_only=True)
+    url = serializers.SerializerMethodField(help_text="Where to poll this run's state and progress.")
 
     class Meta:
         model = RecomputeRun
@@ -314,5 +316,11 @@ class RecomputeRunSerializer(serializers.ModelSerializer):
             "days",
             "rows",
             "error",
+            "url",
         ]
         read_only_fields = fields
+
+    def get_url(self, run: RecomputeRun) -> str:
+        path = reverse("api-metrics-recompute-run", kwargs={"run_id": run.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

@@ -185,9 +185,10 @@ class DependencyAgeView(ConditionalGetMixin, APIView):
 
 
 class RecomputeView(APIView):
-    """Recompute a train's snapshots now (RTE only). Answers 202 with the run, whose progress
-    `GET metrics/recompute/{id}/` reports; a recompute already under way is answered instead
-    of queuing another."""
+    """Recompute a train's snapshots now (RTE only). The work runs outside the request (Celery's
+    worker, or a thread of this process on the embedded default): answers 202 at once with the
+    run, whose progress `GET metrics/recompute/{id}/` reports (its `url`, also the `Location`
+    header); a recompute already under way is answered instead of queuing another."""
 
     @extend_schema(
         operation_id="metrics_recompute",
@@ -207,7 +208,8 @@ class RecomputeView(APIView):
         train = _train(request, serializer.validated_data["train"], Action.RUN_EVENTS)
         run, _ = services.recompute_request(actor=request.user, train=train)
         run.refresh_from_db()
-        return Response(s.RecomputeRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        data = s.RecomputeRunSerializer(run, context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
 
 class RecomputeRunView(ConditionalGetMixin, APIView):
@@ -221,4 +223,4 @@ class RecomputeRunView(ConditionalGetMixin, APIView):
     )
     def get(self, request: Request, run_id: int) -> Response:
         run = object_for_user(request.user, RecomputeRun.objects.all(), run_id, Action.VIEW)
-        return Response(s.RecomputeRunSerializer(run).data)
+        return Response(s.RecomputeRunSerializer(run, context={"request": request}).data)

@@ -7,7 +7,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, Max, Min
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from art import demo
@@ -89,9 +91,16 @@ def test_reset_rebuilds_the_same_train(seeded):
     # when it is rebuilt (in this test's transaction: the shared demo comes back after it)
     output = seed("--reset")
     # then a new train holds the same rows, and no person's login is left over twice
-    assert "Built Payments ART" in output
+    assert "Built Payments ART" in output and "(tables analyzed)" in output
     assert ReleaseTrain.objects.get(slug=seeded.slug).pk != seeded.pk
     assert counts() == before
+
+
+def test_a_build_leaves_the_planner_statistics_fresh(db):
+    # ANALYZE after a seed (PostgreSQL would otherwise plan from empty tables until autovacuum)
+    with CaptureQueriesContext(connection) as queries:
+        demo.refresh_planner_statistics()
+    assert [query["sql"] for query in queries] == ["ANALYZE"]
 
 
 def test_the_demo_is_the_size_the_readme_promises(seeded):

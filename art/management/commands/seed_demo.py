@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from art.demo import DEMO_LOGINS, DEMO_PASSWORD, PROFILES, build, existing_train
+from art.demo import DEMO_LOGINS, DEMO_PASSWORD, PROFILES, build, existing_train, refresh_planner_statistics
 from art.models import Membership
 
 
@@ -41,7 +41,8 @@ class Command(BaseCommand):
             train = existing_train(profile)
             self.stdout.write(f"{train} exists already: nothing changed (seed_demo --reset rebuilds it).")
         else:
-            self.stdout.write(self.style.SUCCESS(f"Built {ctx.train} in {elapsed:.1f} s:"))
+            refresh_planner_statistics()
+            self.stdout.write(self.style.SUCCESS(f"Built {ctx.train} in {elapsed:.1f} s (tables analyzed):"))
             width = max(len(label) for label in ctx.counts)
             for label, n in ctx.counts.items():
                 self.stdout.write(f"  {label:<{width}}  {n:>7,}")

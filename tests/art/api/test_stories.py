@@ -4,6 +4,9 @@ and concurrency."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from art.models import Story
 from tests.art.factories import FeatureFactory, PIFactory, StoryFactory
@@ -126,3 +129,49 @@ def test_moving_a_story_to_an_iteration_of_another_train_names_the_rule(world, a
     )
     assert response.status_code == 400
     assert response.json() == {"iteration": ["iteration must belong to the story's train"]}
+
+
+def test_the_pi_filter_finds_stories_placed_by_iteration_and_by_feature_alike(world, member):
+    # given stories of the PI by their iteration, by their feature, by both, by one only while
+    # the other points elsewhere, and stories of neither
+    later_pi = PIFactory(train=world.train, name="PI 26.2", start_date=dt.date(2026, 6, 1))
+    here, there = world.pi.iterations.first(), later_pi.iterations.first()
+    ours, theirs = (
+        FeatureFactory(train=world.train, pi=world.pi),
+        FeatureFactory(train=world.train, pi=later_pi),
+    )
+    unplanned = FeatureFactory(train=world.train, pi=None)
+    placings = [
+        (here, None),
+        (None, ours),
+        (here, ours),
+        (here, theirs),
+        (there, ours),
+        (here, unplanned),
+        (there, theirs),
+        (None, theirs),
+        (there, None),
+        (None, unplanned),
+        (None, None),
+    ]
+    stories = [StoryFactory(team=world.team, iteration=i, feature=f) for i, f in placings]
+    by_hand = {world.pi: [0, 1, 2, 3, 4, 5], later_pi: [3, 4, 6, 7, 8]}
+    for pi, indexes in by_hand.items():
+        # when the list is filtered by the PI
+        with CaptureQueriesContext(connection) as filtered:
+            response = member.get(f"/api/v1/stories/?pi={pi.pk}&ordering=id&page_size=100")
+        # then it holds the same stories as the OR across the iteration's and the feature's PI,
+        # once each
+        expected = list(
+            Story.objects.filter(Q(iteration__pi=pi) | Q(feature__pi=pi))
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        assert [s["id"] for s in response.json()["results"]] == expected == [stories[i].pk for i in indexes]
+        assert response.json()["count"] == len(indexes)
+        # by subqueries on the story's own columns, in as many queries as the unfiltered list
+        with CaptureQueriesContext(connection) as unfiltered:
+            member.get("/api/v1/stories/?ordering=id&page_size=100")
+        assert len(filtered) == len(unfiltered)
+        page_sql = filtered[-1]["sql"]
+        assert " IN (SELECT " in page_sql and "JOIN" not in page_sql
