@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.requirements.lock.stamp
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench bench-live soak faults backup restore audit ci clean
+.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench bench-flow bench-live soak faults backup restore audit ci clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ schema: $(STAMP) ## Validate the OpenAPI schema (warnings fail)
 
 bench: $(STAMP) ## Time `seed_demo --size large` on a fresh SQLite file
 	$(BIN)/python bench/seed_large.py
+
+bench-flow: $(STAMP) ## Flow endpoint and nightly recompute at 1x and 2x history (DATABASE_URL: PostgreSQL); writes bench/results.md
+	$(BIN)/python bench/flow_scaling.py
 
 bench-live: $(STAMP) ## Live updates: 100 sockets on one board, 200 changes; delivery p50/p95/p99 (REDIS=1: two servers on Redis)
 	$(BIN)/python bench/live_latency.py $(if $(REDIS),--redis)

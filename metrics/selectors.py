@@ -7,8 +7,8 @@ art/rules/. Two kinds of reads:
 - *Inputs for a Python rule* (percentiles, Monte Carlo, predictability's statuses): one query
   for the features and one for their transitions, or one query of the few columns a rule
   needs (objectives, dependency dates, done_at).
-- *Set-based aggregates* (the nightly snapshots' counts per state, team and day): one SQL
-  statement per batch of days, grouping in the database. They are the set form of
+- *Daily aggregates* (the nightly snapshots' counts per state, team and day): one query of the
+  train's transitions and one of its dependencies, swept forward once. They are the daily form of
   rules.flow.cumulative_flow / flow_velocity and rules.dependencies.is_aging, and tests check
   that they agree with those functions on the same data.
 
@@ -19,13 +19,12 @@ midnight to the next local midnight, windows are half-open [start, end).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -245,101 +244,83 @@ class DayFigures:
         return self.categories[rules.flow.WAITING] + self.categories[rules.flow.ACTIVE]
 
 
-def _adapt(value: dt.datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _days_cte(days: Sequence[dt.date], tz: ZoneInfo) -> tuple[str, list[Any]]:
-    """A `days(i, sod, eod, aging_before)` table of the given local days: start and end of
-    each day (local midnights, as rules.flow.day_bounds), and the creation time at or before
-    which a dependency open at end of day is *aging* (rules.dependencies.is_aging: more than 14 whole
-    days old, i.e. created at least 15 days before)."""
-    aging = dt.timedelta(days=rules.dependencies.AGING_AFTER_DAYS + 1)
-    values, params = [], []
-    for i, day in enumerate(days):
-        sod, eod = rules.flow.day_bounds(day, day + ONE_DAY, tz)
-        values.append("(%s, %s, %s, %s)")
-        params += [i, _adapt(sod), _adapt(eod), _adapt(eod - aging)]
-    return "days(i, sod, eod, aging_before) AS (VALUES " + ", ".join(values) + ")", params
-
-
-_FLOW_SQL = """
-WITH {days},
-spans AS (
-    SELECT f.team_id AS team_id, f.points AS points, t.to_state AS state, t.at AS start_at,
-           LEAD(t.at) OVER (PARTITION BY t.feature_id ORDER BY t.at, t.id) AS end_at
-    FROM {transition} t JOIN {feature} f ON f.id = t.feature_id
-    WHERE f.train_id = %s
-)
-SELECT d.i, s.team_id, s.state, COUNT(*),
-       SUM(CASE WHEN s.end_at IS NULL AND s.state = %s AND s.start_at >= d.sod THEN 1 ELSE 0 END),
-       SUM(CASE WHEN s.end_at IS NULL AND s.state = %s AND s.start_at >= d.sod
-                THEN COALESCE(s.points, 0) ELSE 0 END)
-FROM spans s JOIN days d ON s.start_at < d.eod AND (s.end_at IS NULL OR s.end_at >= d.eod)
-WHERE s.start_at < %s AND (s.end_at IS NULL OR s.end_at >= %s)
-GROUP BY d.i, s.team_id, s.state
-"""
-# Each transition opens a span [at, next at) in its state; the state in force at end of day is
-# that of the span containing the instant just before the next local midnight (so a transition
-# exactly at midnight belongs to the next day, as in rules.flow.cumulative_flow). A feature
-# whose last span is `done` is done now and that span's start is its done_at: it counts in
-# that day's throughput (rules.flow.flow_velocity).
-
-_DEPENDENCY_SQL = """
-WITH {days}
-SELECT d.i, dep.requester_team_id, COUNT(*),
-       SUM(CASE WHEN dep.created_at <= d.aging_before THEN 1 ELSE 0 END)
-FROM {dependency} dep
-JOIN {pi} p ON p.id = dep.pi_id
-JOIN days d ON dep.created_at < d.eod AND (dep.resolved_at IS NULL OR dep.resolved_at >= d.eod)
-WHERE p.train_id = %s
-GROUP BY d.i, dep.requester_team_id
-"""
-
-
 def snapshot_figures(
     *, train: ReleaseTrain, days: Sequence[dt.date]
 ) -> dict[tuple[int, int | None], DayFigures]:
-    """The snapshot figures of the given local days, per (index of the day, team id): team
-    None holds the features without a team (the train's row adds every team to it). Two SQL
-    statements, grouping in the database, whatever the number of features or teams.
+    """The snapshot figures of the given local days (ascending), per (index of the day, team
+    id): team None holds the features without a team (the train's row adds every team to it).
 
-    Dependencies count for their requester team (the team that waits for them)."""
+    Two queries (the train's transitions with their feature's team and points, and its
+    dependencies) and one forward pass over each, as rules.flow.cumulative_flow does: every stay
+    in a state adds 1 to the days at whose end it is in force and −1 after them, summed once over
+    the days. Linear in the history: O(rows · log days + days · teams), whatever the number of
+    days asked for. A feature whose last transition is into `done` is done now and that
+    transition is its done_at: it counts in that day's throughput (rules.flow.flow_velocity).
+    Dependencies count for their requester team (the team that waits for them) while open at
+    end of day, and are *aging* once more than 14 whole days old (rules.dependencies.is_aging:
+    created at least 15 days before the end of the day)."""
     figures: dict[tuple[int, int | None], DayFigures] = defaultdict(DayFigures)
     if not days:
         return figures
-    days_sql, days_params = _days_cte(days, train.tz)
-    first_sod = rules.flow.local_midnight(days[0], train.tz)
-    last_eod = rules.flow.local_midnight(days[-1] + ONE_DAY, train.tz)
-    flow_sql = _FLOW_SQL.format(
-        days=days_sql, transition=FeatureTransition._meta.db_table, feature=Feature._meta.db_table
+    tz, n = train.tz, len(days)
+    ends = rules.flow.end_of_day_ticks(days, tz)
+    starts = [rules.flow.ticks(rules.flow.local_midnight(day, tz)) for day in days]
+    changes: dict[tuple[int | None, str], list[int]] = defaultdict(lambda: [0] * (n + 1))
+    transitions = (
+        FeatureTransition.objects.filter(feature__train=train)
+        .order_by("feature_id", "at", "id")
+        .values_list("feature_id", "feature__team_id", "feature__points", "to_state", "at")
     )
-    dependency_sql = _DEPENDENCY_SQL.format(
-        days=days_sql, dependency=Dependency._meta.db_table, pi=ProgramIncrement._meta.db_table
+    rows = [(fid, team, points, state, rules.flow.ticks(at)) for fid, team, points, state, at in transitions]
+    for index, (fid, team, points, state, at) in enumerate(rows):
+        last = index + 1 == len(rows) or rows[index + 1][0] != fid
+        lo, hi = rules.flow.stay_days(at, None if last else rows[index + 1][4], ends)
+        if hi > lo:
+            changes[(team, state)][lo] += 1
+            changes[(team, state)][hi] -= 1
+        if last and state == rules.flow.DONE and lo < n and starts[lo] <= at:
+            cell = figures[(lo, team)]
+            cell.throughput_count += 1
+            cell.throughput_points += points or 0
+    for (owner, in_state), steps in changes.items():
+        category, running = rules.flow.state_category(in_state), 0
+        for i in range(n):
+            running += steps[i]
+            if running:
+                figures[(i, owner)].categories[category] += running
+    aging_before = [
+        rules.flow.ticks(rules.flow.local_midnight(day + ONE_DAY, tz) - AGING_SPAN) for day in days
+    ]
+    dependencies = Dependency.objects.filter(pi__train=train).values_list(
+        "requester_team_id", "created_at", "resolved_at"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            flow_sql,
-            [
-                *days_params,
-                train.pk,
-                rules.flow.DONE,
-                rules.flow.DONE,
-                _adapt(last_eod),
-                _adapt(first_sod + ONE_DAY),
-            ],
-        )
-        for i, team_id, state, n, finished, finished_points in cursor.fetchall():
-            cell = figures[(i, team_id)]
-            cell.categories[rules.flow.state_category(state)] += n
-            cell.throughput_count += finished or 0
-            cell.throughput_points += finished_points or 0
-        cursor.execute(dependency_sql, [*days_params, train.pk])
-        for i, team_id, n, aging in cursor.fetchall():
-            cell = figures[(i, team_id)]
-            cell.open_dependencies += n
-            cell.aging_dependencies += aging or 0
+    opened: dict[int | None, list[int]] = defaultdict(lambda: [0] * (n + 1))
+    aging: dict[int | None, list[int]] = defaultdict(lambda: [0] * (n + 1))
+    for requester, created, resolved in dependencies:
+        c = rules.flow.ticks(created)
+        lo, hi = rules.flow.stay_days(c, None if resolved is None else rules.flow.ticks(resolved), ends)
+        aging_from = max(lo, bisect_left(aging_before, c))
+        if hi > lo:
+            opened[requester][lo] += 1
+            opened[requester][hi] -= 1
+        if hi > aging_from:
+            aging[requester][aging_from] += 1
+            aging[requester][hi] -= 1
+    for owner, steps in opened.items():
+        running_open = running_aging = 0
+        for i in range(n):
+            running_open += steps[i]
+            running_aging += aging[owner][i]
+            if running_open:
+                cell = figures[(i, owner)]
+                cell.open_dependencies += running_open
+                cell.aging_dependencies += running_aging
     return figures
+
+
+#: rules.dependencies.is_aging: a dependency open at end of day is aging if created at or before
+#: end of day minus this (more than 14 whole days old).
+AGING_SPAN = dt.timedelta(days=rules.dependencies.AGING_AFTER_DAYS + 1)
 
 
 #: A full recompute looks back at most this many days (three years): the dashboard's trends and

@@ -2,11 +2,13 @@
 
 `recompute_snapshots` is idempotent: it upserts one row per (train, team, day) and one per
 (train, day) for the whole train, so running it twice leaves the same rows (same ids, same
-figures; only computed_at moves). The upsert is `INSERT ... ON CONFLICT (...) WHERE ... DO
-UPDATE`, written out because the two unique constraints are partial (team set / team empty) and
-Django's bulk_create(update_conflicts=True) cannot name a partial index's predicate, which both
-SQLite and PostgreSQL require to pick it. Large trains are done in batches of days, each in
-its own transaction, reporting progress to the RecomputeRun.
+figures), and it writes only the rows whose figures changed: the second run writes nothing
+(computed_at is when a row's figures were last written). The upsert is
+`INSERT ... ON CONFLICT (...) WHERE ... DO UPDATE`, written out because the two unique
+constraints are partial (team set / team empty) and Django's bulk_create(update_conflicts=True)
+cannot name a partial index's predicate, which both SQLite and PostgreSQL require to pick it.
+The rows are written in batches of days, each in its own transaction, reporting progress to the
+RecomputeRun.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class RecomputeResult:
     start: dt.date
     end: dt.date  # included
     days: int
-    rows: int
+    rows: int  # computed
+    written: int = 0  # inserted or updated: those whose figures changed
 
 
 def _pi_of_day(pis: Sequence[ProgramIncrement], day: dt.date) -> int | None:
@@ -126,6 +129,17 @@ def _upsert(rows: Sequence[tuple[Any, ...]], *, team_rows: bool) -> None:
             )
 
 
+def _stored_rows(
+    train: ReleaseTrain, start: dt.date, end: dt.date
+) -> dict[tuple[int | None, dt.date], tuple[Any, ...]]:
+    """The stored figures (pi and FIGURE_COLUMNS) of the train's rows in [start, end], by (team,
+    day): one query."""
+    rows = MetricSnapshot.objects.filter(train=train, day__gte=start, day__lte=end).values_list(
+        "team_id", "day", "pi_id", *FIGURE_COLUMNS
+    )
+    return {(team_id, day): tuple(rest) for team_id, day, *rest in rows}
+
+
 def recompute_snapshots(
     *,
     train_id: int,
@@ -136,8 +150,11 @@ def recompute_snapshots(
     """Recompute a train's snapshots for the last `days` local days up to today (both
     included), or, by default, for its whole history (see selectors.snapshot_range): one row
     per team and day, and the train's row (team empty) which also holds features and
-    dependencies without a team. `on_progress(percent, days_done, rows_done)` is called after
-    each batch. Rows of days outside a full recompute's range are removed."""
+    dependencies without a team. The figures of every day come from one pass over the train's
+    history (selectors.snapshot_figures), and only the rows whose figures differ from the stored
+    ones are written: a night without changes writes nothing (`written` counts the rows
+    written, `rows` those computed). `on_progress(percent, days_done, rows_done)` is called after
+    each batch of days. Rows of days outside a full recompute's range are removed."""
     train = ReleaseTrain.objects.get(pk=train_id)
     today = today or selectors.train_today(train)
     if days is None:
@@ -150,31 +167,39 @@ def recompute_snapshots(
     per_batch = max(7, BATCH_ROWS // (len(team_ids) + 1))
     batches = math.ceil(len(all_days) / per_batch)
     now = timezone.now()
-    written = 0
+    computed = written = 0
     if days is None:
         MetricSnapshot.objects.filter(train=train).exclude(day__gte=start, day__lte=end).delete()
+    figures = selectors.snapshot_figures(train=train, days=all_days)
+    stored = _stored_rows(train, start, end)
+    empty = selectors.DayFigures()
+
+    def changed(row: tuple[Any, ...]) -> bool:
+        return stored.get((row[1], row[_DAY])) != row[2:3] + row[_DAY + 1 : -1]
+
     for number in range(batches):
-        batch = all_days[number * per_batch : (number + 1) * per_batch]
-        figures = selectors.snapshot_figures(train=train, days=batch)
+        first = number * per_batch
         team_rows, train_rows = [], []
-        for i, day in enumerate(batch):
+        for i, day in enumerate(all_days[first : first + per_batch], start=first):
             pi_id = _pi_of_day(pis, day)
             whole = selectors.DayFigures()
-            whole.add(figures.get((i, None), selectors.DayFigures()))
+            whole.add(figures.get((i, None), empty))
             for team_id in team_ids:
-                cell = figures.get((i, team_id), selectors.DayFigures())
+                cell = figures.get((i, team_id), empty)
                 whole.add(cell)
                 team_rows.append(_row(train.pk, team_id, pi_id, day, cell, now))
             train_rows.append(_row(train.pk, None, pi_id, day, whole, now))
-        with transaction.atomic():
-            _upsert(team_rows, team_rows=True)
-            _upsert(train_rows, team_rows=False)
+        computed += len(team_rows) + len(train_rows)
+        team_rows = [row for row in team_rows if changed(row)]
+        train_rows = [row for row in train_rows if changed(row)]
+        if team_rows or train_rows:
+            with transaction.atomic():
+                _upsert(team_rows, team_rows=True)
+                _upsert(train_rows, team_rows=False)
         written += len(team_rows) + len(train_rows)
         if on_progress:
-            on_progress(
-                round(100 * (number + 1) / batches), min((number + 1) * per_batch, len(all_days)), written
-            )
-    return RecomputeResult(start, end, len(all_days), written)
+            on_progress(round(100 * (number + 1) / batches), min(first + per_batch, len(all_days)), computed)
+    return RecomputeResult(start, end, len(all_days), computed, written)
 
 
 # --------------------------------------------------------------------------------------------
