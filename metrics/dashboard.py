@@ -393,6 +393,12 @@ def dashboard_data(
         dependency_chart(dependencies, now),
         distribution_chart(items, lo, hi),
     ]
+    run = selectors.latest_run(train=train)
+    # A row's computed_at moves only when its figures change (a quiet night writes nothing): the
+    # figures were last checked when the latest run finished.
+    computed_at = totals.get("computed_at")
+    if run is not None and run.state == run.State.DONE and run.finished_at is not None:
+        computed_at = max(computed_at, run.finished_at) if computed_at else run.finished_at
     return Dashboard(
         train=train,
         today=today,
@@ -400,9 +406,9 @@ def dashboard_data(
         start=start,
         headlines=headlines,
         charts=charts,
-        computed_at=totals.get("computed_at"),
+        computed_at=computed_at,
         last_day=totals.get("last_day"),
-        run=selectors.latest_run(train=train),
+        run=run,
     )
 
 
