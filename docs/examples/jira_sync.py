@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 #: What the tracker holds (in real life: read from Jira's REST API or a CSV export).
-EPICS = [
+EPICS: list[dict[str, Any]] = [
     {
         "key": "SYNC-1",
         "summary": "Instalment payments at checkout",
@@ -55,7 +55,7 @@ EPICS = [
         ],
     },
 ]
-STORIES = [
+STORIES: list[dict[str, Any]] = [
     {
         "key": "SYNC-11",
         "summary": "Instalment plan picker",
