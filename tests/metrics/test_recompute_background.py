@@ -35,6 +35,10 @@ def background(monkeypatch):
     replaced by one that only records what it was handed: the test runs it when it likes."""
     handed: list[tuple] = []
     monkeypatch.setattr(queue, "start_here", lambda task, args: handed.append((task, args)))
+    # The test runs the runner (queue._run) on its own thread, inside the test's transaction: the
+    # runner's closing of its thread's connection would close the test's (PostgreSQL refuses a
+    # new one inside the transaction).
+    monkeypatch.setattr(queue.connection, "close", lambda: None)
     with override_settings(CELERY_TASK_ALWAYS_EAGER=True, RAILYARD_BACKGROUND_INLINE=False):
         yield handed
 
