@@ -186,10 +186,21 @@ class DependencyFilters:
 
 @dataclass
 class DependencyGroup:
+    """A group of the board (a team, outside the train, or every card for the aging view) as one
+    page shows it: `cards` are the page's, `count` is the whole group's; `continued` when the
+    group began on an earlier page, `continues` when it goes on on a later one."""
+
     key: str
     title: str
     subtitle: str
     cards: list[DependencyCard]
+    count: int = 0
+    continued: bool = False
+    continues: bool = False
+
+
+#: Cards on one page of the dependency board (the rest come with "Load more", or ?page=).
+BOARD_PAGE_SIZE = 50
 
 
 def _comment_counts(deps: Sequence[DependencyCard]) -> None:
@@ -223,6 +234,55 @@ def _card_sort(dep: DependencyWithHealth) -> tuple:
     return (dep.needed_by.number, HEALTH_ORDER[dep.health.code], dep.pk)
 
 
+def _grouped(shown: list[DependencyCard], view: str) -> list[DependencyGroup]:
+    """Every shown card in its group, in the board's order (the groups' `cards` whole)."""
+    if view == "aging":
+        cards = sorted(shown, key=lambda d: (not d.aging, -d.age_days, d.pk))
+        return [DependencyGroup("all", "Oldest first", "Open ones older than 14 days are aging", cards)]
+    groups: list[DependencyGroup] = []
+    attr = "provider_team" if view == "provider" else "requester_team"
+    buckets: dict[str, list[DependencyCard]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for dep in shown:
+        team = getattr(dep, attr) if getattr(dep, f"{attr}_id") else None
+        key = f"team-{team.pk}" if team else "external"
+        names[key] = team.name if team else "Outside the train"
+        buckets[key].append(dep)
+    for key in sorted(buckets, key=lambda k: (k == "external", names[k].lower())):
+        cards = sorted(buckets[key], key=_card_sort)
+        if view == "provider":
+            subtitle = "What others need from us" if key != "external" else "Providers outside the train"
+        else:
+            subtitle = "What we need from others"
+        groups.append(DependencyGroup(key, names[key], subtitle, cards))
+    return groups
+
+
+def _page_of(groups: list[DependencyGroup], start: int, stop: int) -> list[DependencyGroup]:
+    """The groups cut to the cards at positions start..stop-1 of the board's order, each keeping
+    its whole count."""
+    page: list[DependencyGroup] = []
+    first = 0  # position of the group's first card on the whole board
+    for group in groups:
+        count = len(group.cards)
+        last = first + count
+        if last > start and first < stop:
+            cards = group.cards[max(start - first, 0) : min(stop - first, count)]
+            page.append(
+                DependencyGroup(
+                    group.key,
+                    group.title,
+                    group.subtitle,
+                    cards,
+                    count=count,
+                    continued=first < start,
+                    continues=last > stop,
+                )
+            )
+        first = last
+    return page
+
+
 def dependency_board(
     *,
     pi: ProgramIncrement,
@@ -230,10 +290,17 @@ def dependency_board(
     filters: DependencyFilters | None = None,
     now: dt.datetime | None = None,
     lazy: bool = False,
+    page: int = 1,
+    pages: int = 1,
+    page_size: int | None = None,
+    focus: int | None = None,
 ) -> dict[str, Any]:
-    """The dependency board of a PI: every card with health, age, comments and history (or,
-    `lazy`, their counts), filtered and grouped by the view. At most seven queries whatever
-    the number of cards."""
+    """The dependency board of a PI, filtered and grouped by the view: the cards of one page
+    (`page_size` cards from `page`, or `pages` pages from it; every card when `page_size` is
+    None) with health, age, comments and history (or, `lazy`, their counts); the counts (shown,
+    total, health, aging, hidden done, each group's) are the whole board's. `focus`, a card's
+    id, picks the page that shows it when the filters show it. A page past the last is the last
+    (`page_past_end` says so). At most seven queries whatever the number of cards."""
     filters = filters or DependencyFilters()
     view = view if view in DEPENDENCY_VIEWS else "provider"
     everything = cast(
@@ -244,39 +311,32 @@ def dependency_board(
     )
     shown = [d for d in everything if filters.keep(d)]
     shown_ids = {d.pk for d in shown}
+    groups = _grouped(shown, view)
+    size = page_size or max(len(shown), 1)
+    page_count = max(1, -(-len(shown) // size))
+    if focus is not None and focus in shown_ids:
+        order = [d.pk for group in groups for d in group.cards]
+        page, pages = order.index(focus) // size + 1, 1
+    page_past_end = page > page_count
+    page = min(max(page, 1), page_count)
+    pages = min(max(pages, 1), page_count - page + 1)
+    start, stop = (page - 1) * size, min((page - 1 + pages) * size, len(shown))
+    groups = _page_of(groups, start, stop)
+    on_page = [d for group in groups for d in group.cards]
     if lazy:
         # Each card's comments and history load when the card opens them (a board of hundreds
         # of cards stays light); their counts come with the board.
-        _comment_counts(shown)
-        counts = history_counts(shown)
-        for dep in shown:
+        _comment_counts(on_page)
+        counts = history_counts(on_page)
+        for dep in on_page:
             dep.history_count = counts.get(dep.pk, 0)
     else:
-        _comments(shown)
-        attach_histories(shown, train_labels(pi.train_id, pi_id=pi.pk))
-    groups: list[DependencyGroup] = []
-    if view == "aging":
-        cards = sorted(shown, key=lambda d: (not d.aging, -d.age_days, d.pk))
-        groups.append(DependencyGroup("all", "Oldest first", "Open ones older than 14 days are aging", cards))
-    else:
-        attr = "provider_team" if view == "provider" else "requester_team"
-        buckets: dict[str, list[DependencyCard]] = defaultdict(list)
-        names: dict[str, str] = {}
-        for dep in shown:
-            team = getattr(dep, attr) if getattr(dep, f"{attr}_id") else None
-            key = f"team-{team.pk}" if team else "external"
-            names[key] = team.name if team else "Outside the train"
-            buckets[key].append(dep)
-        for key in sorted(buckets, key=lambda k: (k == "external", names[k].lower())):
-            cards = sorted(buckets[key], key=_card_sort)
-            if view == "provider":
-                subtitle = "What others need from us" if key != "external" else "Providers outside the train"
-            else:
-                subtitle = "What we need from others"
-            groups.append(DependencyGroup(key, names[key], subtitle, cards))
+        _comments(on_page)
+        attach_histories(on_page, train_labels(pi.train_id, pi_id=pi.pk))
     health_counts = {code: 0 for code in HEALTH_ORDER}
     for dep in everything:
         health_counts[dep.health.code] += 1
+    last_page = page + pages - 1
     return {
         "groups": groups,
         "shown": len(shown),
@@ -288,6 +348,16 @@ def dependency_board(
         ),
         "view": view,
         "filters": filters,
+        "page": page,
+        "last_page": last_page,
+        "page_count": page_count,
+        "page_size": size,
+        "page_past_end": page_past_end,
+        "first_index": start + 1 if on_page else 0,
+        "last_index": stop,
+        "next_page": last_page + 1 if last_page < page_count else None,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_count": min(size, len(shown) - stop),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typing
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,6 +40,7 @@ from pi_planning.forms.dependencies import (
 )
 from pi_planning.models import Dependency
 from pi_planning.selectors.dependencies import (
+    BOARD_PAGE_SIZE,
     DEPENDENCY_VIEWS,
     DependencyFilters,
     dependency_board,
@@ -107,6 +109,28 @@ def _decorate_dependency(
             setattr(dep, name, None)
 
 
+def _board_query(view: str, filters: DependencyFilters, **extra: int) -> str:
+    """The board's query string for this view and these filters (what its parameters say in
+    _dependency_filters), with `extra` (page, first, pages) after them."""
+    params: dict[str, Any] = {"view": view}
+    if filters.team:
+        params["team"] = filters.team
+    if filters.state:
+        params["state"] = filters.state
+    if filters.health:
+        params["health"] = filters.health
+    if filters.aging:
+        params["aging"] = 1
+    if filters.show_done:
+        params["done"] = 1
+    params.update(extra)
+    return urlencode(params)
+
+
+def _whole_number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 9 else None
+
+
 def _dependencies_context(
     request: HtmxHttpRequest,
     train: ReleaseTrain,
@@ -115,14 +139,40 @@ def _dependencies_context(
     overrides: dict[int, dict[str, Any]] | None = None,
     create_form: DependencyCreateForm | None = None,
     opened: Dependency | None = None,
+    focus: int | None = None,
 ) -> dict[str, Any]:
-    """The page's context; `opened` (a card's own link, opened without htmx) is shown whatever
-    the filters, whole (comments and history loaded) and focused."""
+    """The page's context: one page of cards (`?page=`, from `?first=` for what a "Load more"
+    answers, `?pages=` of them for a live refresh), the counts of the whole board. `opened` (a
+    card's own link, opened without htmx) is shown whatever the filters, on its page, whole
+    (comments and history loaded) and focused; `focus` (`?card=`, the card a write without
+    JavaScript comes back to) picks the page that shows it."""
     context = base_context(request, train, pi)
     filters = _dependency_filters(request)
     if opened is not None:
         filters = DependencyFilters(show_done=filters.show_done or opened.is_resolved)
-    board = dependency_board(pi=pi, view=request.GET.get("view", "provider"), filters=filters, lazy=True)
+        focus = opened.pk
+    get = request.GET
+    asked = get.get("page")
+    page = _whole_number(asked)
+    if focus is None:
+        focus = _whole_number(get.get("card"))
+    board = dependency_board(
+        pi=pi,
+        view=get.get("view", "provider"),
+        filters=filters,
+        lazy=True,
+        page=page or 1,
+        pages=_whole_number(get.get("pages")) or 1,
+        page_size=BOARD_PAGE_SIZE,
+        focus=focus,
+    )
+    if asked is not None and not page:
+        context["page_note"] = f"There is no page “{asked[:20]}”: this is the first page."
+    elif board["page_past_end"]:
+        context["page_note"] = (
+            f"There is no page {page}: the board has {board['page_count']} "
+            f"page{'s' if board['page_count'] != 1 else ''}; this is the last one."
+        )
     choices = _dependency_choices(pi)
     overrides = overrides or {}
     for group in board["groups"]:
@@ -137,6 +187,24 @@ def _dependencies_context(
             _decorate_dependency(request, train, dep, choices)
     context.update(board)
     context.update(choices)
+    # Pages: where "Load more" and "Previous cards" go, and what a live refresh asks for (the
+    # pages on screen, from the first one shown).
+    view, size = board["view"], board["page_size"]
+    first = min(_whole_number(get.get("first")) or board["page"], board["page"])
+    board_url = reverse("pi_planning:dependencies", kwargs={"slug": train.slug, "pi_id": pi.pk})
+    context["board_url"] = board_url
+    context["board_query"] = _board_query(view, filters)
+    if board["next_page"]:
+        context["next_url"] = f"{board_url}?{_board_query(view, filters, page=board['next_page'])}"
+        context["more_url"] = (
+            f"{board_url}?{_board_query(view, filters, page=board['next_page'], first=first)}"
+        )
+    if board["previous_page"]:
+        context["previous_url"] = f"{board_url}?{_board_query(view, filters, page=board['previous_page'])}"
+    context["live_src"] = (
+        f"{board_url}?{_board_query(view, filters, page=first, pages=board['last_page'] - first + 1)}"
+    )
+    context["loaded_from"] = (first - 1) * size + 1 if board["first_index"] else 0
     context["views"] = DEPENDENCY_VIEWS
     context["states"] = rules.dependencies.DEPENDENCY_STATE_LABELS
     context["healths"] = [
@@ -160,9 +228,10 @@ def _dependencies_context(
     return context
 
 
-def _dependencies_url(train: ReleaseTrain, pi: ProgramIncrement, anchor: str = "") -> str:
+def _dependencies_url(train: ReleaseTrain, pi: ProgramIncrement, dep: Dependency | None = None) -> str:
+    """The board; with `dep`, on the page that shows that card, scrolled to it."""
     url = reverse("pi_planning:dependencies", kwargs={"slug": train.slug, "pi_id": pi.pk})
-    return url + (f"#{anchor}" if anchor else "")
+    return url + (f"?card={dep.pk}#dep-{dep.pk}" if dep is not None else "")
 
 
 def _dependency_of(
@@ -206,7 +275,7 @@ def _dependency_refused(
 ) -> HttpResponse:
     if request.htmx:
         return _dependency_card(request, train, pi, dep_id, status=status, **state)
-    context = _dependencies_context(request, train, pi, overrides={dep_id: state})
+    context = _dependencies_context(request, train, pi, overrides={dep_id: state}, focus=dep_id)
     return render(request, DEPENDENCIES, context, status=status)
 
 
@@ -215,6 +284,14 @@ def _dependency_refused(
 def dependencies(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpResponse:
     train, pi = train_and_pi(request, slug, pi_id)
     context = _dependencies_context(request, train, pi)
+    if request.htmx and request.htmx.target == "dependency-more":
+        # "Load more": the next page's cards, those of groups already on screen added to them
+        # out of band; nothing past the last page.
+        if context["page_past_end"]:
+            context["groups"] = []
+        elif context["groups"]:
+            context["first_card"] = context["groups"][0].cards[0].pk  # focused once added
+        return render(request, f"{DEPENDENCIES}#more-cards", context)
     if request.htmx and request.htmx.target == "dependency-board":
         return render(request, f"{DEPENDENCIES}#board", context)
     return render(request, DEPENDENCIES, context)
@@ -302,8 +379,8 @@ def dependency_create(request: HtmxHttpRequest, slug: str, pi_id: int) -> HttpRe
         else:
             if not request.htmx:
                 messages.success(request, f"Dependency {dep.key} added.")
-                return redirect(_dependencies_url(train, pi, f"dep-{dep.pk}"))
-            context = _dependencies_context(request, train, pi)
+                return redirect(_dependencies_url(train, pi, dep))
+            context = _dependencies_context(request, train, pi, focus=dep.pk)
             board = render_to_string(f"{DEPENDENCIES}#board", context, request=request)
             fresh = render_to_string(f"{DEPENDENCIES}#create", {**context, "oob": True}, request=request)
             return toast(HttpResponse(board + fresh), f"Dependency {dep.key} added: {dep}.")
@@ -362,7 +439,7 @@ def dependency_state(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: in
     return done(
         request,
         lambda: _dependency_card(request, train, pi, dep.pk),
-        _dependencies_url(train, pi, f"dep-{dep.pk}"),
+        _dependencies_url(train, pi, dep),
         f"{dep.key} is now {label}{extra}.",
     )
 
@@ -401,7 +478,7 @@ def dependency_update(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: i
             return done(
                 request,
                 lambda: _dependency_card(request, train, pi, dep.pk),
-                _dependencies_url(train, pi, f"dep-{dep.pk}"),
+                _dependencies_url(train, pi, dep),
                 f"{dep.key} saved." if changes else "Nothing to save: no field changed.",
             )
     return _dependency_refused(request, train, pi, dep.pk, 422, form=form, editing=True)
@@ -424,7 +501,7 @@ def dependency_comment(request: HtmxHttpRequest, slug: str, pi_id: int, dep_id: 
             return done(
                 request,
                 lambda: _dependency_card(request, train, pi, dep.pk, comments_open=True),
-                _dependencies_url(train, pi, f"dep-{dep.pk}"),
+                _dependencies_url(train, pi, dep),
                 f"Comment added to {dep.key}.",
             )
     return _dependency_refused(request, train, pi, dep.pk, 422, comment_form=form, comments_open=True)

@@ -4,7 +4,10 @@
    - ROAM board: drag a risk to another column (SortableJS); the server decides. Its answer is
      the card as it is now, which goes to the column its data-roam names, so a refused move
      puts the card back where it was, with the rule's words and a quick form on it.
-   Every drag has a keyboard alternative in the card's "Move to" menu. */
+   Every drag has a keyboard alternative in the card's "Move to" menu.
+   - Dependency board, "Load more": the next page's cards arrive (those of a group already on
+     screen join it out of band); focus goes to the first of them, and the board's live refresh
+     asks for every page now on screen. */
 (function () {
   "use strict";
 
@@ -106,9 +109,27 @@
     recount();
   }
 
+  /* --- dependency board: "Load more" ------------------------------------------------------ */
+  function afterMore() {
+    var more = document.getElementById("dependency-more");
+    if (!more || more.hasAttribute("data-seen")) return;
+    more.setAttribute("data-seen", "");
+    var board = document.getElementById("dependency-board");
+    var src = more.getAttribute("data-board-src");
+    if (board && src) board.setAttribute("data-live-src", src);
+    var first = more.getAttribute("data-first-card");
+    var card = first && document.getElementById(first);
+    if (card) {
+      if (!card.hasAttribute("tabindex")) card.setAttribute("tabindex", "-1");
+      card.focus({ preventScroll: true });
+      card.scrollIntoView({ block: "nearest" });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () { initRoamBoard(document); });
   document.addEventListener("htmx:afterSettle", function (event) {
     var elt = event.detail.elt;
+    afterMore();  // once per "Load more" (or board refresh): a no-op after that
     if (elt && elt.id === "roam-board") {
       initRoamBoard(document);
     } else if (elt && elt.id && elt.id.indexOf("risk-") === 0) {
