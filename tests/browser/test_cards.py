@@ -239,3 +239,36 @@ def test_a_member_votes_only_on_their_own_teams_plan(sign_in_new, live_server, w
     phone.locator(f"#vote-{world.team.pk}").get_by_role("button", name="4").click()
     expect(phone.locator(f"#vote-{world.team.pk}")).to_contain_text("Your vote: 4")
     assert list(Vote.objects.values_list("team_id", "score")) == [(world.team.pk, 4)]
+
+
+def test_load_more_adds_the_next_page_of_dependencies_with_the_keyboard(sign_in_new, live_server, world):
+    # given 55 open dependencies on Bravo: one group, 50 cards on the first page
+    needed_by = world.pi.iterations.get(number=3)
+    for n in range(55):
+        services.dependency_create(
+            actor=world.rte,
+            pi=world.pi,
+            requester_team=world.team,
+            provider_team=world.other_team,
+            needed_by=needed_by,
+            title=f"Need {n}",
+        )
+    page = sign_in_new("viewer")
+    page.goto(pi_url(live_server, world, "dependencies"))
+    cards = page.locator("article.dep-card")
+    expect(cards).to_have_count(50)
+    expect(page.locator(f"#group-team-{world.other_team.pk}-title + * + .count")).to_contain_text("55")
+    # when the viewer loads the rest from the keyboard
+    more = page.get_by_role("link", name=re.compile("Load 5 more"))
+    more.focus()
+    page.keyboard.press("Enter")
+    # then the 5 join Bravo's group (one group on the page), focus goes to the first of them,
+    # and a live refresh would ask for both pages
+    expect(cards).to_have_count(55)
+    expect(page.locator("section.dependency-group")).to_have_count(1)
+    expect(page.locator(f"#group-team-{world.other_team.pk}-cards > article")).to_have_count(55)
+    first_added = cards.nth(50)
+    expect(first_added).to_be_focused()
+    expect(page.get_by_role("link", name=re.compile("Load "))).to_have_count(0)
+    expect(page.locator("#dependency-more")).to_contain_text("Cards 1–55 of 55 loaded")
+    assert "pages=2" in (page.locator("#dependency-board").get_attribute("data-live-src") or "")
