@@ -197,6 +197,7 @@ class DependencyGroup:
     count: int = 0
     continued: bool = False
     continues: bool = False
+    later: int = 0
 
 
 #: Cards on one page of the dependency board (the rest come with "Load more", or ?page=).
@@ -277,6 +278,7 @@ def _page_of(groups: list[DependencyGroup], start: int, stop: int) -> list[Depen
                     count=count,
                     continued=first < start,
                     continues=last > stop,
+                    later=max(last - stop, 0),
                 )
             )
         first = last

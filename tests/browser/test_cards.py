@@ -258,6 +258,10 @@ def test_load_more_adds_the_next_page_of_dependencies_with_the_keyboard(sign_in_
     cards = page.locator("article.dep-card")
     expect(cards).to_have_count(50)
     expect(page.locator(f"#group-team-{world.other_team.pk}-title + * + .count")).to_contain_text("55")
+    later = page.locator(f"#group-team-{world.other_team.pk}-later")
+    expect(later).to_have_text("5 more of Bravo on the next page")
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     # when the viewer loads the rest from the keyboard
     more = page.get_by_role("link", name=re.compile("Load 5 more"))
     more.focus()
@@ -272,3 +276,5 @@ def test_load_more_adds_the_next_page_of_dependencies_with_the_keyboard(sign_in_
     expect(page.get_by_role("link", name=re.compile("Load "))).to_have_count(0)
     expect(page.locator("#dependency-more")).to_contain_text("Cards 1–55 of 55 loaded")
     assert "pages=2" in (page.locator("#dependency-board").get_attribute("data-live-src") or "")
+    expect(later).to_have_count(0)
+    assert errors == []

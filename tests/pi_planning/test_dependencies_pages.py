@@ -75,6 +75,9 @@ def test_the_first_page_has_a_page_of_cards_and_the_whole_boards_counts(world, p
     assert 'aria-label="Show the 2 delivered or cancelled"' in body
     assert group_count(body, world.other_team) == 40 and group_count(body, charlie) == 20
     assert "Cards 1–50 of 60 loaded" in body
+    # the group cut by the page says how many of it come next
+    assert f'id="group-team-{charlie.pk}-later">10 more of Charlie on the next page' in body
+    assert f'id="group-team-{world.other_team.pk}-later"' not in body
     # "Load more": a plain link to page 2, fetched by htmx into the page
     more = re.search(
         r'<a class="btn btn--secondary" href="([^"]+)" hx-get="([^"]+)"[^>]*>.*?Load 10 more', body
@@ -108,8 +111,10 @@ def test_load_more_fragment_adds_the_next_page_to_the_groups_on_screen(
     assert "<html" not in body and 'id="dependency-board"' not in body
     # Charlie's 10 remaining cards join its group on screen
     oob = f'<div hx-swap-oob="beforeend:#group-team-{charlie.pk}-cards">'
-    joined = re.search(re.escape(oob) + r'(.*?)</div> ?<div class="dependency-more"', body)
+    joined = re.search(re.escape(oob) + r"(.*?)</div> ?<p ", body)
     assert joined and len(cards(joined.group(1))) == 10
+    # and its note of the cards still to come goes: the group is whole now
+    assert f'<p id="group-team-{charlie.pk}-later" hx-swap-oob="delete"></p>' in body
     # the new "more" part: nothing more to load, focus goes to the first added card, and the live
     # refresh now asks for both pages
     more = body[body.index('id="dependency-more"') :]
