@@ -193,7 +193,6 @@ def _dependencies_context(
     first = min(_whole_number(get.get("first")) or board["page"], board["page"])
     board_url = reverse("pi_planning:dependencies", kwargs={"slug": train.slug, "pi_id": pi.pk})
     context["board_url"] = board_url
-    context["board_query"] = _board_query(view, filters)
     if board["next_page"]:
         context["next_url"] = f"{board_url}?{_board_query(view, filters, page=board['next_page'])}"
         context["more_url"] = (
