@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.requirements.lock.stamp
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench bench-flow bench-deps bench-live soak faults backup restore audit ci clean
+.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench bench-seed bench-flow bench-deps bench-live soak faults backup restore audit ci clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -60,7 +60,10 @@ typecheck: $(STAMP) ## mypy with django-stubs
 schema: $(STAMP) ## Validate the OpenAPI schema (warnings fail)
 	$(MANAGE) spectacular --validate --fail-on-warn --file $(or $(SCHEMA_FILE),/tmp/railyard-openapi.yaml)
 
-bench: $(STAMP) ## Time `seed_demo --size large` on a fresh SQLite file
+bench: $(STAMP) ## Every performance goal on the large train beside its floor (DATABASE_URL: PostgreSQL); writes bench/results.md
+	$(BIN)/python bench/suite.py $(BENCH_ARGS)
+
+bench-seed: $(STAMP) ## Time `seed_demo --size large` on a fresh SQLite file
 	$(BIN)/python bench/seed_large.py
 
 bench-flow: $(STAMP) ## Flow endpoint and nightly recompute at 1x and 2x history (DATABASE_URL: PostgreSQL); writes bench/results.md
