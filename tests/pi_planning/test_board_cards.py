@@ -14,12 +14,65 @@ pytestmark = pytest.mark.django_db
 
 OLD_CARD = Template(
     "{% load railyard %}"
-    + '<article class="bcard bcard--{{ kind }}{% if kind == \'feature\' %} bcard--{{ card.kind }}{% endif %}{% if card.ref == saved_card %} bcard--saved{% endif %}{% if card.ref == conflict_card %} bcard--conflict{% endif %}{% if card.late_for %} bcard--late{% endif %}" id="{{ card.dom_id }}" data-card data-kind="{{ kind }}" data-id="{{ card.pk }}" data-version="{{ card.version }}" data-team="{{ card.team_id|default_if_none:\'\' }}" data-iteration="{{ card.iteration_id|default_if_none:\'\' }}"{% if card.change %} data-change="{{ card.change }}"{% endif %}{% if card.can_move %} data-movable{% endif %}{% if oob %} hx-swap-oob="outerHTML"{% endif %}>\n<p class="bcard__meta">{% if kind == "feature" and card.kind != "business" %}<span class="bcard__kind" title="{{ card.get_kind_display }}">{% if card.kind == "enabler" %}E{% else %}D{% endif %}</span>{% endif %}<span class="bcard__key">{{ card.key }}</span>{% if kind == "feature" %}<span class="bcard__team" title="{{ card.team_obj.name }}">{{ card.team_obj.initials }}</span>{% endif %}{% if card.points is not None %}<span class="bcard__points">{{ card.points }} pt</span>{% endif %}{% if kind == "feature" %}{% if card.deps.count %}<span class="dep-badge dep-badge--{{ card.deps.tone }} dep-badge--total" title="{{ card.deps.summary }}"><span aria-hidden="true">{{ card.deps.icon }}</span><span class="dep-badge__count">{{ card.deps.count }}</span><span class="visually-hidden"> dependenc{{ card.deps.count|pluralize:"y,ies" }}, worst: {{ card.deps.label }}</span></span>{% for tone, icon, count, word in card.deps.counts %}<span class="dep-badge dep-badge--{{ tone }} dep-badge--split" title="{{ count }} {{ word|lower }}" aria-hidden="true">{{ icon }} {{ count }}<span class="dep-badge__word"> {{ word }}</span></span>{% endfor %}{% endif %}{% if card.deps.external %}<span class="ext-marker" title="{{ card.deps.external }} external provider{{ card.deps.external|pluralize }}">⇱ Ext</span>{% endif %}{% else %}{% if card.parent %}<span class="bcard__parent" title="Feature: {{ card.parent.title }}">{{ card.parent.key }}</span>{% endif %}{% if card.late_for %}<span class="dep-badge dep-badge--conflict" title="Placed after it is needed: a hidden conflict of {{ card.late_for|join:\', \' }}"><span aria-hidden="true">✕</span><span> Late for {{ card.late_for|join:", " }}</span></span>{% endif %}{% endif %}{% if card.change %}<span class="change-marker change-marker--{{ card.change }}">{% if card.change == "moved" %}↔ Moved{% else %}+ Added{% endif %}</span>{% endif %}{% if card.ref == saved_card %}<span class="bcard__saved">✓ Saved</span>{% endif %}{% if card.ref == conflict_card %}<span class="bcard__saved bcard__saved--conflict">⚠ Changed by someone else</span>{% endif %}{% if card.can_move %}<a class="bcard__menu" href="?move={{ card.ref }}" data-card-menu aria-label="Move {{ card.key }}">⋯</a>{% elif can_link and kind == "feature" %}<button type="button" class="bcard__pick" data-card-pick aria-label="Pick {{ card.key }} for a dependency">{% icon "link" %}</button>{% endif %}</p>\n<p class="bcard__title" title="{{ card.title }}">{{ card.title }}</p>\n</article>'
+    "<article class=\"bcard bcard--{{ kind }}{% if kind == 'feature' %} bcard--{{ card"
+    ".kind }}{% endif %}{% if card.ref == saved_card %} bcard--saved{% endif %}{% if "
+    "card.ref == conflict_card %} bcard--conflict{% endif %}{% if card.late_for %} bc"
+    'ard--late{% endif %}" id="{{ card.dom_id }}" data-card data-kind="{{ kind }}" da'
+    'ta-id="{{ card.pk }}" data-version="{{ card.version }}" data-team="{{ card.team_'
+    "id|default_if_none:'' }}\" data-iteration=\"{{ card.iteration_id|default_if_none:'"
+    '\' }}"{% if card.change %} data-change="{{ card.change }}"{% endif %}{% if card.c'
+    'an_move %} data-movable{% endif %}{% if oob %} hx-swap-oob="outerHTML"{% endif %'
+    '}>\n<p class="bcard__meta">{% if kind == "feature" and card.kind != "business" %}'
+    '<span class="bcard__kind" title="{{ card.get_kind_display }}">{% if card.kind =='
+    ' "enabler" %}E{% else %}D{% endif %}</span>{% endif %}<span class="bcard__key">{'
+    '{ card.key }}</span>{% if kind == "feature" %}<span class="bcard__team" title="{'
+    '{ card.team_obj.name }}">{{ card.team_obj.initials }}</span>{% endif %}{% if car'
+    'd.points is not None %}<span class="bcard__points">{{ card.points }} pt</span>{%'
+    ' endif %}{% if kind == "feature" %}{% if card.deps.count %}<span class="dep-badg'
+    'e dep-badge--{{ card.deps.tone }} dep-badge--total" title="{{ card.deps.summary '
+    '}}"><span aria-hidden="true">{{ card.deps.icon }}</span><span class="dep-badge__'
+    'count">{{ card.deps.count }}</span><span class="visually-hidden"> dependenc{{ ca'
+    'rd.deps.count|pluralize:"y,ies" }}, worst: {{ card.deps.label }}</span></span>{%'
+    ' for tone, icon, count, word in card.deps.counts %}<span class="dep-badge dep-ba'
+    'dge--{{ tone }} dep-badge--split" title="{{ count }} {{ word|lower }}" aria-hidd'
+    'en="true">{{ icon }} {{ count }}<span class="dep-badge__word"> {{ word }}</span>'
+    '</span>{% endfor %}{% endif %}{% if card.deps.external %}<span class="ext-marker'
+    '" title="{{ card.deps.external }} external provider{{ card.deps.external|plurali'
+    'ze }}">⇱ Ext</span>{% endif %}{% else %}{% if card.parent %}<span class="bcard__'
+    'parent" title="Feature: {{ card.parent.title }}">{{ card.parent.key }}</span>{% '
+    'endif %}{% if card.late_for %}<span class="dep-badge dep-badge--conflict" title='
+    "\"Placed after it is needed: a hidden conflict of {{ card.late_for|join:', ' }}\">"
+    '<span aria-hidden="true">✕</span><span> Late for {{ card.late_for|join:", " }}</'
+    'span></span>{% endif %}{% endif %}{% if card.change %}<span class="change-marker'
+    ' change-marker--{{ card.change }}">{% if card.change == "moved" %}↔ Moved{% else'
+    " %}+ Added{% endif %}</span>{% endif %}{% if card.ref == saved_card %}<span clas"
+    's="bcard__saved">✓ Saved</span>{% endif %}{% if card.ref == conflict_card %}<spa'
+    'n class="bcard__saved bcard__saved--conflict">⚠ Changed by someone else</span>{%'
+    ' endif %}{% if card.can_move %}<a class="bcard__menu" href="?move={{ card.ref }}'
+    '" data-card-menu aria-label="Move {{ card.key }}">⋯</a>{% elif can_link and kind'
+    ' == "feature" %}<button type="button" class="bcard__pick" data-card-pick aria-la'
+    'bel="Pick {{ card.key }} for a dependency">{% icon "link" %}</button>{% endif %}'
+    '</p>\n<p class="bcard__title" title="{{ card.title }}">{{ card.title }}</p>\n</art'
+    "icle>"
 )
 OLD_LOAD = Template(
     "{% load railyard %}{% with cap=cell.capacity %}"
-    + '<p class="load load--{{ cell.tone }}" title="{{ cell.team.name }} · {{ cell.iteration.name }}: load {{ cap.points|floatformat:\'-1\' }} of capacity {{ cap.capacity|floatformat:\'-1\' }} points{% if cap.pct_label %} ({{ cap.pct_label }}){% endif %}: {{ cell.status_label }}. {% if cap.basis == \'velocity\' %}Capacity from measured velocity (normalized: {{ cap.normalized|floatformat:\'-1\' }}).{% else %}{{ cap.members }} delivering, {{ cell.iteration.workdays }} workdays{% if cap.holiday_days %}, {{ cap.holiday_days }} public holiday{{ cap.holiday_days|pluralize }}{% endif %}{% if cap.absence_days %}, {{ cap.absence_days|floatformat:\'-1\' }} days of absence{% endif %}.{% endif %}">\n    <span class="load__icon" aria-hidden="true">{{ cell.status_icon }}</span>\n    <span class="load__figures"><strong>{{ cap.points|floatformat:"-1" }}</strong>/{{ cap.capacity|floatformat:"-1" }}</span>\n    <span class="load__word">{% if cap.pct_label %}{{ cap.pct_label }} {% endif %}{{ cell.status_label }}</span>\n    <span class="load__bar" aria-hidden="true"><span class="load__fill" style="width: {{ cap.bar_pct }}%"></span></span>\n  </p>'
-    + "{% endwith %}"
+    '<p class="load load--{{ cell.tone }}" title="{{ cell.team.name }} · {{ cell.iter'
+    "ation.name }}: load {{ cap.points|floatformat:'-1' }} of capacity {{ cap.capacit"
+    "y|floatformat:'-1' }} points{% if cap.pct_label %} ({{ cap.pct_label }}){% endif"
+    " %}: {{ cell.status_label }}. {% if cap.basis == 'velocity' %}Capacity from meas"
+    "ured velocity (normalized: {{ cap.normalized|floatformat:'-1' }}).{% else %}{{ c"
+    "ap.members }} delivering, {{ cell.iteration.workdays }} workdays{% if cap.holida"
+    "y_days %}, {{ cap.holiday_days }} public holiday{{ cap.holiday_days|pluralize }}"
+    "{% endif %}{% if cap.absence_days %}, {{ cap.absence_days|floatformat:'-1' }} da"
+    'ys of absence{% endif %}.{% endif %}">\n    <span class="load__icon" aria-hidden='
+    '"true">{{ cell.status_icon }}</span>\n    <span class="load__figures"><strong>{{ '
+    'cap.points|floatformat:"-1" }}</strong>/{{ cap.capacity|floatformat:"-1" }}</spa'
+    'n>\n    <span class="load__word">{% if cap.pct_label %}{{ cap.pct_label }} {% end'
+    'if %}{{ cell.status_label }}</span>\n    <span class="load__bar" aria-hidden="tru'
+    'e"><span class="load__fill" style="width: {{ cap.bar_pct }}%"></span></span>\n  <'
+    "/p>"
+    "{% endwith %}"
 )
 
 

@@ -144,7 +144,7 @@ def test_board_dependencies_give_the_hand_worked_health_and_the_same_figures_as_
 
 
 def test_board_dependencies_take_the_boards_objects_and_read_nothing_more(django_assert_num_queries):
-    pi, its, later_its, late, deps = build()
+    pi, _its, later_its, _late, deps = build()
     teams = {t.pk: t for t in Team.objects.filter(train=pi.train)}
     iterations = {i.pk: i for i in Iteration.objects.filter(pi=pi)}
     features = {f.pk: f for f in Feature.objects.filter(pi=pi)}
@@ -164,7 +164,7 @@ def test_board_dependencies_take_the_boards_objects_and_read_nothing_more(django
 
 
 def test_board_dependencies_cost_two_queries_however_many(django_assert_num_queries):
-    pi, its, later_its, late, deps = build()
+    pi, its, _later_its, _late, _deps = build()
     with django_assert_num_queries(2):
         assert len(board_dependencies(pi=pi, teams={}, iterations={}, features={})) == 7
     bravo = Team.objects.get(train=pi.train, name="Bravo")
