@@ -20,6 +20,7 @@ register = template.Library()
 
 _KIND_LETTERS = {"enabler": "E"}
 _CHANGE_MARKERS = {"moved": "↔ Moved"}
+_OOB = ' hx-swap-oob="outerHTML"'
 
 
 def _num(value: Any) -> str:
@@ -192,3 +193,47 @@ def board_load(cell: Any) -> SafeString:
         f'{_show(cap.bar_pct)}%"></span></span>\n'
         "  </p>"
     )
+
+
+@register.simple_tag(takes_context=True)
+def board_cell(context: template.Context, cell: Any) -> SafeString:
+    """One cell of the board (pi_planning/board.html, partial `cell`): its load line, the IP
+    refusal when a move was refused there, and its feature and story cards. Written directly
+    for the same reason as the cards: a board has a cell per team and iteration."""
+    team, iteration = cell.team, cell.iteration
+    ip = iteration.is_ip
+    team_id, iteration_id = _show(team.pk), _show(iteration.pk)
+    where = f"{esc(team.name)}, {esc(iteration.name)}"
+    flags = {
+        "saved_card": context.get("saved_card"),
+        "conflict_card": context.get("conflict_card"),
+        "oob": False,
+        "can_link": context.get("can_link"),
+    }
+    out = [
+        f'<div class="bcell bcell--{esc(cell.tone)}{" bcell--ip" if ip else ""}" role="cell" '
+        f'id="{esc(cell.dom_id)}" data-team="{team_id}" data-iteration="{iteration_id}"'
+        f"{_OOB if context.get('oob') else ''}>\n  \n  ",
+        board_load(cell),
+        "\n  ",
+    ]
+    if context.get("refused_iteration") == iteration.pk and ip:
+        out.append(
+            f'\n  <p class="bcell__refusal" role="alert">{icon("x-circle")}<span>Not placed here: '
+            f"{_show(context.get('ip_rule', ''))}</span></p>\n  "
+        )
+    out.append(
+        f'\n  <div class="bcell__cards" data-drop="feature" data-team="{team_id}" '
+        f'data-iteration="{iteration_id}"{" data-ip" if ip else ""} aria-label="{where}: features">\n    '
+    )
+    out.extend(f"\n{card_html(card, 'feature', **flags)}\n" for card in cell.features)
+    out.append("\n    ")
+    if ip and not cell.features:
+        out.append('<p class="bcell__ip-note" aria-hidden="true">No feature load</p>')
+    out.append(
+        f'\n  </div>\n  <div class="bcell__stories" data-drop="story" data-team="{team_id}" '
+        f'data-iteration="{iteration_id}" aria-label="{where}: stories">\n    '
+    )
+    out.extend(f"\n{card_html(card, 'story', **flags)}\n" for card in cell.stories)
+    out.append("\n  </div>\n  \n</div>")
+    return mark_safe("".join(out))  # every value is escaped

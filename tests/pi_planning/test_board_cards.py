@@ -1,13 +1,14 @@
-"""{% board_card %} and {% board_load %} (pi_planning/templatetags/board_cards.py) write exactly
-what the board template's `card` partial and the cell's load line wrote before they moved to
-Python (kept below as they were), for every card and cell of a built board, in each state the
-page renders them: moved or added, saved, in conflict, movable or only pickable, out of band."""
+"""{% board_card %}, {% board_load %} and {% board_cell %} (pi_planning/templatetags/
+board_cards.py) write exactly what the board template's `card` partial, the cell's load line
+and the `cell` partial wrote before they moved to Python (kept below as they were), for every
+card and cell of a built board, in each state the page renders them: moved or added, saved, in
+conflict, movable or only pickable, out of band, refused in the IP iteration."""
 
 import pytest
 from django.template import Context, Template
 
 from pi_planning.selectors.board import pi_board_data
-from pi_planning.templatetags.board_cards import board_load, card_html
+from pi_planning.templatetags.board_cards import board_cell, board_load, card_html
 from tests.pi_planning.helpers import build_board
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +77,30 @@ OLD_LOAD = Template(
 )
 
 
+#: The cell partial with its load line and cards already moved to their tags (checked above).
+OLD_CELL = Template(
+    "{% load railyard board_cards %}"
+    '<div class="bcell bcell--{{ cell.tone }}{% if cell.iteration.is_ip %} bcell--ip{'
+    '% endif %}" role="cell" id="{{ cell.dom_id }}" data-team="{{ cell.team.pk }}" da'
+    'ta-iteration="{{ cell.iteration.pk }}"{% if oob %} hx-swap-oob="outerHTML"{% end'
+    "if %}>\n  {% with oob=False cap=cell.capacity %}\n  {% board_load cell %}\n  {% if "
+    'refused_iteration == cell.iteration.pk and cell.iteration.is_ip %}\n  <p class="b'
+    'cell__refusal" role="alert">{% icon "x-circle" %}<span>Not placed here: {{ ip_ru'
+    'le }}</span></p>\n  {% endif %}\n  <div class="bcell__cards" data-drop="feature" d'
+    'ata-team="{{ cell.team.pk }}" data-iteration="{{ cell.iteration.pk }}"{% if cell'
+    '.iteration.is_ip %} data-ip{% endif %} aria-label="{{ cell.team.name }}, {{ cell'
+    '.iteration.name }}: features">\n    {% for card in cell.features %}\n{% board_card'
+    ' card "feature" %}\n{% endfor %}\n    {% if cell.iteration.is_ip and not cell.feat'
+    'ures %}<p class="bcell__ip-note" aria-hidden="true">No feature load</p>{% endif '
+    '%}\n  </div>\n  <div class="bcell__stories" data-drop="story" data-team="{{ cell.t'
+    'eam.pk }}" data-iteration="{{ cell.iteration.pk }}" aria-label="{{ cell.team.nam'
+    'e }}, {{ cell.iteration.name }}: stories">\n    {% for card in cell.stories %}\n{%'
+    ' board_card card "story" %}\n{% endfor %}\n  </div>\n  {% endwith %}\n</div>'
+)
+
+
 @pytest.mark.parametrize("basis", ["normalized", "velocity"])
-def test_cards_and_load_lines_are_written_as_the_template_wrote_them(world, plan, basis):
+def test_cards_cells_and_load_lines_are_written_as_the_template_wrote_them(world, plan, basis):
     build_board(world, plan, teams=3, cards=80)
     board = pi_board_data(pi=world.pi, basis=basis)
     cards = [("feature", f) for f in board.backlog] + [("story", s) for s in board.stories]
@@ -101,3 +124,15 @@ def test_cards_and_load_lines_are_written_as_the_template_wrote_them(world, plan
     for row in board.rows:
         for cell in row.cells:
             assert board_load(cell) == OLD_LOAD.render(Context({"cell": cell})), cell.dom_id
+    ip = next(c for row in board.rows for c in row.cells if c.iteration.is_ip)
+    for n, cell in enumerate([ip] + [c for row in board.rows for c in row.cells]):
+        context = {
+            "cell": cell,
+            "oob": n % 2 == 0,
+            "saved_card": next(iter(c.ref for c in cell.features + cell.stories), ""),
+            "can_link": n % 3 == 0,
+            "refused_iteration": cell.iteration.pk if n % 4 < 2 else None,
+            "ip_rule": "The IP iteration <carries> no feature load.",
+        }
+        old = OLD_CELL.render(Context(context))
+        assert board_cell(Context(context), cell) == old, cell.dom_id
