@@ -6,13 +6,16 @@ context's saved_card, conflict_card, oob, can_link): the template still decides 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import floatformat, pluralize
 from django.utils.formats import localize
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from art.templatetags.railyard import icon
 
@@ -157,9 +160,15 @@ def _show(value: Any) -> str:
     return esc(localize(value))
 
 
-def _decimal(value: Any) -> str:
-    """`{{ value|floatformat:"-1" }}`."""
+@lru_cache(maxsize=4096)
+def _decimal_in(value: Any, language: str | None, grouping: bool) -> str:
     return _show(floatformat(value, "-1"))
+
+
+def _decimal(value: Any) -> str:
+    """`{{ value|floatformat:"-1" }}`, worked out once per value and language: a board's
+    cells repeat the same few capacities and loads."""
+    return _decimal_in(value, get_language(), settings.USE_THOUSAND_SEPARATOR)
 
 
 @register.simple_tag
