@@ -9,7 +9,8 @@ Each request runs in-process through Django's test client, signed in as the RTE:
 the grid fragment (what a live update or the capacity basis swap asks for), a single team row,
 a move (htmx POST, answered with its out-of-band fragments), the board and capacity APIs, and
 the CSV. Reports queries, response size and the median / 90th percentile / max time of
---runs runs after a warm-up; fails (status 1) when the median page time exceeds the budget.
+--runs runs after a warm-up, and the page's and the API's ratio to their floor
+(bench/floors.py); fails (status 1) when the median page time exceeds the budget.
 A JSON copy goes to bench/results/ (not committed).
 """
 
@@ -147,6 +148,21 @@ def main() -> int:
             f"  {name:<22} {r['queries']:>7} {r['kb']:>7.1f} {r['median_ms']:>6.0f} ms "
             f"{r['p90_ms']:>5.0f} ms {r['max_ms']:>5.0f} ms"
         )
+    # The floor (bench/floors.py): the same rows by raw SQL and json.dumps, timed in this run.
+    sys.path.insert(0, str(ROOT / "bench"))
+    from floors import board_floor
+
+    board_floor(connection, pi.pk)
+    floor_times = []
+    for _ in range(options.runs):
+        started = time.perf_counter()
+        board_floor(connection, pi.pk)
+        floor_times.append((time.perf_counter() - started) * 1000)
+    floor_ms = statistics.median(floor_times)
+    print(f"  {'floor (raw SQL + json)':<22} {'':>7} {'':>7} {floor_ms:>6.0f} ms")
+    for name in ("board page", "board API"):
+        print(f"  {name} ÷ floor: {results[name]['median_ms'] / floor_ms:.1f}×")
+    results["floor"] = {"median_ms": round(floor_ms, 1)}
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")

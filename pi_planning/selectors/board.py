@@ -25,7 +25,7 @@ from art.selectors import FEATURE_RANK_ORDER
 from pi_planning.models import PlanBaseline
 from pi_planning.selectors.backlog import BacklogSection, backlog_sections
 from pi_planning.selectors.capacity import NORMALIZED, CapacityCell, capacity_inputs
-from pi_planning.selectors.dependencies import pi_dependencies
+from pi_planning.selectors.dependencies import board_dependencies
 
 #: Worst first: the health a card's badge shows when it takes part in several dependencies.
 HEALTH_ORDER = {
@@ -378,7 +378,10 @@ def pi_board_data(
     )
 
     capacity = capacity_inputs(pi=pi, team_ids=list(team_by_id), iterations=iterations, today=today)
-    dependencies = cast("list[BoardDependency]", pi_dependencies(pi_id=pi.pk))
+    dependencies = cast(
+        "list[BoardDependency]",
+        board_dependencies(pi=pi, teams=team_by_id, iterations=iteration_by_id, features=feature_by_id),
+    )
     baseline = (
         PlanBaseline.objects.filter(pi=pi)
         .select_related("committed_by")

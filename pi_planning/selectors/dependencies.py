@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from art import rules
 from art.models import Feature, Iteration, ProgramIncrement, Story, Team
+from art.rules.keys import STORY, card_key
 from pi_planning.models import Dependency, DependencyComment
 from pi_planning.selectors.history import HistoryEntry, attach_histories, history_counts, train_labels
 
@@ -79,52 +80,249 @@ def iteration_ref(iteration: Iteration | None) -> rules.dependencies.IterationRe
     )
 
 
+def _provider_stories(
+    wanted: set[tuple[int, int]],
+) -> dict[tuple[int | None, int | None], list[rules.dependencies.StoryRef]]:
+    """The placed stories of each (provider feature, providing team) pair in `wanted`, the ones
+    that can hide a conflict: one query of plain rows (no model objects), each iteration's
+    IterationRef built once."""
+    stories_by_pair: dict[tuple[int | None, int | None], list[rules.dependencies.StoryRef]] = defaultdict(
+        list
+    )
+    if not wanted:
+        return stories_by_pair
+    rows = Story.objects.filter(
+        feature_id__in={f for f, _ in wanted},
+        team_id__in={t for _, t in wanted},
+        iteration__isnull=False,
+    ).values_list(
+        "number", "external_key", "title", "feature_id", "team_id", "iteration_id", *_ITERATION_COLUMNS
+    )
+    refs: dict[int, rules.dependencies.IterationRef] = {}
+    for number, external_key, title, feature_id, team_id, iteration_id, *iteration in rows:
+        if (feature_id, team_id) not in wanted:
+            continue
+        ref = refs.get(iteration_id)
+        if ref is None:
+            ref = refs[iteration_id] = _iteration_ref_of_row(iteration_id, iteration)
+        stories_by_pair[(feature_id, team_id)].append(
+            rules.dependencies.StoryRef(card_key(STORY, number, external_key), title, ref)
+        )
+    return stories_by_pair
+
+
+#: An iteration's columns an IterationRef needs, from a query of a row that points at it.
+_ITERATION_COLUMNS = (
+    "iteration__pi_id",
+    "iteration__number",
+    "iteration__name",
+    "iteration__is_ip",
+    "iteration__start_date",
+    "iteration__pi__name",
+)
+
+
+def _iteration_ref_of_row(iteration_id: int, columns: Sequence[Any]) -> rules.dependencies.IterationRef:
+    pi_id, number, name, is_ip, start_date, pi_name = columns
+    return rules.dependencies.IterationRef(
+        id=iteration_id,
+        pi_id=pi_id,
+        number=number,
+        name=name,
+        is_ip=is_ip,
+        start_date=start_date,
+        pi_name=pi_name or "",
+    )
+
+
+def _attach_health(
+    dep: DependencyWithHealth,
+    *,
+    needed_by: rules.dependencies.IterationRef,
+    committed: rules.dependencies.IterationRef | None,
+    provider_feature_iteration: rules.dependencies.IterationRef | None,
+    stories_by_pair: dict[tuple[int | None, int | None], list[rules.dependencies.StoryRef]],
+    now: dt.datetime,
+) -> None:
+    """Health, age and aging of one dependency, by the rules (art.rules.dependencies)."""
+    dep.health = rules.dependencies.dependency_health(
+        state=dep.state,
+        needed_by=needed_by,
+        committed=committed,
+        provider_feature_iteration=provider_feature_iteration,
+        provider_stories=stories_by_pair.get((dep.provider_feature_id, dep.provider_team_id), ()),
+        provider_name=dep.provider_name,
+    )
+    dates = rules.dependencies.DependencyDates(dep.created_at, dep.resolved_at)
+    dep.age_days = rules.dependencies.dependency_age_days(dates, now)
+    dep.aging = rules.dependencies.age_is_aging(dep.age_days, resolved=dep.is_resolved)
+
+
+def _wanted_pairs(deps: Iterable[Dependency]) -> set[tuple[int, int]]:
+    return {
+        (d.provider_feature_id, d.provider_team_id)
+        for d in deps
+        if d.provider_feature_id and d.provider_team_id
+    }
+
+
 def with_health(
     dependencies: Iterable[Dependency], now: dt.datetime | None = None
 ) -> list[DependencyWithHealth]:
     """Attach `health` (rules.dependencies.Health), `age_days` and `aging` to each dependency (loaded with
     dependency_queryset()). One more query whatever the number: the provider stories that
-    can hide a conflict."""
+    can hide a conflict. (The board reads them without model objects: board_dependencies.)"""
     deps = cast("list[DependencyWithHealth]", list(dependencies))
     now = now or timezone.now()
-    wanted = {
-        (d.provider_feature_id, d.provider_team_id)
-        for d in deps
-        if d.provider_feature_id and d.provider_team_id
-    }
-    stories_by_pair: dict[tuple[int | None, int | None], list[rules.dependencies.StoryRef]] = defaultdict(
-        list
-    )
-    if wanted:
-        rows = (
-            Story.objects.filter(
-                feature_id__in={f for f, _ in wanted},
-                team_id__in={t for _, t in wanted},
-                iteration__isnull=False,
-            )
-            .select_related("iteration__pi")
-            .only("id", "number", "external_key", "title", "feature_id", "team_id", "iteration")
-        )
-        for story in rows:
-            if story.iteration is not None and (story.feature_id, story.team_id) in wanted:
-                stories_by_pair[(story.feature_id, story.team_id)].append(
-                    rules.dependencies.StoryRef(story.key, story.title, iteration_ref(story.iteration))
-                )
+    stories_by_pair = _provider_stories(_wanted_pairs(deps))
     for dep in deps:
         provider_iteration = (
             dep.provider_feature.iteration if dep.provider_feature_id and dep.provider_feature else None
         )
-        dep.health = rules.dependencies.dependency_health(
-            state=dep.state,
+        _attach_health(
+            dep,
             needed_by=iteration_ref(dep.needed_by),
             committed=iteration_ref(dep.committed_iteration),
             provider_feature_iteration=iteration_ref(provider_iteration),
-            provider_stories=stories_by_pair.get((dep.provider_feature_id, dep.provider_team_id), ()),
-            provider_name=dep.provider_name,
+            stories_by_pair=stories_by_pair,
+            now=now,
         )
-        dates = rules.dependencies.DependencyDates(dep.created_at, dep.resolved_at)
-        dep.age_days = rules.dependencies.dependency_age_days(dates, now)
-        dep.aging = rules.dependencies.age_is_aging(dep.age_days, resolved=dep.is_resolved)
+    return deps
+
+
+#: What board_dependencies reads of each dependency's relations, as columns of its one query:
+#: (prefix of the annotation, the relation's path).
+_BOARD_ITERATIONS = (
+    ("nb", "needed_by"),
+    ("ci", "committed_iteration"),
+    ("pfi", "provider_feature__iteration"),
+)
+_BOARD_FEATURES = (("f", "feature"), ("pf", "provider_feature"))
+_BOARD_FEATURE_FIELDS = ("number", "external_key", "title", "pi_id", "team_id", "iteration_id")
+_BOARD_TEAMS = (("rt", "requester_team"), ("pt", "provider_team"))
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _column(prefix: str, field: str) -> str:
+    """The annotation board_dependencies reads a relation's field from ("needed_by__pi__name"
+    of prefix "nb" is "row_nb_pi_name")."""
+    return f"row_{prefix}_{field.replace('__', '_')}"
+
+
+def _partial(model: type[M], **values: Any) -> M:
+    """An instance of `model` as loaded from the database with only these fields (the others
+    deferred, loaded if read)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(None, names, [values[n] for n in names])
+
+
+def board_dependencies(
+    *,
+    pi: ProgramIncrement,
+    teams: Mapping[int, Team],
+    iterations: Mapping[int, Iteration],
+    features: Mapping[int, Feature],
+    now: dt.datetime | None = None,
+) -> list[DependencyWithHealth]:
+    """Every dependency of `pi` with health and age (as pi_dependencies, in the same order and
+    with the same figures), for the planning board: two queries of plain rows. The relations
+    the board shows (teams, needed-by and committed iteration, requesting and providing feature)
+    are the board's own objects from `teams`, `iterations` and `features` (by id), so no model
+    object is built per dependency besides the dependency itself; one that is not among them (a
+    feature or iteration of another PI) is built once from the same row's columns. Each
+    iteration's IterationRef is built once."""
+    now = now or timezone.now()
+    columns: dict[str, Any] = {}
+    for prefix, path in _BOARD_ITERATIONS:
+        columns[_column(prefix, "id")] = F(f"{path}_id")
+        for name in _ITERATION_COLUMNS:
+            field = name.removeprefix("iteration__")
+            columns[_column(prefix, field)] = F(f"{path}__{field}")
+    for prefix, path in _BOARD_FEATURES:
+        for field in _BOARD_FEATURE_FIELDS:
+            columns[_column(prefix, field)] = F(f"{path}__{field}")
+    for prefix, path in _BOARD_TEAMS:
+        columns[_column(prefix, "name")] = F(f"{path}__name")
+    deps = cast(
+        "list[DependencyWithHealth]",
+        list(Dependency.objects.filter(pi_id=pi.pk).annotate(**columns).order_by("needed_by__number", "id")),
+    )
+    stories_by_pair = _provider_stories(_wanted_pairs(deps))
+    refs: dict[int, rules.dependencies.IterationRef] = {}
+    extra_iterations: dict[int, Iteration] = {}
+    extra_features: dict[int, Feature] = {}
+    extra_teams: dict[int, Team] = {}
+
+    def ref(dep: Dependency, prefix: str) -> rules.dependencies.IterationRef | None:
+        iteration_id = getattr(dep, _column(prefix, "id"))
+        if iteration_id is None:
+            return None
+        found = refs.get(iteration_id)
+        if found is None:
+            row = [getattr(dep, _column(prefix, n.removeprefix("iteration__"))) for n in _ITERATION_COLUMNS]
+            found = refs[iteration_id] = _iteration_ref_of_row(iteration_id, row)
+        return found
+
+    def iteration(dep: Dependency, prefix: str) -> Iteration | None:
+        iteration_id = getattr(dep, _column(prefix, "id"))
+        if iteration_id is None:
+            return None
+        found = iterations.get(iteration_id) or extra_iterations.get(iteration_id)
+        if found is None:
+            found_ref = ref(dep, prefix)
+            assert found_ref is not None
+            found = extra_iterations[iteration_id] = _partial(
+                Iteration,
+                id=iteration_id,
+                pi_id=found_ref.pi_id,
+                number=found_ref.number,
+                name=found_ref.name,
+                is_ip=found_ref.is_ip,
+                start_date=found_ref.start_date,
+            )
+        return found
+
+    def feature(dep: Dependency, prefix: str, feature_id: int | None) -> Feature | None:
+        if feature_id is None:
+            return None
+        found = features.get(feature_id) or extra_features.get(feature_id)
+        if found is None:
+            found = extra_features[feature_id] = _partial(
+                Feature, id=feature_id, **{n: getattr(dep, _column(prefix, n)) for n in _BOARD_FEATURE_FIELDS}
+            )
+        return found
+
+    def team(dep: Dependency, prefix: str, team_id: int | None) -> Team | None:
+        if team_id is None:
+            return None
+        found = teams.get(team_id) or extra_teams.get(team_id)
+        if found is None:
+            found = extra_teams[team_id] = _partial(
+                Team, id=team_id, name=getattr(dep, _column(prefix, "name"))
+            )
+        return found
+
+    for dep in deps:
+        cache = dep._state.fields_cache
+        cache["pi"] = pi
+        cache["requester_team"] = team(dep, "rt", dep.requester_team_id)
+        cache["provider_team"] = team(dep, "pt", dep.provider_team_id)
+        cache["feature"] = feature(dep, "f", dep.feature_id)
+        cache["provider_feature"] = feature(dep, "pf", dep.provider_feature_id)
+        cache["needed_by"] = iteration(dep, "nb")
+        cache["committed_iteration"] = iteration(dep, "ci")
+        needed_by = ref(dep, "nb")
+        assert needed_by is not None
+        _attach_health(
+            dep,
+            needed_by=needed_by,
+            committed=ref(dep, "ci"),
+            provider_feature_iteration=ref(dep, "pfi") if dep.provider_feature_id else None,
+            stories_by_pair=stories_by_pair,
+            now=now,
+        )
     return deps
 
 

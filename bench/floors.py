@@ -1,0 +1,180 @@
+"""Floors: what a page or API answer costs at the least, to compare the real thing with.
+
+`board_floor(connection, pi_id)` fetches the rows the planning board shows (the PI's features
+and the train's unplanned backlog, the PI's stories, the PI's dependencies, the train's teams,
+the PI's iterations) with raw SQL and json.dumps them, nothing else: no models, no rules, no
+template, no serializer. It is a minimal handful of queries, not one: one for the PI's train,
+then one per table (five), all on one cursor; a UNION of five differently shaped tables would
+only move the same work into casts. Importable after django.setup() (the table and column
+names come from the models' _meta, so it follows renames).
+
+`time_board(pi, client, runs)` times the board page, the board API and the floor in one run
+(median of `runs` after a warm-up), for bench/bench_board.py and the benchmark suite:
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/floors.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.test import Client
+
+    from art.models import ProgramIncrement
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Features in these states are history: not on the backlog (pi_planning.selectors.board).
+_FINISHED = ("done", "cancelled")
+
+
+def _table(model: Any) -> str:
+    return model._meta.db_table
+
+
+def _rows(cursor: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cursor.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def board_floor(connection: BaseDatabaseWrapper, pi_id: int) -> bytes:
+    """The board's rows for PI `pi_id` as JSON bytes, by six raw queries (the PI's train, then
+    features, stories, dependencies, teams, iterations) and json.dumps."""
+    from art.models import Feature, Iteration, ProgramIncrement, Story, Team
+    from pi_planning.models import Dependency
+
+    feature, story, iteration = _table(Feature), _table(Story), _table(Iteration)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT train_id FROM {_table(ProgramIncrement)} WHERE id = %s", [pi_id])
+        (train_id,) = cursor.fetchone()
+        data = {
+            "features": _rows(
+                cursor,
+                "SELECT id, number, external_key, title, kind, state, points, team_id, iteration_id, "
+                "iteration_is_explicit, user_business_value, time_criticality, risk_reduction, job_size, "
+                f"pi_id, version, created_at FROM {feature} WHERE train_id = %s AND (pi_id = %s OR "
+                "(pi_id IS NULL AND state NOT IN (%s, %s))) ORDER BY id",
+                [train_id, pi_id, *_FINISHED],
+            ),
+            "stories": _rows(
+                cursor,
+                f"SELECT s.id, s.number, s.external_key, s.title, s.points, s.state, s.team_id, "
+                f"s.iteration_id, s.feature_id, s.version FROM {story} s "
+                f"LEFT JOIN {iteration} i ON i.id = s.iteration_id "
+                f"LEFT JOIN {feature} f ON f.id = s.feature_id "
+                "WHERE i.pi_id = %s OR (s.iteration_id IS NULL AND f.pi_id = %s) "
+                "ORDER BY i.number, s.feature_id, s.id",
+                [pi_id, pi_id],
+            ),
+            "dependencies": _rows(
+                cursor,
+                "SELECT id, number, external_key, title, requester_team_id, provider_team_id, "
+                "external_provider, feature_id, provider_feature_id, needed_by_id, committed_iteration_id, "
+                f"state, created_at, resolved_at, version FROM {_table(Dependency)} WHERE pi_id = %s "
+                "ORDER BY id",
+                [pi_id],
+            ),
+            "teams": _rows(
+                cursor,
+                f"SELECT id, name, abbreviation, shown_initials FROM {_table(Team)} WHERE train_id = %s "
+                "ORDER BY name",
+                [train_id],
+            ),
+            "iterations": _rows(
+                cursor,
+                f"SELECT id, number, name, start_date, end_date, is_ip FROM {iteration} WHERE pi_id = %s "
+                "ORDER BY number",
+                [pi_id],
+            ),
+        }
+    return json.dumps(data, default=str).encode()
+
+
+def _median_ms(call: Any, runs: int) -> tuple[float, int, int]:
+    """(median ms, queries, bytes) of `call()` over `runs` runs after one warm-up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call()
+    times, queries, size = [], 0, 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            size = len(call())
+            times.append((time.perf_counter() - started) * 1000)
+        queries = len(captured)
+    return statistics.median(times), queries, size
+
+
+def time_board(pi: ProgramIncrement, client: Client, runs: int = 15) -> dict[str, dict[str, float]]:
+    """Median time, queries and size of the board page, the board API and the floor, measured
+    in one run; `ratio` is each one's median over the floor's. `client` is signed in."""
+    from django.db import connection
+
+    def get(url: str) -> bytes:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.content
+
+    page = f"/trains/{pi.train.slug}/pis/{pi.pk}/board/"
+    api = f"/api/v1/pis/{pi.pk}/board/"
+    calls = {
+        "floor": lambda: board_floor(connection, pi.pk),
+        "board page": lambda: get(page),
+        "board API": lambda: get(api),
+    }
+    figures: dict[str, dict[str, float]] = {}
+    for name, call in calls.items():
+        median, queries, size = _median_ms(call, runs)
+        figures[name] = {"median_ms": round(median, 1), "queries": queries, "kb": round(size / 1024, 1)}
+    floor = figures["floor"]["median_ms"]
+    for figure in figures.values():
+        figure["ratio"] = round(figure["median_ms"] / floor, 2) if floor else 0.0
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Board page and API against their floor")
+    parser.add_argument("--runs", type=int, default=15)
+    options = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "art.settings.local")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from art.demo import PROFILES
+    from art.models import ProgramIncrement
+
+    settings.ALLOWED_HOSTS = ["*"]
+    slug = PROFILES["large"].train_slug
+    pi = ProgramIncrement.objects.filter(train__slug=slug).order_by("-start_date").first()
+    if pi is None:
+        print(f"No benchmark train ({slug}): run seed_demo --size large first.")
+        return 1
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="rte"))
+    figures = time_board(pi, client, options.runs)
+    print(f"Board of {pi.train.name} · {pi.name} on {connection.vendor}, median of {options.runs} runs")
+    print(f"  {'':<12} {'queries':>7} {'KB':>7} {'median':>9} {'÷ floor':>8}")
+    for name, f in figures.items():
+        print(f"  {name:<12} {f['queries']:>7} {f['kb']:>7.1f} {f['median_ms']:>6.1f} ms {f['ratio']:>7.2f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

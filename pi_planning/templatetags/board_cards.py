@@ -1,0 +1,248 @@
+"""The planning board's card, rendered in Python: the board shows hundreds of them (a feature
+or story card per placed card), and through the template engine each cost some fifty node
+renders, most of the page's time. `{% board_card card kind %}` writes exactly the markup the
+`card` partial of pi_planning/board.html wrote, reading the same flags (card.can_move, the
+context's saved_card, conflict_card, oob, can_link): the template still decides nothing."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.template.defaultfilters import floatformat, pluralize
+from django.utils.formats import localize
+from django.utils.html import conditional_escape as esc
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from art.templatetags.railyard import icon
+
+register = template.Library()
+
+_KIND_LETTERS = {"enabler": "E"}
+_CHANGE_MARKERS = {"moved": "↔ Moved"}
+_OOB = ' hx-swap-oob="outerHTML"'
+
+
+def _num(value: Any) -> str:
+    """An integer as the template engine writes it (no thousands separator on this site)."""
+    return str(value)
+
+
+def _attr(value: Any) -> str:
+    """`{{ value|default_if_none:'' }}`."""
+    return "" if value is None else esc(value)
+
+
+def card_html(
+    card: Any,
+    kind: str,
+    *,
+    saved_card: Any = None,
+    conflict_card: Any = None,
+    oob: Any = False,
+    can_link: Any = False,
+) -> SafeString:
+    feature = kind == "feature"
+    ref = card.ref
+    saved = ref == saved_card
+    conflict = ref == conflict_card
+    late_for = None if feature else card.late_for
+    change = card.change
+    key = esc(card.key)
+    out = [f'<article class="bcard bcard--{esc(kind)}']
+    if feature:
+        out.append(f" bcard--{esc(card.kind)}")
+    if saved:
+        out.append(" bcard--saved")
+    if conflict:
+        out.append(" bcard--conflict")
+    if late_for:
+        out.append(" bcard--late")
+    out.append(
+        f'" id="{esc(card.dom_id)}" data-card data-kind="{esc(kind)}" data-id="{_num(card.pk)}" '
+        f'data-version="{_num(card.version)}" data-team="{_attr(card.team_id)}" '
+        f'data-iteration="{_attr(card.iteration_id)}"'
+    )
+    if change:
+        out.append(f' data-change="{esc(change)}"')
+    can_move = getattr(card, "can_move", False)
+    if can_move:
+        out.append(" data-movable")
+    if oob:
+        out.append(' hx-swap-oob="outerHTML"')
+    out.append('>\n<p class="bcard__meta">')
+    if feature and card.kind != "business":
+        out.append(
+            f'<span class="bcard__kind" title="{esc(card.get_kind_display())}">'
+            f"{_KIND_LETTERS.get(card.kind, 'D')}</span>"
+        )
+    out.append(f'<span class="bcard__key">{key}</span>')
+    if feature:
+        team = card.team_obj
+        out.append(
+            f'<span class="bcard__team" title="{esc(team.name) if team else ""}">'
+            f"{esc(team.initials) if team else ''}</span>"
+        )
+    if card.points is not None:
+        out.append(f'<span class="bcard__points">{_num(card.points)} pt</span>')
+    if feature:
+        deps = card.deps
+        if deps.count:
+            out.append(
+                f'<span class="dep-badge dep-badge--{esc(deps.tone)} dep-badge--total" '
+                f'title="{esc(deps.summary)}"><span aria-hidden="true">{esc(deps.icon)}</span>'
+                f'<span class="dep-badge__count">{_num(deps.count)}'
+                f'</span><span class="visually-hidden"> dependenc{pluralize(deps.count, "y,ies")}, worst: '
+                f"{esc(deps.label)}</span></span>"
+            )
+            for tone, badge_icon, count, word in deps.counts:
+                out.append(
+                    f'<span class="dep-badge dep-badge--{esc(tone)} dep-badge--split" title="{_num(count)} '
+                    f'{esc(word.lower())}" aria-hidden="true">{esc(badge_icon)} {_num(count)}'
+                    f'<span class="dep-badge__word"> {esc(word)}</span></span>'
+                )
+        if deps.external:
+            out.append(
+                f'<span class="ext-marker" title="{_num(deps.external)} external provider'
+                f'{pluralize(deps.external)}">⇱ Ext</span>'
+            )
+    else:
+        parent = card.parent
+        if parent:
+            out.append(
+                f'<span class="bcard__parent" title="Feature: {esc(parent.title)}">{esc(parent.key)}</span>'
+            )
+        if late_for:
+            keys = ", ".join(esc(k) for k in late_for)
+            out.append(
+                '<span class="dep-badge dep-badge--conflict" title="Placed after it is needed: a hidden '
+                f'conflict of {keys}"><span aria-hidden="true">✕</span><span> Late for {keys}</span></span>'
+            )
+    if change:
+        marker = _CHANGE_MARKERS.get(change, "+ Added")
+        out.append(f'<span class="change-marker change-marker--{esc(change)}">{marker}</span>')
+    if saved:
+        out.append('<span class="bcard__saved">✓ Saved</span>')
+    if conflict:
+        out.append('<span class="bcard__saved bcard__saved--conflict">⚠ Changed by someone else</span>')
+    if can_move:
+        out.append(
+            f'<a class="bcard__menu" href="?move={esc(ref)}" data-card-menu aria-label="Move {key}">⋯</a>'
+        )
+    elif can_link and feature:
+        out.append(
+            f'<button type="button" class="bcard__pick" data-card-pick aria-label="Pick {key} for a '
+            f'dependency">{icon("link")}</button>'
+        )
+    title = esc(card.title)
+    out.append(f'</p>\n<p class="bcard__title" title="{title}">{title}</p>\n</article>')
+    return mark_safe("".join(out))  # every value above is escaped
+
+
+@register.simple_tag(takes_context=True)
+def board_card(context: template.Context, card: Any, kind: str) -> SafeString:
+    """One card of the board (see card_html), with the flags of the context it renders in."""
+    return card_html(
+        card,
+        kind,
+        saved_card=context.get("saved_card"),
+        conflict_card=context.get("conflict_card"),
+        oob=context.get("oob"),
+        can_link=context.get("can_link"),
+    )
+
+
+def _show(value: Any) -> str:
+    """`{{ value }}`: localized and escaped, as the template engine writes it."""
+    return esc(localize(value))
+
+
+@lru_cache(maxsize=4096)
+def _decimal_in(value: Any, language: str | None, grouping: bool) -> str:
+    return _show(floatformat(value, "-1"))
+
+
+def _decimal(value: Any) -> str:
+    """`{{ value|floatformat:"-1" }}`, worked out once per value and language: a board's
+    cells repeat the same few capacities and loads."""
+    return _decimal_in(value, get_language(), settings.USE_THOUSAND_SEPARATOR)
+
+
+@register.simple_tag
+def board_load(cell: Any) -> SafeString:
+    """The load line of a board cell (pi_planning/board.html, partial `cell`): its figures,
+    status and bar, and a title that spells them out. Written directly for the same reason as
+    the cards: a board has a cell per team and iteration."""
+    cap = cell.capacity
+    team, iteration = cell.team, cell.iteration
+    tone, status = esc(cell.tone), esc(cell.status_label)
+    points, capacity, pct = _decimal(cap.points), _decimal(cap.capacity), cap.pct_label
+    title = [f"{esc(team.name)} · {esc(iteration.name)}: load {points} of capacity {capacity} points"]
+    if pct:
+        title.append(f" ({esc(pct)})")
+    title.append(f": {status}. ")
+    if cap.basis == "velocity":
+        title.append(f"Capacity from measured velocity (normalized: {_decimal(cap.normalized)}).")
+    else:
+        title.append(f"{_show(cap.members)} delivering, {_show(iteration.workdays)} workdays")
+        if cap.holiday_days:
+            title.append(f", {_show(cap.holiday_days)} public holiday{pluralize(cap.holiday_days)}")
+        if cap.absence_days:
+            title.append(f", {_decimal(cap.absence_days)} days of absence")
+        title.append(".")
+    return mark_safe(  # every value is escaped
+        f'<p class="load load--{tone}" title="{"".join(title)}">\n'
+        f'    <span class="load__icon" aria-hidden="true">{esc(cell.status_icon)}</span>\n'
+        f'    <span class="load__figures"><strong>{points}</strong>/{capacity}</span>\n'
+        f'    <span class="load__word">{f"{esc(pct)} " if pct else ""}{status}</span>\n'
+        f'    <span class="load__bar" aria-hidden="true"><span class="load__fill" style="width: '
+        f'{_show(cap.bar_pct)}%"></span></span>\n'
+        "  </p>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def board_cell(context: template.Context, cell: Any) -> SafeString:
+    """One cell of the board (pi_planning/board.html, partial `cell`): its load line, the IP
+    refusal when a move was refused there, and its feature and story cards. Written directly
+    for the same reason as the cards: a board has a cell per team and iteration."""
+    team, iteration = cell.team, cell.iteration
+    ip = iteration.is_ip
+    team_id, iteration_id = _show(team.pk), _show(iteration.pk)
+    where = f"{esc(team.name)}, {esc(iteration.name)}"
+    flags = {
+        "saved_card": context.get("saved_card"),
+        "conflict_card": context.get("conflict_card"),
+        "oob": False,
+        "can_link": context.get("can_link"),
+    }
+    out = [
+        f'<div class="bcell bcell--{esc(cell.tone)}{" bcell--ip" if ip else ""}" role="cell" '
+        f'id="{esc(cell.dom_id)}" data-team="{team_id}" data-iteration="{iteration_id}"'
+        f"{_OOB if context.get('oob') else ''}>\n  \n  ",
+        board_load(cell),
+        "\n  ",
+    ]
+    if context.get("refused_iteration") == iteration.pk and ip:
+        out.append(
+            f'\n  <p class="bcell__refusal" role="alert">{icon("x-circle")}<span>Not placed here: '
+            f"{_show(context.get('ip_rule', ''))}</span></p>\n  "
+        )
+    out.append(
+        f'\n  <div class="bcell__cards" data-drop="feature" data-team="{team_id}" '
+        f'data-iteration="{iteration_id}"{" data-ip" if ip else ""} aria-label="{where}: features">\n    '
+    )
+    out.extend(f"\n{card_html(card, 'feature', **flags)}\n" for card in cell.features)
+    out.append("\n    ")
+    if ip and not cell.features:
+        out.append('<p class="bcell__ip-note" aria-hidden="true">No feature load</p>')
+    out.append(
+        f'\n  </div>\n  <div class="bcell__stories" data-drop="story" data-team="{team_id}" '
+        f'data-iteration="{iteration_id}" aria-label="{where}: stories">\n    '
+    )
+    out.extend(f"\n{card_html(card, 'story', **flags)}\n" for card in cell.stories)
+    out.append("\n  </div>\n  \n</div>")
+    return mark_safe("".join(out))  # every value is escaped
