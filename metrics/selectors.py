@@ -390,9 +390,10 @@ class Staleness:
 
     `checked_at` is when the last finished recompute started (None: none has finished), `full`
     that every day must be recomputed (no finished run, or a change no transition dates: a
-    feature deleted or moved to another team, its points changed, a PI or a team added or
-    removed, a dependency deleted or re-dated), else `since` is the earliest local day changed
-    since then (None: nothing changed). `last_day` is the last day that run stored (its today)."""
+    feature deleted or moved to another team, its points changed, a transition restored, a PI or
+    a team added or removed, a PI's dates changed, a dependency deleted or re-dated), else
+    `since` is the earliest local day changed since then (None: nothing changed). `last_day` is
+    the last day that run stored (its today)."""
 
     checked_at: dt.datetime | None
     full: bool
@@ -433,11 +434,23 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
         checked_at = run.started_at
     last_day = checked_at.astimezone(train.tz).date()
     types = ContentType.objects.get_for_models(Feature, FeatureTransition, Dependency, ProgramIncrement, Team)
+    created, updated, deleted = (
+        ChangeRecord.Action.CREATED,
+        ChangeRecord.Action.UPDATED,
+        ChangeRecord.Action.DELETED,
+    )
     undated = (
-        Q(content_type__in=[types[Feature], types[FeatureTransition], types[Dependency]], action="deleted")
-        | Q(content_type=types[Feature], changes__has_any_keys=list(_FEATURE_FIGURE_FIELDS))
-        | Q(content_type=types[Dependency], changes__has_any_keys=["created_at", "requester_team"])
-        | Q(content_type__in=[types[ProgramIncrement], types[Team]])
+        # a transition restored from the history keeps its old recorded_at
+        Q(content_type=types[FeatureTransition])
+        | Q(content_type__in=[types[Feature], types[Dependency]], action=deleted)
+        | Q(content_type=types[Feature], action=updated, changes__has_any_keys=list(_FEATURE_FIGURE_FIELDS))
+        | Q(
+            content_type=types[Dependency],
+            action=updated,
+            changes__has_any_keys=["created_at", "requester_team"],
+        )
+        | Q(content_type__in=[types[ProgramIncrement], types[Team]], action__in=[created, deleted])
+        | Q(content_type=types[ProgramIncrement], changes__has_any_keys=["start_date", "end_date"])
     )
     if ChangeRecord.objects.filter(train_id=train.pk, at__gte=checked_at).filter(undated).exists():
         return Staleness(checked_at, True, None, last_day)

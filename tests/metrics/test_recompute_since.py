@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from art.models import FeatureTransition
-from art.services import feature_update
+from art.services import feature_create, feature_transition_add, feature_update
 from metrics import selectors, services, tasks
 from metrics.models import MetricSnapshot, RecomputeRun
 from tests.metrics.conftest import make_feature, utc
@@ -151,6 +151,11 @@ def test_the_nightly_run_starts_yesterday_or_at_the_earliest_change_since_the_la
     night = services.recompute_run_execute(run_id=night.pk)
     assert night.since == dt.date(2026, 5, 7) and night.written > 0
     assert night.days == (today - dt.date(2026, 5, 7)).days + 1
+    # a feature created and moved today through the services: from today
+    created = feature_create(actor=None, train=train, title="New", team=flow_train.team, points=3)
+    feature_transition_add(actor=None, feature=created, state="ready")
+    today_night = services.recompute_run_execute(run_id=nightly(train).pk)
+    assert today_night.since == yesterday and today_night.written > 0
     # a feature moved to another team changes days its transitions do not date: all of them
     feature_update(actor=None, feature=feature, team=flow_train.other_team)
     team_night = nightly(train)
