@@ -169,7 +169,8 @@ def measure(train_id: int, runs: int) -> dict[str, object]:
 
     def flow(start: dt.date) -> None:
         response = client.get(
-            "/api/v1/metrics/flow/", {"train": train.pk, "start": start.isoformat(), "end": end.isoformat()}
+            "/api/v1/metrics/flow/",
+            {"train": str(train.pk), "start": start.isoformat(), "end": end.isoformat()},
         )
         assert response.status_code == 200, response.content[:300]
 
