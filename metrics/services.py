@@ -284,10 +284,10 @@ def recompute_run_execute(*, run_id: int) -> RecomputeRun:
 
     It recomputes from the run's `since`, or from the earliest change made since the last
     finished run started where that is earlier (selectors.stale_snapshots: a nightly run asked
-    for yesterday still picks up yesterday's back-dated moves), or the whole history when that
-    cannot be bounded. Once done, `since` is the earliest day it recomputed. Asked for again while running
-    (RecomputeRun.again), it runs once more, from the earlier of the days asked for and of the
-    changes made since it started."""
+    for yesterday still picks up a move back-dated to last week), or the whole history when that
+    cannot be bounded. Once done, `since` is the earliest day it recomputed (empty: all). Asked
+    for again while running (RecomputeRun.again), it runs once more, from the earlier of the
+    days asked for and of the changes made since it started."""
     run = RecomputeRun.objects.select_related("train").get(pk=run_id)
     started = timezone.now()
     RecomputeRun.objects.filter(pk=run.pk).update(
