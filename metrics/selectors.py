@@ -391,7 +391,8 @@ class Staleness:
     `checked_at` is when the last finished recompute started (None: none has finished), `full`
     that every day must be recomputed (no finished run, or a change no transition dates: a
     feature deleted or moved to another team, its points changed, a transition restored, a PI or
-    a team added or removed, a PI's dates changed, a dependency deleted or re-dated), else
+    a team added or removed, a PI's dates or the train's time zone changed, a dependency deleted
+    or re-dated), else
     `since` is the earliest local day changed since then (None: nothing changed). `last_day` is
     the last day that run stored (its today)."""
 
@@ -433,7 +434,9 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
             return Staleness(None, True, None, None)
         checked_at = run.started_at
     last_day = checked_at.astimezone(train.tz).date()
-    types = ContentType.objects.get_for_models(Feature, FeatureTransition, Dependency, ProgramIncrement, Team)
+    types = ContentType.objects.get_for_models(
+        Feature, FeatureTransition, Dependency, ProgramIncrement, Team, ReleaseTrain
+    )
     created, updated, deleted = (
         ChangeRecord.Action.CREATED,
         ChangeRecord.Action.UPDATED,
@@ -451,6 +454,8 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
         )
         | Q(content_type__in=[types[ProgramIncrement], types[Team]], action__in=[created, deleted])
         | Q(content_type=types[ProgramIncrement], changes__has_any_keys=["start_date", "end_date"])
+        # another time zone: other days
+        | Q(content_type=types[ReleaseTrain], changes__has_any_keys=["time_zone"])
     )
     if ChangeRecord.objects.filter(train_id=train.pk, at__gte=checked_at).filter(undated).exists():
         return Staleness(checked_at, True, None, last_day)

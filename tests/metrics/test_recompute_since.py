@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from art.models import FeatureTransition
-from art.services import feature_create, feature_transition_add, feature_update
+from art.services import feature_create, feature_transition_add, feature_update, train_update
 from metrics import selectors, services, tasks
 from metrics.models import MetricSnapshot, RecomputeRun
 from tests.metrics.conftest import make_feature, utc
@@ -259,6 +259,16 @@ def test_the_load_of_today_and_of_days_after_the_last_run_is_computed(flow_train
         train=train, start=today - dt.timedelta(days=6), end=today + dt.timedelta(1)
     )
     assert [p.wip for p in report.load] == [0] * 7
+
+
+def test_a_new_time_zone_makes_every_stored_day_stale(flow_train):
+    train = flow_train.train
+    finished_run(train)
+    assert not selectors.stale_snapshots(train=train).full
+    train_update(actor=flow_train.rte, train=train, time_zone="Asia/Tokyo")
+    train.refresh_from_db()
+    assert selectors.stale_snapshots(train=train).full
+    assert selectors.stored_load(train=train, start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 9)) == {}
 
 
 def test_transitions_recorded_after_a_run_date_the_change_by_their_at(flow_train):
