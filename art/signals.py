@@ -19,11 +19,12 @@ def announce_pi_schedule_changed(pi_id: int) -> None:
 
 
 #: A feature's back-dated state history was imported: the flow of days already past changed.
-#: Sent once the import is committed, with `train_id` and `since` (the earliest day touched), so
-#: that the metrics recompute them (metrics/receivers.py).
+#: Sent once the import is committed, with `train_id` and `since` (the earliest transition's
+#: time, aware: its day depends on the train's time zone), so that the metrics recompute the days
+#: from then on (metrics/receivers.py).
 history_imported = Signal()
 
 
-def announce_history_imported(train_id: int, since: dt.date) -> None:
+def announce_history_imported(train_id: int, since: dt.datetime) -> None:
     """Send history_imported for the train when the current transaction commits."""
     transaction.on_commit(lambda: history_imported.send(sender=None, train_id=train_id, since=since))

@@ -10,9 +10,11 @@ reopenings, cancellations and returns to the funnel: `bench-flow-1x` over HISTOR
 later runs reuse them. Then it times, each `--runs` times (median and p95):
 
 - the flow endpoint (GET /api/v1/metrics/flow/) over the last 91 days and over the whole
-  history, for both trains;
+  history, for both trains, after a finished recompute run (as after a night: the load of the
+  stored days is read from the snapshots);
 - the full recompute of the snapshots from empty (every row written), and again with nothing
-  changed (a night without new transitions), for both trains, with the rows written;
+  changed (a night without new transitions), and from 30 days ago only (`since`: a back-dated
+  change), for both trains, with the rows written;
 
 and prints the ratios (full history ÷ 91 days; 2× ÷ 1×). The section "Flow and recompute
 scaling, <database>" of bench/results.md is rewritten (`--no-write` to only print);
@@ -150,7 +152,7 @@ def measure(train_id: int, runs: int) -> dict[str, object]:
 
     from art.models import FeatureTransition, ReleaseTrain
     from metrics import selectors, services
-    from metrics.models import MetricSnapshot
+    from metrics.models import MetricSnapshot, RecomputeRun
 
     train = ReleaseTrain.objects.get(pk=train_id)
     if connection.vendor == "postgresql":
@@ -167,7 +169,8 @@ def measure(train_id: int, runs: int) -> dict[str, object]:
 
     def flow(start: dt.date) -> None:
         response = client.get(
-            "/api/v1/metrics/flow/", {"train": train.pk, "start": start.isoformat(), "end": end.isoformat()}
+            "/api/v1/metrics/flow/",
+            {"train": str(train.pk), "start": start.isoformat(), "end": end.isoformat()},
         )
         assert response.status_code == 200, response.content[:300]
 
@@ -182,10 +185,18 @@ def measure(train_id: int, runs: int) -> dict[str, object]:
         result = services.recompute_snapshots(train_id=train.pk)
         written.append(getattr(result, "written", result.rows))
 
+    def since_30_days() -> None:
+        result = services.recompute_snapshots(train_id=train.pk, since=today - dt.timedelta(days=30))
+        written.append(result.written)
+
     figures: dict[str, object] = {
         "transitions": FeatureTransition.objects.filter(feature__train=train).count(),
         "days": (end - first).days,
     }
+    # As after a night: a finished recompute, whose stored days the flow endpoint reads its load
+    # from (the synthetic transitions were recorded at their `at`: nothing changed since).
+    run = RecomputeRun.objects.create(train=train)
+    services.recompute_run_execute(run_id=run.pk)
     flow(today)  # warm up
     figures["flow_91"] = timed(lambda: flow(end - dt.timedelta(days=91)), runs)
     figures["flow_full"] = timed(lambda: flow(first), runs)
@@ -194,7 +205,10 @@ def measure(train_id: int, runs: int) -> dict[str, object]:
     written.clear()
     figures["recompute_unchanged"] = timed(unchanged, runs)
     figures["unchanged_written"] = written[-1]
-    for key in ("flow_91", "flow_full", "recompute", "recompute_unchanged"):
+    written.clear()
+    figures["recompute_since"] = timed(since_30_days, runs)
+    figures["since_written"] = written[-1]
+    for key in ("flow_91", "flow_full", "recompute", "recompute_unchanged", "recompute_since"):
         figures[key + "_cpu"] = CPU[id(figures[key])]
     return figures
 
@@ -224,7 +238,7 @@ def report(figures: dict[str, dict], engine: str, baseline: dict | None) -> str:
     def row(label: str, key: str) -> None:
         ratio = med(two[key]) / med(one[key])
         extra = ""
-        if baseline:
+        if baseline and key in baseline["1x"]:
             b1, b2 = baseline["1x"][key], baseline["2x"][key]
             extra = f" | {med(b1) * 1000:,.0f} ms → {med(b2) * 1000:,.0f} ms ({med(b2) / med(b1):.2f}×)"
         cpu = med(two[key + "_cpu"]) / med(one[key + "_cpu"])
@@ -234,6 +248,7 @@ def report(figures: dict[str, dict], engine: str, baseline: dict | None) -> str:
     row("flow endpoint, whole history", "flow_full")
     row("recompute from empty (every row written)", "recompute")
     row("recompute, nothing changed", "recompute_unchanged")
+    row("recompute from 30 days ago (since), nothing changed", "recompute_since")
     lines += [
         "",
         f"Flow endpoint, whole history ÷ 91 days: {med(one['flow_full']) / med(one['flow_91']):.2f}× (1×), "

@@ -80,6 +80,20 @@ class RecomputeRun(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     days = models.PositiveIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
+    written = models.PositiveIntegerField(
+        default=0, help_text="Rows inserted or updated (those whose figures changed)."
+    )
+    since = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The earliest local day to recompute (the earliest changed transition); empty: "
+        "the whole history. A request joining this run lowers it to the earlier of the two.",
+    )
+    again = models.BooleanField(
+        default=False,
+        help_text="Asked for again while running: once done it runs once more (changes written "
+        "during the run are not missed).",
+    )
     error = models.TextField(blank=True)
 
     class Meta:

@@ -144,6 +144,7 @@ def recompute_snapshots(
     *,
     train_id: int,
     days: int | None = None,
+    since: dt.date | None = None,
     today: dt.date | None = None,
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> RecomputeResult:
@@ -154,11 +155,20 @@ def recompute_snapshots(
     history (selectors.snapshot_figures), and only the rows whose figures differ from the stored
     ones are written: a night without changes writes nothing (`written` counts the rows
     written, `rows` those computed). `on_progress(percent, days_done, rows_done)` is called after
-    each batch of days. Rows of days outside a full recompute's range are removed."""
+    each batch of days. Rows of days outside a full recompute's range are removed.
+
+    With `since` (the earliest local day whose figures changed: the earliest changed transition)
+    only the days from `since` (or the start of the full range, if later) to today are
+    recomputed: the rows of the days before it are left as they are, which are those a full
+    rebuild would write as long as nothing dated before `since` changed (stale_snapshots finds
+    the earliest change; tests compare with a full rebuild)."""
     train = ReleaseTrain.objects.get(pk=train_id)
     today = today or selectors.train_today(train)
     if days is None:
         start, end = selectors.snapshot_range(train=train, today=today)
+        full_start = start
+        if since is not None:
+            start = min(max(start, since), end)
     else:
         start, end = today - dt.timedelta(days=max(days, 1) - 1), today
     all_days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
@@ -169,7 +179,7 @@ def recompute_snapshots(
     now = timezone.now()
     computed = written = 0
     if days is None:
-        MetricSnapshot.objects.filter(train=train).exclude(day__gte=start, day__lte=end).delete()
+        MetricSnapshot.objects.filter(train=train).exclude(day__gte=full_start, day__lte=end).delete()
     figures = selectors.snapshot_figures(train=train, days=all_days)
     stored = _stored_rows(train, start, end)
     empty = selectors.DayFigures()
@@ -212,13 +222,24 @@ def run_busy(run: RecomputeRun | None) -> bool:
     return bool(run and run.active and run.requested_at >= timezone.now() - ACTIVE_RUN_TIMEOUT)
 
 
-def recompute_request(*, actor: Any, train: ReleaseTrain) -> tuple[RecomputeRun, bool]:
-    """Queue a recompute of the train's snapshots (the caller has checked that the actor may:
-    art.access Action.RUN_EVENTS). A recompute already queued or running is returned instead
-    of queuing a second one: (run, created), so a second press while one runs joins it. The
-    task is queued once the transaction commits, never run inside the request: Celery's worker
-    takes it, or on the embedded default a thread of this process (art.queue.enqueue_background),
-    and the run's progress tells the page and the API how far it is."""
+def earlier(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    """The earlier of two `since` days, None (the whole history) being the earliest."""
+    return None if a is None or b is None else min(a, b)
+
+
+def recompute_request(
+    *, actor: Any, train: ReleaseTrain, since: dt.date | None = None
+) -> tuple[RecomputeRun, bool]:
+    """Queue a recompute of the train's snapshots from the local day `since` (the earliest day
+    whose figures changed; None: the whole history). The caller has checked that the actor may
+    (art.access Action.RUN_EVENTS). A recompute already queued or running is returned instead
+    of queuing a second one: (run, created), so a second press while one runs joins it; its
+    `since` becomes the earlier of the two, and a run already running is marked to run once more
+    when done (what it read may predate this change). The task is queued once the transaction
+    commits, never run inside the request: Celery's worker takes it, or on the embedded default
+    a thread of this process (art.queue.enqueue_background), and the run's progress tells the
+    page and the API how far it is. Whatever `since` says, the run starts no later than the
+    earliest change made since the last finished run (selectors.stale_snapshots)."""
     from metrics import tasks
 
     with transaction.atomic():
@@ -233,45 +254,83 @@ def recompute_request(*, actor: Any, train: ReleaseTrain) -> tuple[RecomputeRun,
             .first()
         )
         if active is not None:
+            joined = earlier(active.since, since)
+            again = active.state == RecomputeRun.State.RUNNING
+            if joined != active.since or again:
+                RecomputeRun.objects.filter(pk=active.pk).update(since=joined, again=again or active.again)
+                active.since, active.again = joined, again or active.again
             return active, False
-        run = RecomputeRun.objects.create(train=train, requested_by=author(actor))
+        run = RecomputeRun.objects.create(train=train, requested_by=author(actor), since=since)
         transaction.on_commit(lambda: enqueue_background(tasks.recompute_train, run.pk))
     return run, True
 
 
 def recompute_all(*, today: dt.date | None = None) -> list[RecomputeRun]:
-    """Queue a recompute of every train (the nightly beat task)."""
+    """Queue a recompute of every train (the nightly beat task): from yesterday (the day the
+    previous night's run saw only in part), and earlier where a change made since the previous
+    run is dated earlier (the run finds it when it starts: selectors.stale_snapshots), or the
+    whole history when the train has none finished yet."""
     runs = []
     for train in ReleaseTrain.objects.order_by("id"):
-        run, _ = recompute_request(actor=None, train=train)
+        yesterday = (today or selectors.train_today(train)) - dt.timedelta(days=1)
+        run, _ = recompute_request(actor=None, train=train, since=yesterday)
         runs.append(run)
     return runs
 
 
-def recompute_run_execute(*, run_id: int, days: int | None = None) -> RecomputeRun:
+def recompute_run_execute(*, run_id: int) -> RecomputeRun:
     """Carry out a queued recompute: running with progress, then done (or failed with the
-    error, which is raised again so that the task can retry). Safe to run twice."""
+    error, which is raised again so that the task can retry). Safe to run twice.
+
+    It recomputes from the run's `since`, or from the earliest change made since the last
+    finished run started where that is earlier (selectors.stale_snapshots: a nightly run asked
+    for yesterday still picks up a move back-dated to last week), or the whole history when that
+    cannot be bounded. Once done, `since` is the earliest day it recomputed (empty: all). Asked
+    for again while running (RecomputeRun.again), it runs once more, from the earlier of the
+    days asked for and of the changes made since it started."""
     run = RecomputeRun.objects.select_related("train").get(pk=run_id)
+    started = timezone.now()
     RecomputeRun.objects.filter(pk=run.pk).update(
-        state=RecomputeRun.State.RUNNING, started_at=timezone.now(), progress=0, error=""
+        state=RecomputeRun.State.RUNNING, started_at=started, progress=0, error="", again=False
     )
+    checked_at: dt.datetime | None = None  # the last finished run's start, on the first pass
 
     def progress(percent: int, days_done: int, rows: int) -> None:
         RecomputeRun.objects.filter(pk=run.pk).update(progress=min(percent, 99), days=days_done, rows=rows)
 
+    written = 0
+    covered: dt.date | None = dt.date.max  # the earliest day recomputed (None: all)
     try:
-        result = recompute_snapshots(train_id=run.train_id, days=days, on_progress=progress)
+        while True:
+            run.refresh_from_db(fields=["since"])
+            since = run.since
+            if since is not None:
+                stale = selectors.stale_snapshots(train=run.train, checked_at=checked_at)
+                since = None if stale.full else earlier(since, stale.since or since)
+            result = recompute_snapshots(train_id=run.train_id, since=since, on_progress=progress)
+            written += result.written
+            covered = earlier(covered, since) if covered is not None else None
+            # Done, unless asked for again meanwhile: checked and marked under the run's lock,
+            # which a request joining the run takes too.
+            with transaction.atomic():
+                mine = RecomputeRun.objects.select_for_update().filter(pk=run.pk)
+                if not mine.filter(again=True).exists():
+                    mine.update(
+                        state=RecomputeRun.State.DONE,
+                        finished_at=timezone.now(),
+                        progress=100,
+                        days=result.days,
+                        rows=result.rows,
+                        written=written,
+                        since=covered,
+                    )
+                    break
+                mine.update(again=False)
+            checked_at = started
     except Exception as exc:
         RecomputeRun.objects.filter(pk=run.pk).update(
             state=RecomputeRun.State.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"
         )
         raise
-    RecomputeRun.objects.filter(pk=run.pk).update(
-        state=RecomputeRun.State.DONE,
-        finished_at=timezone.now(),
-        progress=100,
-        days=result.days,
-        rows=result.rows,
-    )
     run.refresh_from_db()
     return run

@@ -25,7 +25,7 @@ def recompute_train(run_id: int) -> int:
         run = services.recompute_run_execute(run_id=run_id)
     except RecomputeRun.DoesNotExist:
         return 0
-    return run.rows
+    return run.written
 
 
 @shared_task(name="metrics.tasks.recompute_all_nightly", acks_late=True)

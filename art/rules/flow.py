@@ -464,16 +464,43 @@ class FlowReport:
     load: list[WipPoint]
 
 
-def flow_report(features: Iterable[FeatureHistory], start: date, end: date, tz: tzinfo) -> FlowReport:
-    """Every flow figure for the local dates ``[start, end)`` in the train's time zone ``tz``."""
+def flow_report(
+    features: Iterable[FeatureHistory],
+    start: date,
+    end: date,
+    tz: tzinfo,
+    *,
+    known_load: Mapping[date, int] | None = None,
+) -> FlowReport:
+    """Every flow figure for the local dates ``[start, end)`` in the train's time zone ``tz``.
+
+    ``known_load`` gives the end-of-day flow load of some of the days, already known (the
+    metrics' stored daily snapshots, which count it by the same rule): the load of the others is
+    computed from ``features`` by :func:`wip_series`, over the span of the days not given only.
+    The features need then be only those finished in the window and those that can be in flow on
+    a day not given."""
     items = list(features)
     lo, hi = day_bounds(start, end, tz)
+    done = finished_in(items, lo, hi)
     return FlowReport(
-        velocity=flow_velocity(items, lo, hi),
-        flow_time=summarize(flow_times(items, lo, hi)),
-        lead_time=summarize(lead_times(items, lo, hi)),
-        cycle_time=summarize(cycle_times(items, lo, hi)),
-        efficiency=flow_efficiency(items, lo, hi),
-        distribution=flow_distribution(items, lo, hi),
-        load=wip_series(items, start, end, tz),
+        velocity=flow_velocity(done, lo, hi),
+        flow_time=summarize(flow_times(done, lo, hi)),
+        lead_time=summarize(lead_times(done, lo, hi)),
+        cycle_time=summarize(cycle_times(done, lo, hi)),
+        efficiency=flow_efficiency(done, lo, hi),
+        distribution=flow_distribution(done, lo, hi),
+        load=load_series(items, start, end, tz, known_load or {}),
     )
+
+
+def load_series(
+    features: Iterable[FeatureHistory], start: date, end: date, tz: tzinfo, known: Mapping[date, int]
+) -> list[WipPoint]:
+    """:func:`wip_series` of ``[start, end)``, taking the days of ``known`` from it (their load)
+    and computing the others, over the span from the first to the last of them."""
+    missing = [day for day in _days_between(start, end) if day not in known]
+    computed = {}
+    if missing:
+        for point in wip_series(features, missing[0], missing[-1] + ONE_DAY, tz):
+            computed[point.date] = point.wip
+    return [WipPoint(day, known[day] if day in known else computed[day]) for day in _days_between(start, end)]

@@ -269,7 +269,7 @@ def feature_history_import(
             except ValidationError as exc:
                 raise ItemsRefused({str(index): exc.message_dict}) from None
         if transitions:
-            announce_history_imported(current.train_id, min(item["at"] for item in transitions).date())
+            announce_history_imported(current.train_id, min(item["at"] for item in transitions))
     return current
 
 

@@ -78,6 +78,12 @@ class DependencyAgeQuerySerializer(TrainQuerySerializer):
 
 class RecomputeRequestSerializer(serializers.Serializer):
     train = serializers.IntegerField(min_value=1, help_text="Id of the train whose snapshots to recompute.")
+    since = serializers.DateField(
+        required=False,
+        help_text="Recompute the local days from this one to today only (the earliest day whose "
+        "figures changed); left out: the whole history. Days changed since the last finished "
+        "recompute are recomputed too.",
+    )
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -313,8 +319,10 @@ class RecomputeRunSerializer(serializers.ModelSerializer):
             "requested_at",
             "started_at",
             "finished_at",
+            "since",
             "days",
             "rows",
+            "written",
             "error",
             "url",
         ]

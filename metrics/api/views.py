@@ -206,7 +206,9 @@ class RecomputeView(APIView):
         serializer = s.RecomputeRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         train = _train(request, serializer.validated_data["train"], Action.RUN_EVENTS)
-        run, _ = services.recompute_request(actor=request.user, train=train)
+        run, _ = services.recompute_request(
+            actor=request.user, train=train, since=serializer.validated_data.get("since")
+        )
         run.refresh_from_db()
         data = s.RecomputeRunSerializer(run, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})

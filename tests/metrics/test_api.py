@@ -337,3 +337,26 @@ def test_recompute_of_another_train_is_not_found_and_anonymous_is_refused(api, w
     assert post_recompute(api, world.rte, 999_999).status_code == 404
     assert post_recompute(api, world.rte, "x").status_code == 400
     assert not RecomputeRun.objects.exists()
+
+
+def test_recompute_from_a_day_through_the_api(api, world, django_capture_on_commit_callbacks):
+    make_feature(world.train, ("ready", dt.datetime(2026, 1, 6, 9, tzinfo=dt.UTC)), team=world.team)
+    api.force_login(world.rte)
+    for bad in ("yesterday", "2026-13-01", ""):
+        response = api.post(f"{API}/recompute/", {"train": world.train.pk, "since": bad}, format="json")
+        assert response.status_code == 400, response.json()
+        assert response.json() == {
+            "since": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]
+        }
+    assert not RecomputeRun.objects.exists()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = api.post(
+            f"{API}/recompute/", {"train": world.train.pk, "since": "2026-01-05"}, format="json"
+        )
+        assert response.status_code == 202 and response.json()["since"] == "2026-01-05"
+        # a second request joins the run, with the earlier day
+        joined = api.post(
+            f"{API}/recompute/", {"train": world.train.pk, "since": "2026-01-02"}, format="json"
+        )
+    assert joined.status_code == 202 and joined.json()["id"] == response.json()["id"]
+    assert joined.json()["since"] == "2026-01-02" and joined.json()["written"] == 0
