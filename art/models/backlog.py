@@ -136,6 +136,8 @@ class Feature(NumberedCard, VersionedModel):
         indexes = [
             models.Index(fields=["train", "state"], name="feature_train_state"),
             models.Index(fields=["pi", "team"], name="feature_pi_team"),
+            # Defects raised in a window (art.selectors.quality, the dashboard's escape rate).
+            models.Index(fields=["train", "kind", "created_at"], name="feature_train_kind_created"),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +181,11 @@ class FeatureTransition(models.Model):
 
     class Meta:
         ordering = ["feature_id", "at", "id"]
-        indexes = [models.Index(fields=["feature", "at"], name="transition_feature_at")]
+        indexes = [
+            models.Index(fields=["feature", "at"], name="transition_feature_at"),
+            # What changed since the metrics' last run (metrics.selectors.stale_snapshots).
+            models.Index(fields=["recorded_at"], name="transition_recorded_at"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(from_state=F("to_state")), name="transition_changes_state"),
         ]
