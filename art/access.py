@@ -391,6 +391,13 @@ def visible(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     return queryset.filter(**{lookup: ids})
 
 
+def with_train_path(queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """The queryset with the objects its rows pass through to reach the train (an iteration's PI)
+    fetched along, so train_id_of() on its rows runs no query."""
+    hops = TRAIN_PATHS[queryset.model._meta.label_lower].rpartition("__")[0]
+    return queryset.select_related(hops) if hops else queryset
+
+
 def train_id_of(obj: models.Model) -> int:
     path = TRAIN_PATHS[obj._meta.label_lower]
     if not path:

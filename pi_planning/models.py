@@ -147,6 +147,9 @@ class Dependency(NumberedCard, VersionedModel):
         ]
         indexes = [models.Index(fields=["pi", "state"], name="dependency_pi_state")]
 
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("requester_team", "provider_team")
+
     def __str__(self) -> str:
         return self.title or f"{self.requester_team} needs {self.provider_name}"
 
@@ -219,6 +222,9 @@ class DependencyComment(models.Model):
     class Meta:
         ordering = ["dependency_id", "created_at", "id"]
         constraints = [models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty")]
+
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("author",)
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
@@ -323,6 +329,9 @@ class VoteRound(models.Model):
             ),
         ]
 
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("team", "pi")
+
     def __str__(self) -> str:
         return f"Confidence vote: {self.team or 'whole train'} ({self.pi})"
 
@@ -362,6 +371,9 @@ class Vote(models.Model):
                 violation_error_message="one vote per person and scope: re-voting replaces it",
             ),
         ]
+
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("team",)
 
     def __str__(self) -> str:
         return f"vote {self.score} ({self.team or 'train'})"
@@ -462,6 +474,9 @@ class PlanBaseline(models.Model):
     class Meta:
         ordering = ["pi_id", "-committed_at"]
         get_latest_by = "committed_at"
+
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("pi",)
 
     def __str__(self) -> str:
         return f"Baseline of {self.pi} at {self.committed_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,13 @@
-"""Fixtures every test may use: a train with one user per role."""
+"""Fixtures every test may use: a train with one user per role; and the N+1 guard.
+
+The N+1 guard (tests/lazy_loads.py) watches every request a test makes through the test client
+(``client``, ``api``, ``htmx``): a request that lazily loads the same relation more than once
+(``story.feature`` for each story without ``select_related``, ``feature.stories.all()`` for each
+feature without ``prefetch_related``, a field left out by ``only()``) fails the test with
+``LazyLoadError``, naming model, relation, count and the template/code lines. Fix the query that
+fetched the rows. A test that lazy-loads on purpose says so: ``@pytest.mark.allow_lazy_loads``, or
+``with allow_lazy_loads():`` (from tests.lazy_loads) around the requests concerned.
+"""
 
 from dataclasses import dataclass
 
@@ -7,6 +16,16 @@ from rest_framework.test import APIClient
 
 from art.models import Membership
 from tests.art.factories import PASSWORD, MembershipFactory, PIFactory, TeamFactory, TrainFactory, UserFactory
+from tests.lazy_loads import guard, install
+
+install()
+
+
+@pytest.fixture(autouse=True)
+def _lazy_load_guard(request):
+    """Fail a test whose client requests lazy-load one relation for several rows (an N+1)."""
+    with guard(enabled=request.node.get_closest_marker("allow_lazy_loads") is None):
+        yield
 
 
 @dataclass

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from art.access import visible
+from art.access import visible, with_train_path
 from art.models import (
     Absence,
     ApiToken,
@@ -51,7 +51,8 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        queryset = self.get_queryset()
+        # The train path fetched along: the train of the object is checked (art.api.upserts) with no query.
+        queryset = with_train_path(self.get_queryset())
         try:
             return queryset.get(pk=data)
         except queryset.model.DoesNotExist:

@@ -266,10 +266,10 @@ class ByKeyUpsertMixin(_Base):
             except (exceptions.ValidationError, DjangoValidationError) as exc:
                 errors[name] = field_errors(exc).get("non_field_errors", [f"{name} is not valid"])
                 continue
-            current = getattr(obj, name)
-            if (value.pk if isinstance(value, models.Model) else value) != (
-                current.pk if isinstance(current, models.Model) else current
-            ):
+            # A foreign key is compared by its id (attname): the related row is not loaded for it.
+            field = next((f for f in obj._meta.concrete_fields if f.name == name), None)
+            current = getattr(obj, field.attname if field is not None else name)
+            if (value.pk if isinstance(value, models.Model) else value) != current:
                 errors[name] = [f"{name} is set when the item is created: it cannot be changed"]
             del data[name]
         if errors:

@@ -40,6 +40,9 @@ class WipBreach(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["train", "at"], name="wipbreach_train_at")]
 
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("team",)
+
     def __str__(self) -> str:
         lane = self.scope == self.Scope.LANE and self.team
         where = f"{self.team} lane" if lane else self.get_state_display()

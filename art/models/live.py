@@ -25,5 +25,8 @@ class Presence(models.Model):
     class Meta:
         indexes = [models.Index(fields=["train", "page", "seen_at"], name="presence_page_seen")]
 
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("user",)
+
     def __str__(self) -> str:
         return f"{self.user} on {self.page}"

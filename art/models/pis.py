@@ -183,6 +183,9 @@ class Absence(models.Model):
             models.CheckConstraint(condition=Q(days__gte=0), name="absence_days_not_negative"),
         ]
 
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("member", "iteration")
+
     def __str__(self) -> str:
         return f"{self.member} away {self.days} d in {self.iteration}"
 

@@ -175,6 +175,9 @@ class Membership(models.Model):
             ),
         ]
 
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("user", "train")
+
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.train}"
 

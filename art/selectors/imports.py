@@ -78,7 +78,8 @@ def jira_import_preview(
         raise ValidationError({"pi": refusal})
     export = jira_export_read(data)
     teams = list(Team.objects.filter(train=train).order_by("name"))
-    iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
+    # With their PI, which a story's validation reads when the import writes it.
+    iterations = list(Iteration.objects.filter(pi=pi).select_related("pi").order_by("number"))
     iteration_refs = [jira.Ref(i.pk, i.name, i.number, i.is_ip) for i in iterations]
     base = jira.default_mapping(
         export, iterations=iteration_refs, teams=[jira.Ref(t.pk, t.name) for t in teams]

@@ -316,7 +316,7 @@ def update_fields(
     The row is locked (PostgreSQL) or the database is (SQLite, IMMEDIATE transactions) so two
     writers based on the same version cannot both succeed."""
     with transaction.atomic():
-        obj = queryset.select_for_update().get(pk=pk)
+        obj = queryset.select_for_update(of=("self",)).get(pk=pk)  # not what it selects along
         versioned = cast(VersionedModel, obj) if hasattr(obj, "version") else None
         if versioned is not None and version is not None and int(version) != versioned.version:
             raise ConflictError(versioned, int(version), {})
@@ -458,20 +458,29 @@ def create_validated(
     return obj
 
 
+def named(queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """With what str() of its rows follows (the model's `str_related`): no query per row named."""
+    return queryset.select_related(*getattr(queryset.model, "str_related", ()))
+
+
 def in_use_message(obj: models.Model, referrers: Iterable[models.Model]) -> str:
-    """Why `obj` cannot go: what still refers to it, counted by kind, the first few named.
+    """Why `obj` cannot go: what still refers to it, counted by kind, the first few named (read again).
 
     >>> in_use_message(iteration, [dep_12, dep_14])  # doctest: +SKIP
     'Iteration 3 cannot be deleted: 2 dependencies still refer to it (D-12, D-14)'
     """
-    by_kind: dict[tuple[str, str], list[str]] = {}
+    pks: dict[type[models.Model], list[Any]] = {}
     for referrer in referrers:
-        meta = referrer._meta
-        by_kind.setdefault((str(meta.verbose_name), str(meta.verbose_name_plural)), []).append(str(referrer))
+        pks.setdefault(type(referrer), []).append(referrer.pk)
+    names: dict[tuple[str, str], list[str]] = {}  # the collector's rows have only the fields it needed
+    for model, ids in pks.items():
+        rows = {row.pk: str(row) for row in named(model._default_manager.filter(pk__in=ids[:3]))}
+        kind = names.setdefault((str(model._meta.verbose_name), str(model._meta.verbose_name_plural)), [])
+        kind.extend(rows.get(pk, "") for pk in ids)
     parts = []
-    for (one, many), names in by_kind.items():
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        parts.append(f"{len(names)} {one if len(names) == 1 else many} ({shown})")
+    for (one, many), kind in names.items():
+        shown = ", ".join(kind[:3]) + (f" and {len(kind) - 3} more" if len(kind) > 3 else "")
+        parts.append(f"{len(kind)} {one if len(kind) == 1 else many} ({shown})")
     verb = "refers" if len(parts) == 1 and parts[0].startswith("1 ") else "refer"
     return f"{obj} cannot be deleted: {' and '.join(parts)} still {verb} to it"
 
@@ -562,7 +571,7 @@ def _delete_recorded(*, actor: Any, obj: models.Model) -> None:
             content_type = ContentType.objects.get_for_model(model)
             for start in range(0, len(pks), CASCADE_CHUNK):
                 chunk = pks[start : start + CASCADE_CHUNK]
-                rows = list(model._default_manager.filter(pk__in=chunk).order_by("pk"))
+                rows = list(named(model._default_manager.filter(pk__in=chunk)).order_by("pk"))
                 records = ChangeRecord.objects.bulk_create(
                     ChangeRecord(
                         train_id=train_id,

@@ -195,10 +195,7 @@ def record_restore(*, actor: Any, record: ChangeRecord, cascade: bool = True) ->
             target = cast(type[models.Model], ref_field.related_model)
             if pk is not None and _key(target, pk) not in coming:
                 wanted[_key(target, pk)[0]].add(pk)
-    present = {
-        target: set(target._default_manager.filter(pk__in=pks).values_list("pk", flat=True))
-        for target, pks in wanted.items()
-    }
+    present = {target: target._default_manager.in_bulk(pks) for target, pks in wanted.items()}
     errors: dict[str, str] = {}
     for part in parts:
         for ref_field, pk in part.references:
@@ -214,6 +211,15 @@ def record_restore(*, actor: Any, record: ChangeRecord, cascade: bool = True) ->
         raise ValidationError(errors)
     if refusals:
         raise _refuse(refusals)
+    # Each row refers to the rows it names, read above or coming back with it: validating and
+    # recording it loads none of them again.
+    rows = {part.key: part.obj for part in parts}
+    for part in parts:
+        for ref_field, pk in part.references:
+            target = cast(type[models.Model], ref_field.related_model)
+            found = rows.get(_key(target, pk)) or present.get(_key(target, pk)[0], {}).get(pk)
+            if found is not None and isinstance(found, target):
+                setattr(part.obj, ref_field.name, found)
     note = {"restored": [None, f"from the deletion of {record.at:%Y-%m-%d %H:%M}"]}
     with transaction.atomic():
         for part in _parents_first(parts):

@@ -267,7 +267,10 @@ def absence_set(
     days = Decimal(str(days))
     if iteration.pi.train_id != member.team.train_id:
         raise ValidationError({"iteration": "iteration must belong to the member's train"})
-    existing = Absence.objects.filter(member=member, iteration=iteration).first()
+    # With what its validation, its history entry and its train path read: an absence set per
+    # iteration (team_member_capacity_set) loads nothing per row.
+    absences = Absence.objects.select_related("member__team", "iteration__pi")
+    existing = absences.filter(member=member, iteration=iteration).first()
     if existing is None:
         if days == 0:
             return None
@@ -279,7 +282,7 @@ def absence_set(
         return None
     return update_fields(
         actor=actor,
-        queryset=Absence.objects.all(),
+        queryset=absences,
         pk=existing.pk,
         changes={"days": days, "reason": reason or existing.reason},
     )

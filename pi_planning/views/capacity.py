@@ -141,7 +141,8 @@ def team_capacity_member(request: HtmxHttpRequest, slug: str, team_id: int, memb
     pi = _capacity_pi(request, train)
     if pi is None:
         raise Http404("This train has no PI yet")
-    iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
+    # With their PI: the service checks each iteration's train.
+    iterations = list(Iteration.objects.filter(pi=pi).select_related("pi").order_by("number"))
     form = MemberCapacityForm(request.POST, member=member, iterations=iterations)
     saved = submit(
         form,

@@ -55,6 +55,9 @@ class SystemDemo(VersionedModel):
             ),
         ]
 
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("iteration",)
+
     def __str__(self) -> str:
         return f"System demo of {self.iteration}"
 
@@ -84,6 +87,9 @@ class DemoItem(VersionedModel):
                 violation_error_message="feature is already on this demo",
             ),
         ]
+
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("feature", "demo__iteration")
 
     def __str__(self) -> str:
         return f"{self.feature} at {self.demo}"
@@ -135,6 +141,9 @@ class Workshop(VersionedModel):
                 violation_error_message=rules.workshops.DOTS_RANGE_REFUSAL,
             ),
         ]
+
+    #: What __str__ follows, fetched along where many rows are named (art.services.common.named).
+    str_related = ("pi",)
 
     def __str__(self) -> str:
         return f"Problem-solving workshop of {self.pi}"

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from art import rules
@@ -126,7 +127,7 @@ def pi_calendar_generate(*, actor: Any, pi: ProgramIncrement) -> CalendarGenerat
     added = moved = removed = 0
     with transaction.atomic():
         pi = ProgramIncrement.objects.select_for_update().select_related("train").get(pk=pi.pk)
-        existing = {e.slot: e for e in Event.objects.filter(pi=pi).exclude(slot="")}
+        existing = {e.slot: e for e in _with_minutes(Event.objects.filter(pi=pi).exclude(slot=""))}
         wanted = planned_events(pi)
         for planned in wanted:
             event = existing.pop(planned.slot, None)
@@ -141,7 +142,9 @@ def pi_calendar_generate(*, actor: Any, pi: ProgramIncrement) -> CalendarGenerat
                     "kind": planned.kind,
                 }
                 if any(differs(event, k, v) for k, v in changes.items()):
-                    update_fields(actor=actor, queryset=Event.objects.all(), pk=event.pk, changes=changes)
+                    # With its PI, which its validation reads.
+                    with_pi = Event.objects.select_related("pi")
+                    update_fields(actor=actor, queryset=with_pi, pk=event.pk, changes=changes)
                     moved += 1
         for event in existing.values():  # slots the rule no longer has
             if _generated_and_untouched(event):
@@ -176,7 +179,7 @@ def pi_events_remove(*, actor: Any, pi: ProgramIncrement) -> int:
     how many went."""
     removed = 0
     with transaction.atomic():
-        for event in Event.objects.filter(pi=pi).exclude(slot=""):
+        for event in _with_minutes(Event.objects.filter(pi=pi).exclude(slot="")):
             if _generated_and_untouched(event):
                 delete_recorded(actor=actor, obj=event)
                 removed += 1
@@ -187,8 +190,31 @@ def _generated_and_untouched(event: Event) -> bool:
     return not event.edited and event.state == Event.State.PLANNED and not _has_minutes(event)
 
 
+#: What an event's minutes are (its related managers).
+MINUTES = ("decisions", "action_items", "escalations")
+
+
+def _with_minutes(events: QuerySet[Event]) -> QuerySet[Event]:
+    """The events with whether they hold minutes, in the same query (for _has_minutes)."""
+    return events.annotate(
+        **{
+            f"holds_{name}": Exists(
+                Event._meta.get_field(name).related_model._default_manager.filter(  # type: ignore[union-attr]
+                    **{Event._meta.get_field(name).field.name: OuterRef("pk")}  # type: ignore[union-attr]
+                )
+            )
+            for name in MINUTES
+        }
+    )
+
+
 def _has_minutes(event: Event) -> bool:
-    return event.decisions.exists() or event.action_items.exists() or event.escalations.exists()
+    """Whether the event holds decisions, action items or escalations (annotated by _with_minutes,
+    or one query per kind)."""
+    return any(
+        getattr(event, f"holds_{name}") if hasattr(event, f"holds_{name}") else getattr(event, name).exists()
+        for name in MINUTES
+    )
 
 
 # --- events a person adds, moves, cancels ----------------------------------------------------

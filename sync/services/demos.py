@@ -95,8 +95,11 @@ def system_demo_prepare(*, actor: Any, iteration: Iteration) -> tuple[SystemDemo
         finished = sorted(
             finished_items(train, iteration.start_date, iteration.end_date), key=lambda i: (i.done_at, i.id)
         )
+        # The features themselves (one query), which each item's history entry names.
+        features = Feature.objects.in_bulk([item.id for item in finished])
         for position, item in enumerate(finished):
-            create_validated(actor=actor, obj=DemoItem(demo=demo, feature_id=item.id, position=position))
+            item_row = DemoItem(demo=demo, feature=features[item.id], position=position)
+            create_validated(actor=actor, obj=item_row)
     return demo, True
 
 
