@@ -37,7 +37,7 @@ from art.selectors.flow import (  # the flow histories' one home, shared with th
     finished_features,
     histories,
 )
-from metrics.models import MetricSnapshot, RecomputeRun
+from metrics.models import FinishedFeature, MetricSnapshot, RecomputeRun
 from pi_planning.models import Dependency, Objective
 
 ONE_DAY = dt.timedelta(days=1)
@@ -76,31 +76,72 @@ def train_flow(
     The load (end-of-day WIP) of the days whose stored snapshot is fresh is read from the
     snapshots (stored_load: one row a day instead of every transition of every feature in flow);
     that of the others (today, days changed since the last recompute, days never stored) is
-    computed from the transitions of the features that can be in flow on them. The other figures
-    need the features finished in the window only. `stored=False` computes everything from the
-    transitions (the same figures: tests compare them). At most eight queries."""
+    computed from the transitions of the features that can be in flow on them. The figures of
+    the features finished in the window are read from their stored rows (stored_finished: one
+    small row a feature instead of its history), and computed from the transitions for those
+    changed since the last recompute (changed_features). `stored=False` computes everything from
+    the transitions (the same figures: tests compare them). At most nine queries."""
     lo, hi = rules.flow.day_bounds(start, end, train.tz)
-    known = stored_load(train=train, start=start, end=end) if stored else {}
+    staleness = stale_snapshots(train=train) if stored else None
+    known = stored_load(train=train, start=start, end=end, staleness=staleness) if stored else {}
+    finished = stored_finished(train=train, lo=lo, hi=hi, staleness=staleness) if stored else None
     missing = [d for d in (start + dt.timedelta(days=i) for i in range((end - start).days)) if d not in known]
     wanted = Q(last_state=FeatureState.DONE, last_at__gte=lo, last_at__lt=hi)  # finished in the window
+    if finished is not None and staleness is not None and staleness.checked_at is not None:
+        wanted &= Q(pk__in=changed_features(train=train, since=staleness.checked_at))
     if missing:
         wanted |= _touching(*rules.flow.day_bounds(missing[0], missing[-1] + ONE_DAY, train.tz))
     items, _ = histories(features_with_last_transition(train).filter(wanted))
-    return rules.flow.flow_report(items, start, end, train.tz, known_load=known)
+    return rules.flow.flow_report(items, start, end, train.tz, known_load=known, known_finished=finished)
 
 
-def stored_load(*, train: ReleaseTrain, start: dt.date, end: dt.date) -> dict[dt.date, int]:
+def stored_load(
+    *, train: ReleaseTrain, start: dt.date, end: dt.date, staleness: Staleness | None = None
+) -> dict[dt.date, int]:
     """The end-of-day flow load (waiting + active) of the days of [start, end) whose stored
     snapshot (the train's row) is fresh: stored by a finished recompute, and before the first day
-    changed since it started (stale_snapshots: a back-dated move or import makes the days from
-    its date stale until the next recompute). At most five queries."""
-    until = stale_snapshots(train=train).fresh_until
+    changed since it started (stale_snapshots, unless given: a back-dated move or import makes
+    the days from its date stale until the next recompute). At most five queries."""
+    until = (staleness or stale_snapshots(train=train)).fresh_until
     if until is None or until <= start:
         return {}
     rows = MetricSnapshot.objects.filter(
         train=train, team__isnull=True, day__gte=start, day__lt=min(end, until)
     ).values_list("day", "waiting", "active")
     return {day: waiting + active for day, waiting, active in rows}
+
+
+def changed_features(*, train: ReleaseTrain, since: dt.datetime) -> QuerySet[Any]:
+    """The ids of the train's features whose own flow figures may have changed since `since`,
+    as a subquery: those with a transition recorded since (back-dated ones included). The others
+    keep the figures the recompute that started at `since` stored (FinishedFeature), as long as
+    nothing undated changed (stale_snapshots' `full`: a feature's kind or points edited, a
+    transition restored, a feature deleted)."""
+    return FeatureTransition.objects.filter(feature__train=train, recorded_at__gte=since).values("feature_id")
+
+
+#: The columns of FinishedFeature in the order of rules.flow.FinishedFigures.
+_FINISHED_COLUMNS = ("feature_id", "kind", "points", "flow_time", "lead_time", "cycle_time", "active_time")
+
+
+def stored_finished(
+    *, train: ReleaseTrain, lo: dt.datetime, hi: dt.datetime, staleness: Staleness | None = None
+) -> list[rules.flow.FinishedFigures] | None:
+    """The stored figures (FinishedFeature) of the train's features finished in [lo, hi), but
+    for those changed since the last finished recompute (changed_features): their figures are
+    to be computed. None when the stored figures cannot be trusted at all (no finished recompute
+    stored them, or something changed since that no feature dates: stale_snapshots' `full`).
+    One query (and those of stale_snapshots, unless given)."""
+    staleness = staleness or stale_snapshots(train=train)
+    if staleness.full or not staleness.figures or staleness.checked_at is None:
+        return None
+    rows = (
+        FinishedFeature.objects.filter(feature__train=train, done_at__gte=lo, done_at__lt=hi)
+        .exclude(feature_id__in=changed_features(train=train, since=staleness.checked_at))
+        .values_list(*_FINISHED_COLUMNS)
+    )
+    make = rules.flow.FinishedFigures._make
+    return [make(row) for row in rows]
 
 
 # --------------------------------------------------------------------------------------------
@@ -380,8 +421,9 @@ def snapshot_range(*, train: ReleaseTrain, today: dt.date) -> tuple[dt.date, dt.
 # --------------------------------------------------------------------------------------------
 
 #: Changes of a feature that alter figures of the past its transitions do not date (the team and
-#: the points count on every day of the feature's history).
-_FEATURE_FIGURE_FIELDS = ("team", "points", "train")
+#: the points count on every day of the feature's history, the kind and the points in the stored
+#: figures of a finished feature).
+_FEATURE_FIGURE_FIELDS = ("team", "points", "train", "kind")
 
 
 @dataclass(frozen=True)
@@ -400,6 +442,8 @@ class Staleness:
     full: bool
     since: dt.date | None
     last_day: dt.date | None
+    #: That run stored every finished feature's figures (RecomputeRun.figures).
+    figures: bool = False
 
     @property
     def fresh_until(self) -> dt.date | None:
@@ -428,11 +472,12 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
 
     from art.models import ChangeRecord, Team
 
+    figures = False
     if checked_at is None:
         run = last_done_run(train=train)
         if run is None or run.started_at is None:
             return Staleness(None, True, None, None)
-        checked_at = run.started_at
+        checked_at, figures = run.started_at, run.figures
     last_day = checked_at.astimezone(train.tz).date()
     types = ContentType.objects.get_for_models(
         Feature, FeatureTransition, Dependency, ProgramIncrement, Team, ReleaseTrain
@@ -458,7 +503,7 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
         | Q(content_type=types[ReleaseTrain], changes__has_any_keys=["time_zone"])
     )
     if ChangeRecord.objects.filter(train_id=train.pk, at__gte=checked_at).filter(undated).exists():
-        return Staleness(checked_at, True, None, last_day)
+        return Staleness(checked_at, True, None, last_day, figures)
     first = FeatureTransition.objects.filter(feature__train=train, recorded_at__gte=checked_at).aggregate(
         first=Min("at")
     )["first"]
@@ -466,7 +511,7 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
         first=Min("created_at")
     )["first"]
     dates = [at.astimezone(train.tz).date() for at in (first, first_dependency) if at is not None]
-    return Staleness(checked_at, False, min(dates) if dates else None, last_day)
+    return Staleness(checked_at, False, min(dates) if dates else None, last_day, figures)
 
 
 # --------------------------------------------------------------------------------------------
