@@ -465,9 +465,10 @@ def last_done_run(*, train: ReleaseTrain) -> RecomputeRun | None:
 def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = None) -> Staleness:
     """What changed in the train's figures since its last finished recompute started (or since
     `checked_at`): the earliest day of the transitions recorded since (back-dated ones included:
-    their `at` dates the change, their `recorded_at` says when it was made) and of the
-    dependencies changed since, or `full` for the changes no date bounds (see Staleness). At most
-    four queries, whatever the number of changes."""
+    their `at` dates the change, their `recorded_at` says when it was made) and of the done
+    transitions of their features (a feature reopened leaves the throughput of the day it was
+    done on), and of the dependencies changed since, or `full` for the changes no date bounds
+    (see Staleness). At most four queries, whatever the number of changes."""
     from django.contrib.contenttypes.models import ContentType
 
     from art.models import ChangeRecord, Team
@@ -504,8 +505,13 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
     )
     if ChangeRecord.objects.filter(train_id=train.pk, at__gte=checked_at).filter(undated).exists():
         return Staleness(checked_at, True, None, last_day, figures)
-    first = FeatureTransition.objects.filter(feature__train=train, recorded_at__gte=checked_at).aggregate(
-        first=Min("at")
+    # A feature moved since no longer counts in the throughput of the day it was done on, if it
+    # was done then (rules.flow.done_at: done now): its done transitions date the change too.
+    moved = changed_features(train=train, since=checked_at)
+    first = FeatureTransition.objects.filter(feature__train=train).aggregate(
+        first=Min(
+            "at", filter=Q(recorded_at__gte=checked_at) | Q(to_state=FeatureState.DONE, feature__in=moved)
+        )
     )["first"]
     first_dependency = Dependency.objects.filter(pi__train=train, updated_at__gte=checked_at).aggregate(
         first=Min("created_at")

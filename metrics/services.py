@@ -222,7 +222,8 @@ def refresh_finished(*, train: ReleaseTrain, since: dt.date | None = None) -> in
     rules.flow.finished_figures from their history), and remove those of features no longer
     done: of every feature of the train, or, with `since`, of those with a transition from that
     local day on (the others' figures cannot have changed if nothing dated earlier did). Only
-    the rows whose figures differ are written; returns their number. Five queries."""
+    the rows whose figures differ are written; returns their number. Three queries, and one per
+    INSERT_ROWS rows written and one for the rows removed."""
     features = Feature.objects.filter(train=train)
     if since is not None:
         after = rules.flow.local_midnight(since, train.tz)
@@ -245,10 +246,10 @@ def refresh_finished(*, train: ReleaseTrain, since: dt.date | None = None) -> in
         )
     }
     changed = [r for r in rows if stored.get(r.feature_id) != [getattr(r, c) for c in _FINISHED_FIGURES]]
+    gone = set(stored) - {r.feature_id for r in rows}  # no longer done
     with transaction.atomic():
-        FinishedFeature.objects.filter(feature__in=features.values("pk")).exclude(
-            feature_id__in=[r.feature_id for r in rows]
-        ).delete()
+        if gone:
+            FinishedFeature.objects.filter(feature_id__in=gone).delete()
         FinishedFeature.objects.bulk_create(
             changed,
             batch_size=INSERT_ROWS,

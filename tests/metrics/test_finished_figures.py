@@ -17,9 +17,10 @@ from art.models import Feature
 from art.services import feature_transition_add, feature_update
 from metrics import selectors, services
 from metrics.api import serializers as s
-from metrics.models import FinishedFeature, RecomputeRun
+from metrics.models import FinishedFeature, MetricSnapshot, RecomputeRun
 from tests.metrics.conftest import make_feature, utc
 from tests.metrics.test_recompute_since import change_dated, finished_run
+from tests.metrics.test_recompute_since import rows as snapshot_rows
 from tests.metrics.test_snapshots import _random_train
 
 HOUR = 3_600_000_000  # microseconds
@@ -82,7 +83,8 @@ def test_a_back_dated_move_is_computed_until_the_next_run_stores_it(flow_train):
     run = services.recompute_run_execute(
         run_id=RecomputeRun.objects.create(train=train, since=dt.date(2026, 5, 8)).pk
     )
-    assert run.since == dt.date(2026, 5, 8) and run.figures
+    # (from B's first done day: a reopened feature leaves the throughput of the day it was done)
+    assert run.since == dt.date(2026, 5, 4) and run.figures
     assert set(stored_rows(train)) == {flow_train.features["A"].pk}
     assert selectors.changed_features(train=train, since=run.started_at).count() == 0
     assert both(train).velocity.count == 1
@@ -139,6 +141,11 @@ def test_figures_refreshed_from_a_day_are_those_of_a_full_refresh(db, seed):
     assert services.refresh_finished(train=train) == 0
     assert stored_rows(train) == incremental and pk not in incremental
     assert both(train, start, end) == report
+    # and the snapshots are a full rebuild's (the reopened feature's done day included)
+    snapshots = snapshot_rows(train)
+    MetricSnapshot.objects.filter(train=train).delete()
+    services.recompute_snapshots(train_id=train.pk)
+    assert snapshot_rows(train) == snapshots
 
 
 def test_the_flow_report_reads_a_fixed_number_of_queries(flow_train):
@@ -170,3 +177,21 @@ def test_the_load_written_directly_is_what_its_point_serializer_writes(flow_trai
     data = s.flow_data(flow_train.train.pk, START, END, report)
     assert s.FlowSerializer(data).data["load"] == [s.LoadPointSerializer(p).data for p in data["load"]]
     assert s.FlowSerializer(data).data["load"][0] == {"date": "2026-05-01", "wip": 0}
+
+
+def test_a_feature_reopened_after_the_run_leaves_the_day_it_was_done_as_a_full_rebuild(flow_train):
+    # B was done on 7 May and counts in that day's throughput; reopened on 9 May after the run,
+    # it is no longer done (rules.flow.done_at): 7 May's throughput changes too. The stale days
+    # start from its done transitions (the first, on 4 May: a bound, not the exact day)
+    train, b = flow_train.train, flow_train.features["B"]
+    finished_run(train)
+    feature_transition_add(actor=flow_train.rte, feature=b, state="in_progress", at=utc(9, 12))
+    assert selectors.stale_snapshots(train=train).since == dt.date(2026, 5, 4)
+    run = services.recompute_run_execute(
+        run_id=RecomputeRun.objects.create(train=train, since=dt.date(2026, 5, 9)).pk
+    )
+    assert run.since == dt.date(2026, 5, 4)
+    incremental = snapshot_rows(train)
+    MetricSnapshot.objects.filter(train=train).delete()
+    services.recompute_snapshots(train_id=train.pk)
+    assert snapshot_rows(train) == incremental
