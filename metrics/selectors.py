@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -322,15 +322,18 @@ def snapshot_figures(
     """The snapshot figures of the given local days (ascending), per (index of the day, team
     id): team None holds the features without a team (the train's row adds every team to it).
 
-    Two queries (the train's transitions with their feature's team and points, and its
-    dependencies) and one forward pass over each, as rules.flow.cumulative_flow does: every stay
-    in a state adds 1 to the days at whose end it is in force and −1 after them, summed once over
-    the days. Linear in the history: O(rows · log days + days · teams), whatever the number of
-    days asked for. A feature whose last transition is into `done` is done now and that
-    transition is its done_at: it counts in that day's throughput (rules.flow.flow_velocity).
-    Dependencies count for their requester team (the team that waits for them) while open at
-    end of day, and are *aging* once more than 14 whole days old (rules.dependencies.is_aging:
-    created at least 15 days before the end of the day)."""
+    Three queries (the features whose last transition is before the first day, counted per team
+    and state: in it on every day; the transitions of the others with their feature's team and
+    points; the train's dependencies) and one forward pass over each, as
+    rules.flow.cumulative_flow does: every stay in a state adds 1 to the days at whose end it is
+    in force and −1 after them, summed once over the days. Linear in the history read:
+    O(rows · log days + days · teams), where the rows are those of the features moved from the
+    first day on (all of them for the whole history, the few moved lately for the last days).
+    A feature whose last transition is into `done` is done now and that transition is its
+    done_at: it counts in that day's throughput (rules.flow.flow_velocity). Dependencies count
+    for their requester team (the team that waits for them) while open at end of day, and are
+    *aging* once more than 14 whole days old (rules.dependencies.is_aging: created at least 15
+    days before the end of the day)."""
     figures: dict[tuple[int, int | None], DayFigures] = defaultdict(DayFigures)
     if not days:
         return figures
@@ -338,8 +341,26 @@ def snapshot_figures(
     ends = rules.flow.end_of_day_ticks(days, tz)
     starts = [rules.flow.ticks(rules.flow.local_midnight(day, tz)) for day in days]
     changes: dict[tuple[int | None, str], list[int]] = defaultdict(lambda: [0] * (n + 1))
+    # A feature whose last transition is before the first day is in that state at the end of
+    # every day: counted per (team, state) in SQL rather than swept (an incremental recompute's
+    # few days need only the features moved since, whatever the length of the history).
+    first_start = rules.flow.local_midnight(days[0], tz)
+    moved_since = FeatureTransition.objects.filter(feature__train=train, at__gte=first_start).values(
+        "feature_id"
+    )
+    settled = (
+        features_with_last_transition(train)
+        .filter(last_state__isnull=False)  # type: ignore[misc]
+        .exclude(pk__in=moved_since)
+        .order_by()
+        .values_list("team_id", "last_state")
+        .annotate(count=Count("pk"))
+    )
+    for team, state, count in settled:
+        changes[(team, state)][0] += count
+        changes[(team, state)][n] -= count
     transitions = (
-        FeatureTransition.objects.filter(feature__train=train)
+        FeatureTransition.objects.filter(feature__train=train, feature__in=moved_since)
         .order_by("feature_id", "at", "id")
         .values_list("feature_id", "feature__team_id", "feature__points", "to_state", "at")
     )
