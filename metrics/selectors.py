@@ -120,6 +120,22 @@ def changed_features(*, train: ReleaseTrain, since: dt.datetime) -> QuerySet[Any
     return FeatureTransition.objects.filter(feature__train=train, recorded_at__gte=since).values("feature_id")
 
 
+def features_changed(*, train: ReleaseTrain, since: dt.datetime) -> bool:
+    """Whether the own flow figures of any of the train's features may have changed since
+    `since`: a transition recorded since, or a feature or a transition created, edited, deleted
+    or restored since (its ChangeRecord). Two queries at most."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from art.models import ChangeRecord
+
+    if changed_features(train=train, since=since).exists():
+        return True
+    types = ContentType.objects.get_for_models(Feature, FeatureTransition)
+    return ChangeRecord.objects.filter(
+        train_id=train.pk, at__gte=since, content_type__in=list(types.values())
+    ).exists()
+
+
 #: The columns of FinishedFeature in the order of rules.flow.FinishedFigures.
 _FINISHED_COLUMNS = ("feature_id", "kind", "points", "flow_time", "lead_time", "cycle_time", "active_time")
 

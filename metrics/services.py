@@ -349,9 +349,11 @@ def recompute_run_execute(*, run_id: int) -> RecomputeRun:
     written = 0
     covered: dt.date | None = dt.date.max  # the earliest day recomputed (None: all)
     # The finished features' figures are refreshed from `since` only where the last finished
-    # run left all of them stored; else all of them.
+    # run left all of them stored; else all of them. A whole-history run leaves them as they are
+    # when no feature changed since they were stored (a second "Recompute now").
     previous = selectors.last_done_run(train=run.train)
     figures_kept = previous is not None and previous.figures
+    figures_at = previous.started_at if previous is not None else None
     try:
         while True:
             run.refresh_from_db(fields=["since"])
@@ -360,8 +362,13 @@ def recompute_run_execute(*, run_id: int) -> RecomputeRun:
                 stale = selectors.stale_snapshots(train=run.train, checked_at=checked_at)
                 since = None if stale.full else earlier(since, stale.since or since)
             result = recompute_snapshots(train_id=run.train_id, since=since, on_progress=progress)
-            refresh_finished(train=run.train, since=since if figures_kept else None)
-            figures_kept = True
+            if not figures_kept:
+                refresh_finished(train=run.train)
+            elif since is not None:
+                refresh_finished(train=run.train, since=since)
+            elif figures_at is None or selectors.features_changed(train=run.train, since=figures_at):
+                refresh_finished(train=run.train)
+            figures_kept, figures_at = True, started
             written += result.written
             covered = earlier(covered, since) if covered is not None else None
             # Done, unless asked for again meanwhile: checked and marked under the run's lock,

@@ -195,3 +195,22 @@ def test_a_feature_reopened_after_the_run_leaves_the_day_it_was_done_as_a_full_r
     MetricSnapshot.objects.filter(train=train).delete()
     services.recompute_snapshots(train_id=train.pk)
     assert snapshot_rows(train) == incremental
+
+
+def test_a_whole_history_run_with_no_feature_changed_leaves_the_figures_as_stored(flow_train, monkeypatch):
+    train = flow_train.train
+    finished_run(train)
+    calls: list[dict] = []
+    refresh = services.refresh_finished
+    monkeypatch.setattr(services, "refresh_finished", lambda **kw: calls.append(kw) or refresh(**kw))
+    # a second "Recompute now" with nothing changed: the stored figures hold
+    assert finished_run(train).figures and calls == []
+    # any change to a feature since (its title here) has them refreshed, all of them
+    feature_update(actor=flow_train.rte, feature=flow_train.features["A"], title="A2")
+    finished_run(train)
+    assert calls == [{"train": train}]
+    # as does a move
+    feature_transition_add(actor=flow_train.rte, feature=flow_train.features["A"], state="in_progress")
+    finished_run(train)
+    assert len(calls) == 2 and flow_train.features["A"].pk not in stored_rows(train)
+    both(train)
