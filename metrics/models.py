@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from art.models import ProgramIncrement, ReleaseTrain, Team
+from art.models import Feature, ProgramIncrement, ReleaseTrain, Team
 
 
 class MetricSnapshot(models.Model):
@@ -60,6 +60,33 @@ class MetricSnapshot(models.Model):
         return f"{self.train} / {self.team or 'train'} / {self.day}"
 
 
+class FinishedFeature(models.Model):
+    """A feature done now and its own flow figures (rules.flow.finished_figures, which computes
+    them), stored by the recompute with the snapshots so that the flow figures of a long window
+    read one small row per finished feature instead of its whole history
+    (metrics.selectors.train_flow). A feature's row is trusted while the train's last finished
+    recompute wrote them (RecomputeRun.figures) and nothing changed since that its figures
+    depend on (selectors.changed_features); the train is the feature's own."""
+
+    feature = models.OneToOneField(Feature, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    done_at = models.DateTimeField(help_text="rules.flow.done_at.")
+    kind = models.CharField(max_length=10)
+    points = models.PositiveIntegerField(null=True, blank=True)
+    # Durations in whole microseconds (exact), empty where the feature has none.
+    flow_time = models.BigIntegerField(null=True, blank=True, help_text="Microseconds.")
+    lead_time = models.BigIntegerField(help_text="Microseconds.")
+    cycle_time = models.BigIntegerField(null=True, blank=True, help_text="Microseconds.")
+    active_time = models.BigIntegerField(
+        null=True, blank=True, help_text="Microseconds in an active state within the flow time."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["done_at"], name="finished_feature_done_at")]
+
+    def __str__(self) -> str:
+        return f"{self.feature_id} done {self.done_at}"
+
+
 class RecomputeRun(models.Model):
     """One recompute of a train's snapshots: queued, running with progress, done or failed."""
 
@@ -93,6 +120,10 @@ class RecomputeRun(models.Model):
         default=False,
         help_text="Asked for again while running: once done it runs once more (changes written "
         "during the run are not missed).",
+    )
+    figures = models.BooleanField(
+        default=False,
+        help_text="Left every finished feature's figures stored (FinishedFeature) as of its start.",
     )
     error = models.TextField(blank=True)
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ from art.selectors.flow import (  # the flow histories' one home, shared with th
     finished_features,
     histories,
 )
-from metrics.models import MetricSnapshot, RecomputeRun
+from metrics.models import FinishedFeature, MetricSnapshot, RecomputeRun
 from pi_planning.models import Dependency, Objective
 
 ONE_DAY = dt.timedelta(days=1)
@@ -76,31 +76,88 @@ def train_flow(
     The load (end-of-day WIP) of the days whose stored snapshot is fresh is read from the
     snapshots (stored_load: one row a day instead of every transition of every feature in flow);
     that of the others (today, days changed since the last recompute, days never stored) is
-    computed from the transitions of the features that can be in flow on them. The other figures
-    need the features finished in the window only. `stored=False` computes everything from the
-    transitions (the same figures: tests compare them). At most eight queries."""
+    computed from the transitions of the features that can be in flow on them. The figures of
+    the features finished in the window are read from their stored rows (stored_finished: one
+    small row a feature instead of its history), and computed from the transitions for those
+    changed since the last recompute (changed_features). `stored=False` computes everything from
+    the transitions (the same figures: tests compare them). At most nine queries."""
     lo, hi = rules.flow.day_bounds(start, end, train.tz)
-    known = stored_load(train=train, start=start, end=end) if stored else {}
+    staleness = stale_snapshots(train=train) if stored else None
+    known = stored_load(train=train, start=start, end=end, staleness=staleness) if stored else {}
+    finished = stored_finished(train=train, lo=lo, hi=hi, staleness=staleness) if stored else None
     missing = [d for d in (start + dt.timedelta(days=i) for i in range((end - start).days)) if d not in known]
     wanted = Q(last_state=FeatureState.DONE, last_at__gte=lo, last_at__lt=hi)  # finished in the window
+    if finished is not None and staleness is not None and staleness.checked_at is not None:
+        wanted &= Q(pk__in=changed_features(train=train, since=staleness.checked_at))
     if missing:
         wanted |= _touching(*rules.flow.day_bounds(missing[0], missing[-1] + ONE_DAY, train.tz))
     items, _ = histories(features_with_last_transition(train).filter(wanted))
-    return rules.flow.flow_report(items, start, end, train.tz, known_load=known)
+    return rules.flow.flow_report(items, start, end, train.tz, known_load=known, known_finished=finished)
 
 
-def stored_load(*, train: ReleaseTrain, start: dt.date, end: dt.date) -> dict[dt.date, int]:
+def stored_load(
+    *, train: ReleaseTrain, start: dt.date, end: dt.date, staleness: Staleness | None = None
+) -> dict[dt.date, int]:
     """The end-of-day flow load (waiting + active) of the days of [start, end) whose stored
     snapshot (the train's row) is fresh: stored by a finished recompute, and before the first day
-    changed since it started (stale_snapshots: a back-dated move or import makes the days from
-    its date stale until the next recompute). At most five queries."""
-    until = stale_snapshots(train=train).fresh_until
+    changed since it started (stale_snapshots, unless given: a back-dated move or import makes
+    the days from its date stale until the next recompute). At most five queries."""
+    until = (staleness or stale_snapshots(train=train)).fresh_until
     if until is None or until <= start:
         return {}
     rows = MetricSnapshot.objects.filter(
         train=train, team__isnull=True, day__gte=start, day__lt=min(end, until)
     ).values_list("day", "waiting", "active")
     return {day: waiting + active for day, waiting, active in rows}
+
+
+def changed_features(*, train: ReleaseTrain, since: dt.datetime) -> QuerySet[Any]:
+    """The ids of the train's features whose own flow figures may have changed since `since`,
+    as a subquery: those with a transition recorded since (back-dated ones included). The others
+    keep the figures the recompute that started at `since` stored (FinishedFeature), as long as
+    nothing undated changed (stale_snapshots' `full`: a feature's kind or points edited, a
+    transition restored, a feature deleted)."""
+    return FeatureTransition.objects.filter(feature__train=train, recorded_at__gte=since).values("feature_id")
+
+
+def features_changed(*, train: ReleaseTrain, since: dt.datetime) -> bool:
+    """Whether the own flow figures of any of the train's features may have changed since
+    `since`: a transition recorded since, or a feature or a transition created, edited, deleted
+    or restored since (its ChangeRecord). Two queries at most."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from art.models import ChangeRecord
+
+    if changed_features(train=train, since=since).exists():
+        return True
+    types = ContentType.objects.get_for_models(Feature, FeatureTransition)
+    return ChangeRecord.objects.filter(
+        train_id=train.pk, at__gte=since, content_type__in=list(types.values())
+    ).exists()
+
+
+#: The columns of FinishedFeature in the order of rules.flow.FinishedFigures.
+_FINISHED_COLUMNS = ("feature_id", "kind", "points", "flow_time", "lead_time", "cycle_time", "active_time")
+
+
+def stored_finished(
+    *, train: ReleaseTrain, lo: dt.datetime, hi: dt.datetime, staleness: Staleness | None = None
+) -> list[rules.flow.FinishedFigures] | None:
+    """The stored figures (FinishedFeature) of the train's features finished in [lo, hi), but
+    for those changed since the last finished recompute (changed_features): their figures are
+    to be computed. None when the stored figures cannot be trusted at all (no finished recompute
+    stored them, or something changed since that no feature dates: stale_snapshots' `full`).
+    One query (and those of stale_snapshots, unless given)."""
+    staleness = staleness or stale_snapshots(train=train)
+    if staleness.full or not staleness.figures or staleness.checked_at is None:
+        return None
+    rows = (
+        FinishedFeature.objects.filter(feature__train=train, done_at__gte=lo, done_at__lt=hi)
+        .exclude(feature_id__in=changed_features(train=train, since=staleness.checked_at))
+        .values_list(*_FINISHED_COLUMNS)
+    )
+    make = rules.flow.FinishedFigures._make
+    return [make(row) for row in rows]
 
 
 # --------------------------------------------------------------------------------------------
@@ -281,15 +338,18 @@ def snapshot_figures(
     """The snapshot figures of the given local days (ascending), per (index of the day, team
     id): team None holds the features without a team (the train's row adds every team to it).
 
-    Two queries (the train's transitions with their feature's team and points, and its
-    dependencies) and one forward pass over each, as rules.flow.cumulative_flow does: every stay
-    in a state adds 1 to the days at whose end it is in force and −1 after them, summed once over
-    the days. Linear in the history: O(rows · log days + days · teams), whatever the number of
-    days asked for. A feature whose last transition is into `done` is done now and that
-    transition is its done_at: it counts in that day's throughput (rules.flow.flow_velocity).
-    Dependencies count for their requester team (the team that waits for them) while open at
-    end of day, and are *aging* once more than 14 whole days old (rules.dependencies.is_aging:
-    created at least 15 days before the end of the day)."""
+    Three queries (the features whose last transition is before the first day, counted per team
+    and state: in it on every day; the transitions of the others with their feature's team and
+    points; the train's dependencies) and one forward pass over each, as
+    rules.flow.cumulative_flow does: every stay in a state adds 1 to the days at whose end it is
+    in force and −1 after them, summed once over the days. Linear in the history read:
+    O(rows · log days + days · teams), where the rows are those of the features moved from the
+    first day on (all of them for the whole history, the few moved lately for the last days).
+    A feature whose last transition is into `done` is done now and that transition is its
+    done_at: it counts in that day's throughput (rules.flow.flow_velocity). Dependencies count
+    for their requester team (the team that waits for them) while open at end of day, and are
+    *aging* once more than 14 whole days old (rules.dependencies.is_aging: created at least 15
+    days before the end of the day)."""
     figures: dict[tuple[int, int | None], DayFigures] = defaultdict(DayFigures)
     if not days:
         return figures
@@ -297,8 +357,26 @@ def snapshot_figures(
     ends = rules.flow.end_of_day_ticks(days, tz)
     starts = [rules.flow.ticks(rules.flow.local_midnight(day, tz)) for day in days]
     changes: dict[tuple[int | None, str], list[int]] = defaultdict(lambda: [0] * (n + 1))
+    # A feature whose last transition is before the first day is in that state at the end of
+    # every day: counted per (team, state) in SQL rather than swept (an incremental recompute's
+    # few days need only the features moved since, whatever the length of the history).
+    first_start = rules.flow.local_midnight(days[0], tz)
+    moved_since = FeatureTransition.objects.filter(feature__train=train, at__gte=first_start).values(
+        "feature_id"
+    )
+    settled = (
+        features_with_last_transition(train)
+        .filter(last_state__isnull=False)  # type: ignore[misc]
+        .exclude(pk__in=moved_since)
+        .order_by()
+        .values_list("team_id", "last_state")
+        .annotate(count=Count("pk"))
+    )
+    for team, state, count in settled:
+        changes[(team, state)][0] += count
+        changes[(team, state)][n] -= count
     transitions = (
-        FeatureTransition.objects.filter(feature__train=train)
+        FeatureTransition.objects.filter(feature__train=train, feature__in=moved_since)
         .order_by("feature_id", "at", "id")
         .values_list("feature_id", "feature__team_id", "feature__points", "to_state", "at")
     )
@@ -380,8 +458,9 @@ def snapshot_range(*, train: ReleaseTrain, today: dt.date) -> tuple[dt.date, dt.
 # --------------------------------------------------------------------------------------------
 
 #: Changes of a feature that alter figures of the past its transitions do not date (the team and
-#: the points count on every day of the feature's history).
-_FEATURE_FIGURE_FIELDS = ("team", "points", "train")
+#: the points count on every day of the feature's history, the kind and the points in the stored
+#: figures of a finished feature).
+_FEATURE_FIGURE_FIELDS = ("team", "points", "train", "kind")
 
 
 @dataclass(frozen=True)
@@ -400,6 +479,8 @@ class Staleness:
     full: bool
     since: dt.date | None
     last_day: dt.date | None
+    #: That run stored every finished feature's figures (RecomputeRun.figures).
+    figures: bool = False
 
     @property
     def fresh_until(self) -> dt.date | None:
@@ -421,18 +502,20 @@ def last_done_run(*, train: ReleaseTrain) -> RecomputeRun | None:
 def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = None) -> Staleness:
     """What changed in the train's figures since its last finished recompute started (or since
     `checked_at`): the earliest day of the transitions recorded since (back-dated ones included:
-    their `at` dates the change, their `recorded_at` says when it was made) and of the
-    dependencies changed since, or `full` for the changes no date bounds (see Staleness). At most
-    four queries, whatever the number of changes."""
+    their `at` dates the change, their `recorded_at` says when it was made) and of the done
+    transitions of their features (a feature reopened leaves the throughput of the day it was
+    done on), and of the dependencies changed since, or `full` for the changes no date bounds
+    (see Staleness). At most four queries, whatever the number of changes."""
     from django.contrib.contenttypes.models import ContentType
 
     from art.models import ChangeRecord, Team
 
+    figures = False
     if checked_at is None:
         run = last_done_run(train=train)
         if run is None or run.started_at is None:
             return Staleness(None, True, None, None)
-        checked_at = run.started_at
+        checked_at, figures = run.started_at, run.figures
     last_day = checked_at.astimezone(train.tz).date()
     types = ContentType.objects.get_for_models(
         Feature, FeatureTransition, Dependency, ProgramIncrement, Team, ReleaseTrain
@@ -458,15 +541,20 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
         | Q(content_type=types[ReleaseTrain], changes__has_any_keys=["time_zone"])
     )
     if ChangeRecord.objects.filter(train_id=train.pk, at__gte=checked_at).filter(undated).exists():
-        return Staleness(checked_at, True, None, last_day)
-    first = FeatureTransition.objects.filter(feature__train=train, recorded_at__gte=checked_at).aggregate(
-        first=Min("at")
+        return Staleness(checked_at, True, None, last_day, figures)
+    # A feature moved since no longer counts in the throughput of the day it was done on, if it
+    # was done then (rules.flow.done_at: done now): its done transitions date the change too.
+    moved = changed_features(train=train, since=checked_at)
+    first = FeatureTransition.objects.filter(feature__train=train).aggregate(
+        first=Min(
+            "at", filter=Q(recorded_at__gte=checked_at) | Q(to_state=FeatureState.DONE, feature__in=moved)
+        )
     )["first"]
     first_dependency = Dependency.objects.filter(pi__train=train, updated_at__gte=checked_at).aggregate(
         first=Min("created_at")
     )["first"]
     dates = [at.astimezone(train.tz).date() for at in (first, first_dependency) if at is not None]
-    return Staleness(checked_at, False, min(dates) if dates else None, last_day)
+    return Staleness(checked_at, False, min(dates) if dates else None, last_day, figures)
 
 
 # --------------------------------------------------------------------------------------------

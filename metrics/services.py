@@ -20,14 +20,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from art import rules
-from art.models import ProgramIncrement, ReleaseTrain, Team
+from art.models import Feature, FeatureTransition, ProgramIncrement, ReleaseTrain, Team
 from art.queue import enqueue_background
+from art.selectors.flow import done_features, histories
 from art.services.common import author
 from metrics import selectors
-from metrics.models import MetricSnapshot, RecomputeRun
+from metrics.models import FinishedFeature, MetricSnapshot, RecomputeRun
 
 #: Rows written per batch (days × (teams + 1)), and rows per INSERT statement.
 BATCH_ROWS = 2000
@@ -212,6 +214,52 @@ def recompute_snapshots(
     return RecomputeResult(start, end, len(all_days), computed, written)
 
 
+_FINISHED_FIGURES = ("done_at", "kind", "points", "flow_time", "lead_time", "cycle_time", "active_time")
+
+
+def refresh_finished(*, train: ReleaseTrain, since: dt.date | None = None) -> int:
+    """Store the own flow figures of the train's features done now (FinishedFeature, computed by
+    rules.flow.finished_figures from their history), and remove those of features no longer
+    done: of every feature of the train, or, with `since`, of those with a transition from that
+    local day on (the others' figures cannot have changed if nothing dated earlier did). Only
+    the rows whose figures differ are written; returns their number. Three queries, and one per
+    INSERT_ROWS rows written and one for the rows removed."""
+    features = Feature.objects.filter(train=train)
+    if since is not None:
+        after = rules.flow.local_midnight(since, train.tz)
+        moved = FeatureTransition.objects.filter(feature=OuterRef("pk"), at__gte=after)
+        features = features.filter(Exists(moved))
+    done = done_features(train).filter(pk__in=features.values("pk"))
+    items, _ = histories(done)
+    rows = []
+    for item in items:
+        figures = rules.flow.finished_figures(item)
+        at = rules.flow.done_at(item)
+        if figures is not None and at is not None:
+            fields = figures._asdict()
+            del fields["id"]
+            rows.append(FinishedFeature(feature_id=item.id, done_at=at, **fields))
+    stored = {
+        pk: rest
+        for pk, *rest in FinishedFeature.objects.filter(feature__in=features.values("pk")).values_list(
+            "feature_id", *_FINISHED_FIGURES
+        )
+    }
+    changed = [r for r in rows if stored.get(r.feature_id) != [getattr(r, c) for c in _FINISHED_FIGURES]]
+    gone = set(stored) - {r.feature_id for r in rows}  # no longer done
+    with transaction.atomic():
+        if gone:
+            FinishedFeature.objects.filter(feature_id__in=gone).delete()
+        FinishedFeature.objects.bulk_create(
+            changed,
+            batch_size=INSERT_ROWS,
+            update_conflicts=True,
+            unique_fields=["feature"],
+            update_fields=list(_FINISHED_FIGURES),
+        )
+    return len(changed)
+
+
 # --------------------------------------------------------------------------------------------
 # Recompute runs: asked for by the RTE (page, API) or by the nightly beat task
 # --------------------------------------------------------------------------------------------
@@ -300,6 +348,12 @@ def recompute_run_execute(*, run_id: int) -> RecomputeRun:
 
     written = 0
     covered: dt.date | None = dt.date.max  # the earliest day recomputed (None: all)
+    # The finished features' figures are refreshed from `since` only where the last finished
+    # run left all of them stored; else all of them. A whole-history run leaves them as they are
+    # when no feature changed since they were stored (a second "Recompute now").
+    previous = selectors.last_done_run(train=run.train)
+    figures_kept = previous is not None and previous.figures
+    figures_at = previous.started_at if previous is not None else None
     try:
         while True:
             run.refresh_from_db(fields=["since"])
@@ -308,6 +362,13 @@ def recompute_run_execute(*, run_id: int) -> RecomputeRun:
                 stale = selectors.stale_snapshots(train=run.train, checked_at=checked_at)
                 since = None if stale.full else earlier(since, stale.since or since)
             result = recompute_snapshots(train_id=run.train_id, since=since, on_progress=progress)
+            if not figures_kept:
+                refresh_finished(train=run.train)
+            elif since is not None:
+                refresh_finished(train=run.train, since=since)
+            elif figures_at is None or selectors.features_changed(train=run.train, since=figures_at):
+                refresh_finished(train=run.train)
+            figures_kept, figures_at = True, started
             written += result.written
             covered = earlier(covered, since) if covered is not None else None
             # Done, unless asked for again meanwhile: checked and marked under the run's lock,
@@ -323,6 +384,7 @@ def recompute_run_execute(*, run_id: int) -> RecomputeRun:
                         rows=result.rows,
                         written=written,
                         since=covered,
+                        figures=True,
                     )
                     break
                 mine.update(again=False)

@@ -258,41 +258,104 @@ class Velocity:
     points: int
 
 
+class FinishedFigures(NamedTuple):
+    """A finished feature's own figures: what every figure of the features finished in a window
+    (velocity, flow, lead and cycle time, efficiency, distribution) is made of, so that they can
+    be computed once per feature and stored (metrics.FinishedFeature holds them, computed here).
+
+    Durations are whole microseconds (``timedelta // 1 µs``: exact), ``None`` where the feature
+    has none (:func:`flow_time`, :func:`cycle_time`); ``active_time`` is the time spent in an
+    active state within the flow time (:func:`active_time`), ``None`` with it."""
+
+    id: int
+    kind: str
+    points: int | None
+    flow_time: int | None
+    lead_time: int
+    cycle_time: int | None
+    active_time: int | None
+
+
+def _micro(value: timedelta | None) -> int | None:
+    return None if value is None else value // _MICROSECOND
+
+
+#: A day in microseconds: ``micro / DAY_MICRO`` is the same float as ``timedelta / ONE_DAY``
+#: (both divide the two whole numbers of microseconds).
+DAY_MICRO = ONE_DAY // _MICROSECOND
+
+
+def finished_figures(feature: FeatureHistory) -> FinishedFigures | None:
+    """The feature's :class:`FinishedFigures`; ``None`` for a feature not done now."""
+    lead = lead_time(feature)
+    if lead is None:
+        return None
+    return FinishedFigures(
+        feature.id,
+        feature.kind,
+        feature.points,
+        _micro(flow_time(feature)),
+        lead // _MICROSECOND,
+        _micro(cycle_time(feature)),
+        _micro(active_time(feature)),
+    )
+
+
+def finished_figures_in(
+    features: Iterable[FeatureHistory], start: datetime, end: datetime
+) -> list[FinishedFigures]:
+    """:func:`finished_figures` of the features whose done_at falls in ``[start, end)``."""
+    return [f for f in map(finished_figures, finished_in(features, start, end)) if f is not None]
+
+
+def velocity_of(figures: Sequence[FinishedFigures]) -> Velocity:
+    """Throughput of these finished features: their number and their points (a feature without
+    points counts 0)."""
+    return Velocity(count=len(figures), points=sum(f.points or 0 for f in figures))
+
+
 def flow_velocity(features: Iterable[FeatureHistory], start: datetime, end: datetime) -> Velocity:
     """Throughput: the number and the points (a feature without points counts 0) of features
     whose done_at falls in ``[start, end)``."""
-    done = finished_in(features, start, end)
-    return Velocity(count=len(done), points=sum(f.points or 0 for f in done))
+    return velocity_of(finished_figures_in(features, start, end))
+
+
+def days_of(figures: Iterable[FinishedFigures], figure: str) -> list[float]:
+    """One duration (``flow_time``, ``lead_time``, ``cycle_time``) of these finished features
+    in days, those without one left out."""
+    return [micro / DAY_MICRO for f in figures if (micro := getattr(f, figure)) is not None]
 
 
 def flow_times(features: Iterable[FeatureHistory], start: datetime, end: datetime) -> list[float]:
     """Flow times in days of the features finished in the window (those without one left out)."""
-    return [d for f in finished_in(features, start, end) if (d := flow_time_days(f)) is not None]
+    return days_of(finished_figures_in(features, start, end), "flow_time")
 
 
 def lead_times(features: Iterable[FeatureHistory], start: datetime, end: datetime) -> list[float]:
-    return [d for f in finished_in(features, start, end) if (d := lead_time_days(f)) is not None]
+    return days_of(finished_figures_in(features, start, end), "lead_time")
 
 
 def cycle_times(features: Iterable[FeatureHistory], start: datetime, end: datetime) -> list[float]:
-    return [d for f in finished_in(features, start, end) if (d := cycle_time_days(f)) is not None]
+    return days_of(finished_figures_in(features, start, end), "cycle_time")
+
+
+def efficiency_of(figures: Iterable[FinishedFigures]) -> float | None:
+    """100 × Σ active time ÷ Σ flow time over these finished features, pooled (not a mean of
+    per-feature ratios); ``None`` when there is no flow time to divide by. (The time in each
+    state, :func:`time_in_states`, adds up to the flow time.)"""
+    active = total = 0
+    for f in figures:
+        if f.flow_time is not None and f.active_time is not None:
+            total += f.flow_time
+            active += f.active_time
+    return percent(active, total)
 
 
 def flow_efficiency(features: Iterable[FeatureHistory], start: datetime, end: datetime) -> float | None:
     """100 × Σ active time ÷ Σ flow time over the features finished in ``[start, end)``, pooled
     (not a mean of per-feature ratios). Blocked, ready and awaiting_deploy are waiting. ``None``
     when there is no flow time to divide by."""
-    active = total = 0
-    for feature in finished_in(features, start, end):
-        spent = time_in_states(feature)
-        if spent is None:
-            continue
-        for state, duration in spent.items():
-            micro = duration // _MICROSECOND
-            total += micro
-            if state in ACTIVE_STATES:
-                active += micro
-    return percent(active, total)
+    return efficiency_of(finished_figures_in(features, start, end))
 
 
 @dataclass(frozen=True)
@@ -306,19 +369,16 @@ class KindShare:
     point_total: int
 
 
-def flow_distribution(
-    features: Iterable[FeatureHistory], start: datetime, end: datetime
-) -> dict[str, KindShare]:
-    """Share of the features finished in ``[start, end)`` by kind, by count and by points. Every
-    kind of :data:`FEATURE_KINDS` is in the result (0 where none finished), any other kind found
-    is added after them."""
-    done = finished_in(features, start, end)
-    kinds = list(FEATURE_KINDS) + sorted({f.kind for f in done} - set(FEATURE_KINDS))
+def distribution_of(figures: Sequence[FinishedFigures]) -> dict[str, KindShare]:
+    """Share of these finished features by kind, by count and by points. Every kind of
+    :data:`FEATURE_KINDS` is in the result (0 where none finished), any other kind found is
+    added after them."""
+    kinds = list(FEATURE_KINDS) + sorted({f.kind for f in figures} - set(FEATURE_KINDS))
     counts = dict.fromkeys(kinds, 0)
     points = dict.fromkeys(kinds, 0)
-    for feature in done:
-        counts[feature.kind] += 1
-        points[feature.kind] += feature.points or 0
+    for f in figures:
+        counts[f.kind] += 1
+        points[f.kind] += f.points or 0
     all_count, all_points = sum(counts.values()), sum(points.values())
     return {
         kind: KindShare(
@@ -329,6 +389,14 @@ def flow_distribution(
         )
         for kind in kinds
     }
+
+
+def flow_distribution(
+    features: Iterable[FeatureHistory], start: datetime, end: datetime
+) -> dict[str, KindShare]:
+    """Share of the features finished in ``[start, end)`` by kind, by count and by points
+    (:func:`distribution_of`)."""
+    return distribution_of(finished_figures_in(features, start, end))
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,6 +532,10 @@ class FlowReport:
     load: list[WipPoint]
 
 
+def _by_id(figures: FinishedFigures) -> int:
+    return figures.id
+
+
 def flow_report(
     features: Iterable[FeatureHistory],
     start: date,
@@ -471,24 +543,31 @@ def flow_report(
     tz: tzinfo,
     *,
     known_load: Mapping[date, int] | None = None,
+    known_finished: Sequence[FinishedFigures] | None = None,
 ) -> FlowReport:
     """Every flow figure for the local dates ``[start, end)`` in the train's time zone ``tz``.
 
     ``known_load`` gives the end-of-day flow load of some of the days, already known (the
     metrics' stored daily snapshots, which count it by the same rule): the load of the others is
     computed from ``features`` by :func:`wip_series`, over the span of the days not given only.
-    The features need then be only those finished in the window and those that can be in flow on
-    a day not given."""
+    ``known_finished`` gives the figures of some of the features finished in the window, already
+    computed by :func:`finished_figures` (the metrics' stored ones): those of the others finished
+    in it are computed from ``features`` (a feature given in both counts once, as given). The
+    features need then be only those finished in the window and not given, and those that can be
+    in flow on a day not given."""
     items = list(features)
     lo, hi = day_bounds(start, end, tz)
-    done = finished_in(items, lo, hi)
+    finished = list(known_finished or ())
+    given = {f.id for f in finished}
+    finished += [f for f in finished_figures_in(items, lo, hi) if f.id not in given]
+    finished.sort(key=_by_id)  # the same order (the mean's float sum) whoever computed them
     return FlowReport(
-        velocity=flow_velocity(done, lo, hi),
-        flow_time=summarize(flow_times(done, lo, hi)),
-        lead_time=summarize(lead_times(done, lo, hi)),
-        cycle_time=summarize(cycle_times(done, lo, hi)),
-        efficiency=flow_efficiency(done, lo, hi),
-        distribution=flow_distribution(done, lo, hi),
+        velocity=velocity_of(finished),
+        flow_time=summarize(days_of(finished, "flow_time")),
+        lead_time=summarize(days_of(finished, "lead_time")),
+        cycle_time=summarize(days_of(finished, "cycle_time")),
+        efficiency=efficiency_of(finished),
+        distribution=distribution_of(finished),
         load=load_series(items, start, end, tz, known_load or {}),
     )
 

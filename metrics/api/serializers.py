@@ -159,9 +159,20 @@ class KindShareSerializer(serializers.Serializer):
     point_total = serializers.IntegerField()
 
 
+class LoadListSerializer(serializers.ListSerializer):
+    """The load's days written directly (a whole history is a thousand of them): what
+    LoadPointSerializer writes of each, ISO dates and whole numbers (a test compares them)."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        return [{"date": point["date"].isoformat(), "wip": int(point["wip"])} for point in data]
+
+
 class LoadPointSerializer(serializers.Serializer):
     date = serializers.DateField()
     wip = serializers.IntegerField()
+
+    class Meta:
+        list_serializer_class = LoadListSerializer
 
 
 class FlowSerializer(serializers.Serializer):

@@ -8,8 +8,8 @@ from django.test import Client
 
 from art import demo
 from art.models import ReleaseTrain
-from metrics import services
-from metrics.models import MetricSnapshot
+from metrics import selectors, services
+from metrics.models import FinishedFeature, MetricSnapshot
 
 
 def test_seed_demo_computes_the_snapshots_of_the_whole_history(db):
@@ -32,6 +32,12 @@ def test_seed_demo_computes_the_snapshots_of_the_whole_history(db):
     before = list(snapshots.order_by("id").values_list("id", "wip", "done", "throughput_count"))
     services.recompute_snapshots(train_id=train.pk, today=dt.date(2026, 6, 17))
     assert list(snapshots.order_by("id").values_list("id", "wip", "done", "throughput_count")) == before
+    # and it is recorded as a finished run that stored the finished features' figures, which
+    # the flow figures read from the start
+    run = selectors.last_done_run(train=train)
+    assert run is not None and run.figures
+    assert FinishedFeature.objects.filter(feature__train=train).count() >= 2 * 3 * 4 * 0.8
+    assert services.refresh_finished(train=train) == 0
 
 
 def test_demo_dashboard_shows_figures_right_after_seeding(db):

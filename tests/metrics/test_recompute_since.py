@@ -279,3 +279,17 @@ def test_transitions_recorded_after_a_run_date_the_change_by_their_at(flow_train
         recorded_at=timezone.now() + dt.timedelta(seconds=1)
     )
     assert selectors.stale_snapshots(train=train).since == dt.date(2026, 5, 5)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5])
+def test_the_figures_of_the_last_days_are_those_of_the_whole_history_s(db, seed):
+    # the features settled before the first day asked for are counted, not swept (an
+    # incremental run reads the transitions of the features moved from its day on only)
+    train = _random_train(seed, tz="Europe/Berlin")
+    start, end = selectors.snapshot_range(train=train, today=TODAY)
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    whole = selectors.snapshot_figures(train=train, days=days)
+    for first in (dt.date(2026, 3, 20), dt.date(2026, 4, 5), TODAY):
+        k = days.index(first)
+        last_days = selectors.snapshot_figures(train=train, days=days[k:])
+        assert last_days == {(i - k, team): cell for (i, team), cell in whole.items() if i >= k}
