@@ -94,8 +94,8 @@ class CardDeps:
     count: int = 0
     worst: str | None = None
     external: int = 0
-    reasons: list[str] = field(default_factory=list)
     by_health: dict[str, int] = field(default_factory=dict)
+    parts: list[tuple[DependencyWithHealth, str]] = field(default_factory=list)  # (dependency, role)
 
     def add(self, dependency: DependencyWithHealth, role: str) -> None:
         self.count += 1
@@ -105,9 +105,18 @@ class CardDeps:
             self.worst = code
         if dependency.is_external:
             self.external += 1
-        other = dependency.provider_name if role == "requester" else dependency.requester_team.name
-        verb = "needs from" if role == "requester" else "provides to"
-        self.reasons.append(f"{dependency.key} {verb} {other}: {dependency.health.label}")
+        self.parts.append((dependency, role))
+
+    @property
+    def reasons(self) -> list[str]:
+        """One line per dependency, in the order they were added: written when the badge's
+        title asks for them (the API never does)."""
+        reasons = []
+        for dependency, role in self.parts:
+            other = dependency.provider_name if role == "requester" else dependency.requester_team.name
+            verb = "needs from" if role == "requester" else "provides to"
+            reasons.append(f"{dependency.key} {verb} {other}: {dependency.health.label}")
+        return reasons
 
     @property
     def tone(self) -> str:
@@ -265,7 +274,7 @@ class BoardData:
     stories: list[BoardStory]  # the PI's stories (placed in its iterations, or under its features)
     backlog: list[BoardFeature]  # the PI's features and the train's unplanned ones, ranked
     dependencies: list[BoardDependency]  # with .health, .age_days, .aging, .tone
-    lines: list[DependencyLine]
+    feature_by_id: dict[int, BoardFeature]  # the backlog's features (ranked) by id
     baseline: PlanBaseline | None
     changes: list[rules.baselines.PlanChange]
     basis: str
@@ -296,6 +305,12 @@ class BoardData:
         """The sections other apps add below the ranked backlog (selectors.backlog), loaded only
         when the backlog panel renders: a fixed number of queries per registered section."""
         return backlog_sections(self.pi)
+
+    @cached_property
+    def lines(self) -> list[DependencyLine]:
+        """Where each dependency's string goes (dependency_lines): worked out when the page
+        asks for them, not for the API."""
+        return dependency_lines(self.dependencies, self.feature_by_id)
 
     @property
     def capacity_cells(self) -> list[CapacityCell]:
@@ -507,6 +522,31 @@ def pi_board_data(
         for it in iterations
     ]
 
+    return BoardData(
+        pi=pi,
+        iterations=iterations,
+        teams=teams,
+        rows=rows,
+        milestone_cells=milestone_cells,
+        features=features,
+        stories=stories,
+        backlog=ranked,
+        dependencies=dependencies,
+        feature_by_id=feature_by_id,
+        baseline=baseline,
+        changes=changes,
+        basis=basis,
+        health_counts=health_counts,
+        team_by_id=team_by_id,
+        iteration_by_id=iteration_by_id,
+    )
+
+
+def dependency_lines(
+    dependencies: Iterable[BoardDependency], feature_by_id: dict[int, BoardFeature]
+) -> list[DependencyLine]:
+    """Each dependency's string: from the providing card (its team's head when the card is not
+    on the board, nothing for an external provider) to the requesting card (or team)."""
     lines = []
     for dep in dependencies:
         requester = dep.feature_id and feature_by_id.get(dep.feature_id)
@@ -540,25 +580,7 @@ def pi_board_data(
                 done=dep.health.code == rules.dependencies.DONE,
             )
         )
-
-    return BoardData(
-        pi=pi,
-        iterations=iterations,
-        teams=teams,
-        rows=rows,
-        milestone_cells=milestone_cells,
-        features=features,
-        stories=stories,
-        backlog=ranked,
-        dependencies=dependencies,
-        lines=lines,
-        baseline=baseline,
-        changes=changes,
-        basis=basis,
-        health_counts=health_counts,
-        team_by_id=team_by_id,
-        iteration_by_id=iteration_by_id,
-    )
+    return lines
 
 
 def change_rows(board: BoardData) -> list[dict]:
