@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db.models import Max, Q, Sum
@@ -59,8 +60,9 @@ class VelocityHistory:
     team_id: int
     iterations: tuple[tuple[str, Decimal], ...]  # (iteration name, points done)
 
-    @property
+    @cached_property
     def value(self) -> Decimal | None:
+        """Worked out once: every cell of the team's row asks for it."""
         return rules.capacity.measured_velocity([points for _, points in self.iterations])
 
     @property
