@@ -15,7 +15,7 @@ from django.utils.functional import lazystr
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from art.models import Story, TeamMember
+from art.models import Iteration, Story, TeamMember
 from pi_planning.selectors.board import pi_board_data
 from pi_planning.selectors.capacity import velocity_histories
 from pi_planning.templatetags.board_cards import esc
@@ -68,24 +68,25 @@ def test_velocity_history_per_finished_iteration_named_and_in_order(world, djang
     assert histories[world.other_team.pk].value is None
 
 
-def test_velocity_history_of_iterations_that_end_on_the_same_day_follows_their_ids(world):
-    older, _old, o, _n = _history(world)
-    # a second team-level iteration ending with Older's iteration 2 (a PI of another shape)
-    twin = older.iterations.create(
-        number=9, name="Twin", start_date=o[2].start_date, end_date=o[2].end_date, is_ip=False
-    )
-    story(world, iteration=twin, points=1, state=DONE)
+def test_velocity_history_follows_the_calendar_not_the_names(world):
+    # PIs and iterations whose names sort the other way round from their dates
+    later = PIFactory(train=world.train, name="A later", start_date=dt.date(2025, 9, 1))
+    earlier = PIFactory(train=world.train, name="B earlier", start_date=dt.date(2025, 5, 5))
+    e = {i.number: i for i in earlier.iterations.all()}
+    lt = {i.number: i for i in later.iterations.all()}
+    e[4].name, e[1].name = "Iteration 1", "Iteration 4"
+    Iteration.objects.bulk_update([e[1], e[4]], ["name"])
+    for iteration, points in [(lt[1], 1), (e[4], 2), (e[1], 3)]:
+        story(world, iteration=iteration, points=points, state=DONE)
     alpha = velocity_histories(train_id=world.train.pk, team_ids=[world.team.pk], today=BEFORE_PI)[
         world.team.pk
     ]
-    assert [name for name, _ in alpha.iterations] == [
-        f"Older · {o[2].name}",
-        "Older · Twin",
-        f"Older · {o[4].name}",
-        "Old · Iteration 1",
-    ]
-    # the last three: (1 + 0 + 13) / 3
-    assert alpha.value == Decimal(14) / 3
+    assert alpha.iterations == (
+        ("B earlier · Iteration 4", Decimal(3)),
+        ("B earlier · Iteration 1", Decimal(2)),
+        ("A later · Iteration 1", Decimal(1)),
+    )
+    assert [points for _, points in alpha.used] == [3, 2, 1]
 
 
 def test_the_board_page_on_the_normalized_basis_reads_no_velocity(world, plan, django_assert_num_queries):
