@@ -252,6 +252,8 @@ _LISTS = {
     "features": feature_representation,
     "stories": story_representation,
     "dependencies": dependency_representation,
+    # capacity_data writes each cell as CapacityCellSerializer does (floats, ids and words).
+    "capacity": dict,
 }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import django_filters.rest_framework as filters
@@ -43,17 +44,21 @@ class CapacityCellSerializer(serializers.Serializer):
     )
 
 
+#: rules.stats.round2, worked out once per value: a board's cells repeat the same few figures.
+_round2 = lru_cache(maxsize=4096)(rules.stats.round2)
+
+
 def capacity_data(cell: CapacityCell) -> dict[str, Any]:
     return {
         "team": cell.team_id,
         "iteration": cell.iteration_id,
-        "capacity": rules.stats.round2(cell.capacity),
-        "load": rules.stats.round2(cell.points),
-        "load_pct": rules.stats.round2(cell.pct),
+        "capacity": _round2(cell.capacity),
+        "load": _round2(cell.points),
+        "load_pct": _round2(cell.pct),
         "status": cell.status,
         "basis": cell.basis,
-        "normalized": rules.stats.round2(cell.normalized),
-        "velocity": rules.stats.round2(cell.velocity),
+        "normalized": _round2(cell.normalized),
+        "velocity": _round2(cell.velocity),
     }
 
 

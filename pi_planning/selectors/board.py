@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
 from art import rules
@@ -24,7 +24,7 @@ from art.models import Feature, Iteration, Milestone, ProgramIncrement, Story, T
 from art.selectors import FEATURE_RANK_ORDER
 from pi_planning.models import PlanBaseline
 from pi_planning.selectors.backlog import BacklogSection, backlog_sections
-from pi_planning.selectors.capacity import NORMALIZED, CapacityCell, capacity_inputs
+from pi_planning.selectors.capacity import NORMALIZED, VELOCITY, CapacityCell, capacity_inputs
 from pi_planning.selectors.dependencies import board_dependencies
 
 #: Worst first: the health a card's badge shows when it takes part in several dependencies.
@@ -94,8 +94,8 @@ class CardDeps:
     count: int = 0
     worst: str | None = None
     external: int = 0
-    reasons: list[str] = field(default_factory=list)
     by_health: dict[str, int] = field(default_factory=dict)
+    parts: list[tuple[DependencyWithHealth, str]] = field(default_factory=list)  # (dependency, role)
 
     def add(self, dependency: DependencyWithHealth, role: str) -> None:
         self.count += 1
@@ -105,9 +105,18 @@ class CardDeps:
             self.worst = code
         if dependency.is_external:
             self.external += 1
-        other = dependency.provider_name if role == "requester" else dependency.requester_team.name
-        verb = "needs from" if role == "requester" else "provides to"
-        self.reasons.append(f"{dependency.key} {verb} {other}: {dependency.health.label}")
+        self.parts.append((dependency, role))
+
+    @property
+    def reasons(self) -> list[str]:
+        """One line per dependency, in the order they were added: written when the badge's
+        title asks for them (the API never does)."""
+        reasons = []
+        for dependency, role in self.parts:
+            other = dependency.provider_name if role == "requester" else dependency.requester_team.name
+            verb = "needs from" if role == "requester" else "provides to"
+            reasons.append(f"{dependency.key} {verb} {other}: {dependency.health.label}")
+        return reasons
 
     @property
     def tone(self) -> str:
@@ -265,7 +274,7 @@ class BoardData:
     stories: list[BoardStory]  # the PI's stories (placed in its iterations, or under its features)
     backlog: list[BoardFeature]  # the PI's features and the train's unplanned ones, ranked
     dependencies: list[BoardDependency]  # with .health, .age_days, .aging, .tone
-    lines: list[DependencyLine]
+    feature_by_id: dict[int, BoardFeature]  # the backlog's features (ranked) by id
     baseline: PlanBaseline | None
     changes: list[rules.baselines.PlanChange]
     basis: str
@@ -297,6 +306,12 @@ class BoardData:
         when the backlog panel renders: a fixed number of queries per registered section."""
         return backlog_sections(self.pi)
 
+    @cached_property
+    def lines(self) -> list[DependencyLine]:
+        """Where each dependency's string goes (dependency_lines): worked out when the page
+        asks for them, not for the API."""
+        return dependency_lines(self.dependencies, self.feature_by_id)
+
     @property
     def capacity_cells(self) -> list[CapacityCell]:
         return [cell.capacity for row in self.rows for cell in row.cells]
@@ -315,11 +330,41 @@ class BoardData:
 
 #: Features in these states are history: the backlog offers them to no board (pi_board_data).
 FINISHED_FEATURE_STATES = (Feature.State.DONE, Feature.State.CANCELLED)
+#: A feature's columns no part of the board (page, fragments, API, CSV, print) reads: not loaded.
+BOARD_FEATURE_UNUSED = ("description", "found_after_release", "created_at", "updated_at")
 
 
 def _placement_label(iteration_by_id: dict[int, Iteration], iteration_id: int | None) -> str:
     iteration = iteration_by_id.get(iteration_id) if iteration_id else None
     return iteration.name if iteration else "Not planned"
+
+
+#: A story's feature as the board shows it (its key and title), read in the stories' query: a
+#: story under a feature of another PI, or a finished one, names it without a model object per
+#: story (the board's own features are reused).
+_PARENT_FIELDS = ("number", "external_key", "title")
+_PARENT_COLUMNS = {f"parent_{name}": F(f"feature__{name}") for name in _PARENT_FIELDS}
+
+
+def _parent(story: Story, features: dict[int, BoardFeature], others: dict[int, Feature]) -> Feature:
+    """The story's feature: the board's own, or one built once from the story row's columns
+    (with only its key and title loaded)."""
+    feature_id = cast(int, story.feature_id)
+    found = features.get(feature_id) or others.get(feature_id)
+    if found is None:
+        values = {"id": feature_id, **{n: getattr(story, f"parent_{n}") for n in _PARENT_FIELDS}}
+        names = [f.attname for f in Feature._meta.concrete_fields if f.attname in values]
+        found = others[feature_id] = Feature.from_db(None, names, [values[n] for n in names])
+    return found
+
+
+def _pi_stories(pi: ProgramIncrement) -> Q:
+    """The PI's stories: placed in one of its iterations, or not placed and under one of its
+    features. As two IN-subqueries on the story's own columns (an OR across two LEFT JOINs
+    made PostgreSQL join the train's whole history before filtering)."""
+    return Q(iteration_id__in=Iteration.objects.filter(pi=pi).values("id")) | Q(
+        iteration__isnull=True, feature_id__in=Feature.objects.filter(pi=pi).values("id")
+    )
 
 
 def pi_board_data(
@@ -328,10 +373,13 @@ def pi_board_data(
     basis: str = NORMALIZED,
     expanded: Iterable[int] = (),
     today: dt.date | None = None,
+    velocity: bool = True,
 ) -> BoardData:
     """Everything the board shows for `pi`. Queries: teams, iterations, milestones, features
     (ranked), stories, five or six for capacity, two for dependencies, one for the baseline;
-    none per team, card or dependency."""
+    none per team, card or dependency. Without `velocity` the teams' measured velocity is not
+    read (one query fewer): the page on the normalized basis shows none (the API shows it on
+    every cell, the velocity basis plans with it)."""
     expanded = set(expanded)
     teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
     iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
@@ -346,6 +394,7 @@ def pi_board_data(
             Feature.objects.filter(train_id=pi.train_id)
             .filter(Q(pi=pi) | Q(pi__isnull=True))
             .exclude(Q(pi__isnull=True) & Q(state__in=FINISHED_FEATURE_STATES))
+            .defer(*BOARD_FEATURE_UNUSED)
             .order_by(*FEATURE_RANK_ORDER)
         ),
     )
@@ -354,8 +403,8 @@ def pi_board_data(
     stories = cast(
         "list[BoardStory]",
         list(
-            Story.objects.filter(Q(iteration__pi=pi) | Q(iteration__isnull=True, feature__pi=pi))
-            .select_related("feature")
+            Story.objects.filter(_pi_stories(pi))
+            .annotate(**_PARENT_COLUMNS)
             .only(
                 "id",
                 "number",
@@ -368,16 +417,18 @@ def pi_board_data(
                 "feature_id",
                 "version",
                 "train_id",
-                "feature__id",
-                "feature__number",
-                "feature__external_key",
-                "feature__title",
             )
             .order_by("iteration__number", "feature_id", "id")
         ),
     )
 
-    capacity = capacity_inputs(pi=pi, team_ids=list(team_by_id), iterations=iterations, today=today)
+    capacity = capacity_inputs(
+        pi=pi,
+        team_ids=list(team_by_id),
+        iterations=iterations,
+        today=today,
+        velocity=velocity or basis == VELOCITY,
+    )
     dependencies = cast(
         "list[BoardDependency]",
         board_dependencies(pi=pi, teams=team_by_id, iterations=iteration_by_id, features=feature_by_id),
@@ -433,12 +484,15 @@ def pi_board_data(
             and feature.team_id in team_by_id
             and feature.iteration_id in iteration_by_id
         )
+    other_parents: dict[int, Feature] = {}
     for story in stories:
         story.ref, story.dom_id = f"story-{story.pk}", story_dom_id(story.pk)
         story.late_for = late_story_keys.get(story.key, [])
         story.change = change_of.get(("story", story.pk))
         story.team_obj = team_by_id.get(story.team_id)
-        story.parent = feature_by_id.get(story.feature_id) or story.feature if story.feature_id else None
+        story.parent = _parent(story, feature_by_id, other_parents) if story.feature_id else None
+        if story.parent is not None:
+            story._state.fields_cache["feature"] = story.parent
 
     cells: dict[tuple[int, int], BoardCell] = {
         (team.pk, it.pk): BoardCell(team=team, iteration=it, capacity=capacity.cell(team.pk, it, basis))
@@ -468,6 +522,31 @@ def pi_board_data(
         for it in iterations
     ]
 
+    return BoardData(
+        pi=pi,
+        iterations=iterations,
+        teams=teams,
+        rows=rows,
+        milestone_cells=milestone_cells,
+        features=features,
+        stories=stories,
+        backlog=ranked,
+        dependencies=dependencies,
+        feature_by_id=feature_by_id,
+        baseline=baseline,
+        changes=changes,
+        basis=basis,
+        health_counts=health_counts,
+        team_by_id=team_by_id,
+        iteration_by_id=iteration_by_id,
+    )
+
+
+def dependency_lines(
+    dependencies: Iterable[BoardDependency], feature_by_id: dict[int, BoardFeature]
+) -> list[DependencyLine]:
+    """Each dependency's string: from the providing card (its team's head when the card is not
+    on the board, nothing for an external provider) to the requesting card (or team)."""
     lines = []
     for dep in dependencies:
         requester = dep.feature_id and feature_by_id.get(dep.feature_id)
@@ -501,25 +580,7 @@ def pi_board_data(
                 done=dep.health.code == rules.dependencies.DONE,
             )
         )
-
-    return BoardData(
-        pi=pi,
-        iterations=iterations,
-        teams=teams,
-        rows=rows,
-        milestone_cells=milestone_cells,
-        features=features,
-        stories=stories,
-        backlog=ranked,
-        dependencies=dependencies,
-        lines=lines,
-        baseline=baseline,
-        changes=changes,
-        basis=basis,
-        health_counts=health_counts,
-        team_by_id=team_by_id,
-        iteration_by_id=iteration_by_id,
-    )
+    return lines
 
 
 def change_rows(board: BoardData) -> list[dict]:

@@ -13,9 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -59,8 +60,9 @@ class VelocityHistory:
     team_id: int
     iterations: tuple[tuple[str, Decimal], ...]  # (iteration name, points done)
 
-    @property
+    @cached_property
     def value(self) -> Decimal | None:
+        """Worked out once: every cell of the team's row asks for it."""
         return rules.capacity.measured_velocity([points for _, points in self.iterations])
 
     @property
@@ -151,12 +153,22 @@ class CapacityInputs:
         ]
 
     def cell(self, team_id: int, iteration: Iteration, basis: str = NORMALIZED) -> CapacityCell:
-        normalized = rules.capacity.team_capacity(self.member_inputs(team_id, iteration), iteration.workdays)
+        holiday_days = self.holiday_days(iteration)
+        holidays = Decimal(holiday_days)
+        delivering = [m for m in self.members.get(team_id, ()) if m.delivering]
+        absences = [self.absences.get((m.pk, iteration.pk), Decimal(0)) for m in delivering]
+        # The members who do not deliver count for nothing (rules.capacity.team_capacity).
+        normalized = rules.capacity.team_capacity(
+            [
+                rules.capacity.MemberInput(fte=m.fte, delivering=True, absence_days=absence + holidays)
+                for m, absence in zip(delivering, absences, strict=True)
+            ],
+            iteration.workdays,
+        )
         history = self.velocity.get(team_id)
         velocity = history.value if history else None
         used = VELOCITY if basis == VELOCITY and velocity is not None else NORMALIZED
         capacity = velocity if used == VELOCITY and velocity is not None else normalized
-        delivering = [m for m in self.members.get(team_id, ()) if m.delivering]
         return CapacityCell(
             team_id=team_id,
             iteration_id=iteration.pk,
@@ -165,10 +177,8 @@ class CapacityInputs:
             basis=used,
             load=rules.capacity.load_status(self.loads.get((team_id, iteration.pk), Decimal(0)), capacity),
             members=len(delivering),
-            holiday_days=self.holiday_days(iteration),
-            absence_days=sum(
-                (self.absences.get((m.pk, iteration.pk), Decimal(0)) for m in delivering), Decimal(0)
-            ),
+            holiday_days=holiday_days,
+            absence_days=sum(absences, Decimal(0)),
         )
 
 
@@ -178,10 +188,13 @@ def capacity_inputs(
     team_ids: Iterable[int],
     iterations: Sequence[Iteration] | None = None,
     today: dt.date | None = None,
+    velocity: bool = True,
 ) -> CapacityInputs:
     """Load every input of the capacity rules for `team_ids` in `pi`: iterations (unless
     given), members, absence days, holidays, points placed (summed per team and iteration in
-    SQL) and the teams' done points per finished iteration (for measured velocity)."""
+    SQL) and the teams' done points per finished iteration (for measured velocity). Without
+    `velocity` the last is not read (one query fewer; no team then has a measured velocity):
+    for a caller that shows capacity on the normalized basis only."""
     team_ids = list(team_ids)
     if iterations is None:
         iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
@@ -206,7 +219,7 @@ def capacity_inputs(
         absences=absences,
         holidays=holidays,
         loads=loads,
-        velocity=velocity_histories(train_id=pi.train_id, team_ids=team_ids, today=today),
+        velocity=velocity_histories(train_id=pi.train_id, team_ids=team_ids, today=today) if velocity else {},
     )
 
 
@@ -229,7 +242,12 @@ def velocity_histories(
     *, train_id: int, team_ids: Iterable[int], today: dt.date | None = None
 ) -> dict[int, VelocityHistory]:
     """Each team's points done per finished development iteration (ended before today) in
-    which it had stories placed, oldest first: one query, summed in SQL."""
+    which it had stories placed, oldest first: one query, summed in SQL.
+
+    The stories are grouped by (team, iteration) ids alone, so the database hashes two integers
+    per story of the train's history instead of sorting them by names; the iteration's and its
+    PI's names and end date are the same on every row of a group (MAX of one value), and the few
+    groups are put in order here."""
     today = today or timezone.localdate()
     rows = (
         Story.objects.filter(
@@ -238,14 +256,18 @@ def velocity_histories(
             iteration__end_date__lt=today,
             iteration__is_ip=False,
         )
-        .values("team_id", "iteration_id", "iteration__name", "iteration__pi__name", "iteration__end_date")
-        .annotate(done=Coalesce(Sum("points", filter=Q(state=Story.State.DONE)), 0))
-        .order_by("team_id", "iteration__end_date", "iteration_id")
+        .values("team_id", "iteration_id")
+        .annotate(
+            done=Coalesce(Sum("points", filter=Q(state=Story.State.DONE)), 0),
+            name=Max("iteration__name"),
+            pi_name=Max("iteration__pi__name"),
+            end_date=Max("iteration__end_date"),
+        )
+        .order_by()
     )
     by_team: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-    for row in rows:
-        name = f"{row['iteration__pi__name']} · {row['iteration__name']}"
-        by_team[row["team_id"]].append((name, Decimal(row["done"])))
+    for row in sorted(rows, key=lambda r: (r["team_id"], r["end_date"], r["iteration_id"])):
+        by_team[row["team_id"]].append((f"{row['pi_name']} · {row['name']}", Decimal(row["done"])))
     return {team_id: VelocityHistory(team_id, tuple(items)) for team_id, items in by_team.items()}
 
 

@@ -200,6 +200,8 @@ _BOARD_ITERATIONS = (
 _BOARD_FEATURES = (("f", "feature"), ("pf", "provider_feature"))
 _BOARD_FEATURE_FIELDS = ("number", "external_key", "title", "pi_id", "team_id", "iteration_id")
 _BOARD_TEAMS = (("rt", "requester_team"), ("pt", "provider_team"))
+#: A dependency's columns the planning board never reads: not loaded by board_dependencies.
+_BOARD_DEPENDENCY_UNUSED = ("description", "owner", "created_by", "updated_at")
 
 
 M = TypeVar("M", bound=models.Model)
@@ -247,7 +249,12 @@ def board_dependencies(
         columns[_column(prefix, "name")] = F(f"{path}__name")
     deps = cast(
         "list[DependencyWithHealth]",
-        list(Dependency.objects.filter(pi_id=pi.pk).annotate(**columns).order_by("needed_by__number", "id")),
+        list(
+            Dependency.objects.filter(pi_id=pi.pk)
+            .defer(*_BOARD_DEPENDENCY_UNUSED)
+            .annotate(**columns)
+            .order_by("needed_by__number", "id")
+        ),
     )
     stories_by_pair = _provider_stories(_wanted_pairs(deps))
     refs: dict[int, rules.dependencies.IterationRef] = {}

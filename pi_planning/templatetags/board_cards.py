@@ -7,13 +7,15 @@ context's saved_card, conflict_card, oob, can_link): the template still decides 
 from __future__ import annotations
 
 from functools import lru_cache
+from html import escape
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat, pluralize
+from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import conditional_escape as esc
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -24,6 +26,16 @@ register = template.Library()
 _KIND_LETTERS = {"enabler": "E"}
 _CHANGE_MARKERS = {"moved": "↔ Moved"}
 _OOB = ' hx-swap-oob="outerHTML"'
+
+
+def esc(value: Any) -> str:
+    """django.utils.html.conditional_escape without its lazy-string wrapper (a board escapes
+    tens of thousands of values): safe strings as they are, everything else by html.escape, as
+    Django's escape() does."""
+    if isinstance(value, Promise):
+        value = str(value)
+    html = getattr(value, "__html__", None)
+    return html() if html is not None else escape(str(value))
 
 
 def _num(value: Any) -> str:
@@ -156,7 +168,15 @@ def board_card(context: template.Context, card: Any, kind: str) -> SafeString:
 
 
 def _show(value: Any) -> str:
-    """`{{ value }}`: localized and escaped, as the template engine writes it."""
+    """`{{ value }}`: localized and escaped, as the template engine writes it; an integer (ids,
+    counts, days, widths: a board writes hundreds) worked out once per value and language."""
+    if type(value) is int:
+        return _int_in(value, get_language(), settings.USE_THOUSAND_SEPARATOR)
+    return esc(localize(value))
+
+
+@lru_cache(maxsize=4096)
+def _int_in(value: int, language: str | None, grouping: bool) -> str:
     return esc(localize(value))
 
 
@@ -245,4 +265,59 @@ def board_cell(context: template.Context, cell: Any) -> SafeString:
     )
     out.extend(f"\n{card_html(card, 'story', **flags)}\n" for card in cell.stories)
     out.append("\n  </div>\n  \n</div>")
+    return mark_safe("".join(out))  # every value is escaped
+
+
+@register.simple_tag(takes_context=True)
+def board_row_head(context: template.Context, row: Any) -> SafeString:
+    """The head of a team's row on the board (pi_planning/board.html, partial `team-row`): its
+    name, the collapse and stories toggles, the capacity link, the note when nobody delivers,
+    and the stories not placed yet. Written directly for the same reason as the cells: a board
+    has a row per team. `train` and `pi` come from the context, as in the template."""
+    team = row.team
+    team_pk, name = _show(team.pk), esc(team.name)
+    train, pi = context["train"], context["pi"]
+    team_url = esc(reverse("art:team", kwargs={"slug": train.slug, "team_id": team.pk}))
+    capacity_url = esc(reverse("pi_planning:team_capacity", kwargs={"slug": train.slug, "team_id": team.pk}))
+    story_count = row.story_count
+    out = [
+        f'<div class="brow__head brow__head--{esc(row.worst_tone)}" role="rowheader" id="{esc(row.head_id)}" '
+        f'data-team-head="{team_pk}">\n'
+        f'    <p class="brow__title"><button type="button" class="brow__collapse" data-collapse="{team_pk}" '
+        f'aria-expanded="true" title="Collapse {name} to its load line, or open it">'
+        f"{icon('chevron-down', css='brow__collapse-icon')}"
+        f'<span class="visually-hidden">Cards of {name}</span>'
+        f'</button><a class="brow__name" href="{team_url}" title="{name}">{name}</a> '
+        f'<span class="bcard__team" aria-hidden="true">{esc(team.initials)}</span></p>\n'
+        '    <div class="brow__tools">\n'
+        '      <button type="button" class="brow__toggle" '
+        f'aria-expanded="{"true" if row.expanded else "false"}" '
+        f'data-expand="{team_pk}" title="Show or hide {name}\'s stories">\n'
+        f"        {icon('chevron-right', css='brow__chevron')}<span>{_show(story_count)} "
+        f"stor{pluralize(story_count, 'y,ies')}</span>\n"
+        "      </button>\n"
+        f'      <a class="brow__capacity" href="{capacity_url}?pi={_show(pi.pk)}" title="Capacity of {name}: '
+        f'people, FTE, absences">{icon("users")}<span class="visually-hidden">Capacity of {name}</span></a>\n'
+        "    </div>\n    ",
+    ]
+    if row.no_people:
+        out.append('<p class="brow__people">No one delivers yet: capacity 0.')
+        if row.can_edit:
+            out.append(f' <a href="{team_url}">Add people</a>')
+        out.append("</p>")
+    out.append(
+        f'\n    <div class="brow__unplaced" data-drop="story" data-team="{team_pk}" data-iteration="" '
+        f'aria-label="{name}: stories not placed yet">\n      '
+    )
+    if row.unplaced_stories:
+        out.append(f'<p class="brow__unplaced-title">Not placed ({_show(len(row.unplaced_stories))})</p>')
+    out.append("\n      ")
+    flags = {
+        "saved_card": context.get("saved_card"),
+        "conflict_card": context.get("conflict_card"),
+        "oob": False,  # the row may go out of band, never its cards
+        "can_link": context.get("can_link"),
+    }
+    out.extend(f"\n{card_html(card, 'story', **flags)}\n" for card in row.unplaced_stories)
+    out.append("\n    </div>\n  </div>")
     return mark_safe("".join(out))  # every value is escaped

@@ -34,7 +34,7 @@ from pi_planning.selectors.board import (
     change_rows,
     pi_board_data,
 )
-from pi_planning.selectors.capacity import BASIS_LABELS
+from pi_planning.selectors.capacity import BASIS_LABELS, VELOCITY
 from pi_planning.services.board import board_move_refusal, feature_stories_along
 from pi_planning.views.common import basis_param, pi_for_request
 
@@ -102,7 +102,9 @@ def _mark_permissions(request: HtmxHttpRequest, board: BoardData) -> None:
 
 
 def board_context(request: HtmxHttpRequest, pi: ProgramIncrement, **extra: Any) -> dict[str, Any]:
-    board = pi_board_data(pi=pi, basis=basis_param(request), expanded=_expanded(request))
+    # The page shows no measured velocity on the normalized basis: not read there.
+    basis = basis_param(request)
+    board = pi_board_data(pi=pi, basis=basis, expanded=_expanded(request), velocity=basis == VELOCITY)
     _mark_permissions(request, board)
     flags = permissions(request.user, pi.train_id)
     context: dict[str, Any] = {

@@ -7,8 +7,9 @@ conflict, movable or only pickable, out of band, refused in the IP iteration."""
 import pytest
 from django.template import Context, Template
 
+from art.models import Story, Team, TeamMember
 from pi_planning.selectors.board import pi_board_data
-from pi_planning.templatetags.board_cards import board_cell, board_load, card_html
+from pi_planning.templatetags.board_cards import board_cell, board_load, board_row_head, card_html
 from tests.pi_planning.helpers import build_board
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +99,39 @@ OLD_CELL = Template(
     ' board_card card "story" %}\n{% endfor %}\n  </div>\n  {% endwith %}\n</div>'
 )
 
+#: The head of the team-row partial before it moved to {% board_row_head %}.
+OLD_ROW_HEAD = Template(
+    "{% load railyard board_cards %}"
+    '<div class="brow__head brow__head--{{ row.worst_tone }}" role="rowhead'
+    'er" id="{{ row.head_id }}" data-team-head="{{ row.team.pk }}">\n    <p '
+    'class="brow__title"><button type="button" class="brow__collapse" data-'
+    'collapse="{{ row.team.pk }}" aria-expanded="true" title="Collapse {{ r'
+    'ow.team.name }} to its load line, or open it">{% icon "chevron-down" c'
+    'ss="brow__collapse-icon" %}<span class="visually-hidden">Cards of {{ r'
+    'ow.team.name }}</span></button><a class="brow__name" href="{% url \'art'
+    ':team\' slug=train.slug team_id=row.team.pk %}" title="{{ row.team.name'
+    ' }}">{{ row.team.name }}</a> <span class="bcard__team" aria-hidden="tr'
+    'ue">{{ row.team.initials }}</span></p>\n    <div class="brow__tools">\n '
+    '     <button type="button" class="brow__toggle" aria-expanded="{% if r'
+    'ow.expanded %}true{% else %}false{% endif %}" data-expand="{{ row.team'
+    '.pk }}" title="Show or hide {{ row.team.name }}\'s stories">\n        {%'
+    ' icon "chevron-right" css="brow__chevron" %}<span>{{ row.story_count }'
+    '} stor{{ row.story_count|pluralize:"y,ies" }}</span>\n      </button>\n '
+    '     <a class="brow__capacity" href="{% url \'pi_planning:team_capacity'
+    '\' slug=train.slug team_id=row.team.pk %}?pi={{ pi.pk }}" title="Capaci'
+    'ty of {{ row.team.name }}: people, FTE, absences">{% icon "users" %}<s'
+    'pan class="visually-hidden">Capacity of {{ row.team.name }}</span></a>'
+    '\n    </div>\n    {% if row.no_people %}<p class="brow__people">No one d'
+    "elivers yet: capacity 0.{% if row.can_edit %} <a href=\"{% url 'art:tea"
+    "m' slug=train.slug team_id=row.team.pk %}\">Add people</a>{% endif %}</"
+    'p>{% endif %}\n    <div class="brow__unplaced" data-drop="story" data-t'
+    'eam="{{ row.team.pk }}" data-iteration="" aria-label="{{ row.team.name'
+    ' }}: stories not placed yet">\n      {% if row.unplaced_stories %}<p cl'
+    'ass="brow__unplaced-title">Not placed ({{ row.unplaced_stories|length '
+    "}})</p>{% endif %}\n      {% for card in row.unplaced_stories %}\n{% boa"
+    'rd_card card "story" %}\n{% endfor %}\n    </div>\n  </div>'
+)
+
 
 @pytest.mark.parametrize("basis", ["normalized", "velocity"])
 def test_cards_cells_and_load_lines_are_written_as_the_template_wrote_them(world, plan, basis):
@@ -136,3 +170,33 @@ def test_cards_cells_and_load_lines_are_written_as_the_template_wrote_them(world
         }
         old = OLD_CELL.render(Context(context))
         assert board_cell(Context(context), cell) == old, cell.dom_id
+
+
+def test_row_heads_are_written_as_the_template_wrote_them(world, plan):
+    build_board(world, plan, teams=3, cards=60)
+    # a team nobody delivers in, with a name to escape, and stories not placed yet
+    quiet = Team.objects.create(train=world.train, name='Quiet "Q" & <Co>\'s', abbreviation="Q&")
+    TeamMember.objects.filter(team=world.other_team).update(delivering=False)
+    for n in range(3):
+        Story.objects.create(train=world.train, team=world.team, title=f"Waiting <{n}>", points=n or None)
+    Story.objects.create(train=world.train, team=quiet, title="Alone")
+    board = pi_board_data(pi=world.pi)
+    rows = board.rows
+    assert any(r.no_people for r in rows) and any(r.unplaced_stories for r in rows)
+    assert any(r.team.pk == quiet.pk for r in rows)
+    for n, row in enumerate(rows * 2):
+        row.expanded = n % 2 == 0
+        row.can_edit = n % 3 != 0
+        for story in row.unplaced_stories:
+            story.can_move = n % 2 == 1
+        context = {
+            "row": row,
+            "train": world.train,
+            "pi": world.pi,
+            "oob": False,
+            "saved_card": next(iter(s.ref for s in row.unplaced_stories), "") if n % 4 < 2 else "",
+            "conflict_card": "",
+            "can_link": n % 3 == 0,
+        }
+        old = OLD_ROW_HEAD.render(Context(context))
+        assert board_row_head(Context(context), row) == old, row.dom_id
