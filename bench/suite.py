@@ -70,6 +70,9 @@ class Row:
     limit: float | None = None
     unit: str = "×"
     note: str = ""
+    #: one request of the path, profiled when the goal is missed (the "why" of the row)
+    request: Callable[[], object] | None = None
+    why: str = ""
 
     @property
     def met(self) -> bool | None:
@@ -84,6 +87,47 @@ class Row:
         missed = f"missed: {shown}, {self.figure / self.limit:.2f}× the goal"
         text = f"met ({shown})" if self.met else missed
         return text + (f"; {self.note}" if self.note else "")
+
+
+#: Where a profiled request's own time goes, by the file that spends it.
+PROFILE_PARTS = (
+    ("SQL and the database driver", ("/psycopg", "/sqlite3/", "/django/db/")),
+    ("templates", ("/django/template/", "/django/templatetags/")),
+    ("DRF and JSON", ("/rest_framework/", "/json/")),
+    ("Railyard's code", ("/art/", "/pi_planning/", "/sync/", "/metrics/")),
+)
+
+
+def profile(request: Callable[[], object]) -> str:
+    """One request under cProfile, summed up: the share of its own time in SQL, templates,
+    DRF and Railyard's code, and the Railyard functions that take the most (cumulative)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    request()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    entries = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_cc, _nc, tt, _ct, _callers) in entries.values()) or 1.0
+    parts = dict.fromkeys([name for name, _ in PROFILE_PARTS] + ["the rest (Django, Python)"], 0.0)
+    ours = []
+    for (file, line, name), (_cc, _nc, tt, ct, _callers) in entries.items():
+        for part, needles in PROFILE_PARTS:
+            if "/.venv/" in file and part == "Railyard's code":
+                continue
+            if any(needle in file for needle in needles):
+                parts[part] += tt
+                break
+        else:
+            parts["the rest (Django, Python)"] += tt
+        if file.startswith(str(ROOT)) and "/.venv/" not in file and "/bench/" not in file:
+            ours.append((ct, f"`{Path(file).relative_to(ROOT)}:{line} {name}`"))
+    wall = max(ct for ct, _ in ours) if ours else total
+    top = [f"{label} {ct / wall:.0%}" for ct, label in sorted(ours, reverse=True) if ct < 0.9 * wall][:5]
+    shares = ", ".join(f"{name} {share / total:.0%}" for name, share in parts.items())
+    return f"profile: {shares}; heaviest of ours (cumulative): {'; '.join(top)}"
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
@@ -187,6 +231,7 @@ class Suite:
                     floor,
                     median_ms(times) / median_ms(floor),
                     limit,
+                    request=lambda url=url: self.get(url),
                 )
             )
 
@@ -238,6 +283,7 @@ class Suite:
         )
         if queries > 4:
             row.note = f"{queries} queries, goal 4"
+        row.request = read
         self.rows.append(row)
 
     def dependency_board(self) -> None:
@@ -259,12 +305,18 @@ class Suite:
                 500.0,
                 unit="ms",
                 note=f"{size / 1024:,.0f} KB",
+                request=lambda: self.get(url),
             )
         )
 
     def flow(self) -> None:
-        from metrics import selectors
+        """The flow endpoint as an executive reads it in the morning: after the nightly run
+        (a finished recompute), whose stored days and figures it reads."""
+        from metrics import selectors, services
+        from metrics.models import RecomputeRun
 
+        run = RecomputeRun.objects.create(train=self.train)
+        services.recompute_run_execute(run_id=run.pk)
         today = selectors.train_today(self.train)
         first, _ = selectors.snapshot_range(train=self.train, today=today)
         end = today + dt.timedelta(days=1)
@@ -286,6 +338,7 @@ class Suite:
                 floor,
                 median_ms(times) / median_ms(floor),
                 2.0,
+                request=lambda: self.get(whole),
             )
         )
 
@@ -496,6 +549,10 @@ def report(suite: Suite, engine: str, server: str, scans: list, seconds: float) 
             f"| {row.path} | {queries} | {fmt(row.times)} | {row.floor_label} | {fmt(row.floor_times)} "
             f"| {ratio} | {row.goal} | {row.verdict()} |"
         )
+    missed = [row for row in suite.rows if row.why]
+    if missed:
+        lines += ["", "Why the missed goals miss (one request of each under cProfile):", ""]
+        lines += [f"- {row.path}: {row.why}." for row in missed]
     lines += [
         "",
         "Sequential scans keeping under a tenth of a table over 5,000 rows, in the queries of these "
@@ -620,6 +677,10 @@ def main() -> int:
         step()
         row = suite.rows[-1]
         print(f"    {row.path}: {fmt(row.times)} · {row.verdict()}", flush=True)
+    for row in suite.rows:
+        if row.met is False and row.request is not None:
+            print(f"  profiling {row.path} ...", flush=True)
+            row.why = profile(row.request)
     print("  other pages, for EXPLAIN ...", flush=True)
     suite.other_pages()
     scans = suite.sequential_scans()
@@ -636,7 +697,10 @@ def main() -> int:
     (out / f"suite-{engine.lower()}-{stamp}.json").write_text(
         json.dumps(
             {
-                "rows": [row.__dict__ | {"met": row.met} for row in suite.rows],
+                "rows": [
+                    {k: v for k, v in row.__dict__.items() if k != "request"} | {"met": row.met}
+                    for row in suite.rows
+                ],
                 "scaling": scale,
                 "scans": scans,
             },

@@ -12,6 +12,7 @@ class MetricsConfig(AppConfig):
 
         register_train_path("metrics.metricsnapshot", "train")
         register_train_path("metrics.recomputerun", "train")
+        register_train_path("metrics.finishedfeature", "feature__train")
         register_train_nav(
             NavItem(
                 "Metrics",

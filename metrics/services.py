@@ -287,7 +287,7 @@ def recompute_request(
     commits, never run inside the request: Celery's worker takes it, or on the embedded default
     a thread of this process (art.queue.enqueue_background), and the run's progress tells the
     page and the API how far it is. Whatever `since` says, the run starts no later than the
-    earliest change made since the last finished run (selectors.stale_snapshots)."""
+    earliest change made since the last finished run (staleness.stale_snapshots)."""
     from metrics import tasks
 
     with transaction.atomic():
@@ -316,7 +316,7 @@ def recompute_request(
 def recompute_all(*, today: dt.date | None = None) -> list[RecomputeRun]:
     """Queue a recompute of every train (the nightly beat task): from yesterday (the day the
     previous night's run saw only in part), and earlier where a change made since the previous
-    run is dated earlier (the run finds it when it starts: selectors.stale_snapshots), or the
+    run is dated earlier (the run finds it when it starts: staleness.stale_snapshots), or the
     whole history when the train has none finished yet."""
     runs = []
     for train in ReleaseTrain.objects.order_by("id"):
@@ -331,7 +331,7 @@ def recompute_run_execute(*, run_id: int) -> RecomputeRun:
     error, which is raised again so that the task can retry). Safe to run twice.
 
     It recomputes from the run's `since`, or from the earliest change made since the last
-    finished run started where that is earlier (selectors.stale_snapshots: a nightly run asked
+    finished run started where that is earlier (staleness.stale_snapshots: a nightly run asked
     for yesterday still picks up a move back-dated to last week), or the whole history when that
     cannot be bounded. Once done, `since` is the earliest day it recomputed (empty: all). Asked
     for again while running (RecomputeRun.again), it runs once more, from the earlier of the

@@ -183,7 +183,7 @@ class FeatureTransition(models.Model):
         ordering = ["feature_id", "at", "id"]
         indexes = [
             models.Index(fields=["feature", "at"], name="transition_feature_at"),
-            # What changed since the metrics' last run (metrics.selectors.stale_snapshots).
+            # What changed since the metrics' last run (metrics.staleness.stale_snapshots).
             models.Index(fields=["recorded_at"], name="transition_recorded_at"),
         ]
         constraints = [
