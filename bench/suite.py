@@ -91,7 +91,8 @@ class Row:
 
 #: Where a profiled request's own time goes, by the file that spends it.
 PROFILE_PARTS = (
-    ("SQL and the database driver", ("/psycopg", "/sqlite3/", "/django/db/")),
+    ("SQL and the database driver", ("/psycopg", "/sqlite3/", "/django/db/backends/")),
+    ("the ORM (querysets, building model objects)", ("/django/db/",)),
     ("templates", ("/django/template/", "/django/templatetags/")),
     ("DRF and JSON", ("/rest_framework/", "/json/")),
     ("Railyard's code", ("/art/", "/pi_planning/", "/sync/", "/metrics/")),
@@ -566,8 +567,8 @@ def report(suite: Suite, engine: str, server: str, scans: list, seconds: float) 
     else:
         for path, table, rows, condition in scans:
             why = (
-                ": the selective condition is a correlated subquery (each row's latest transition, "
-                "read by index), which no index on the table itself can answer"
+                ": the selective condition is a subquery (SubPlan: here each feature's latest "
+                "transition, read by index), which no index on the table itself can answer"
                 if "SubPlan" in condition
                 else ""
             )

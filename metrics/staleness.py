@@ -64,7 +64,7 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
     their `at` dates the change, their `recorded_at` says when it was made) and of the done
     transitions of their features (a feature reopened leaves the throughput of the day it was
     done on), and of the dependencies changed since, or `full` for the changes no date bounds
-    (see Staleness). At most four queries, whatever the number of changes."""
+    (see Staleness). At most five queries, whatever the number of changes."""
     from django.contrib.contenttypes.models import ContentType
 
     from art.models import ChangeRecord, Team
@@ -103,15 +103,16 @@ def stale_snapshots(*, train: ReleaseTrain, checked_at: dt.datetime | None = Non
         return Staleness(checked_at, True, None, last_day, figures)
     # A feature moved since no longer counts in the throughput of the day it was done on, if it
     # was done then (rules.flow.done_at: done now): its done transitions date the change too.
-    # The condition in WHERE (not in the aggregate's FILTER): both sides are answered by index
-    # (transition_recorded_at, transition_feature_at) instead of a scan of the train's history.
+    # Two reads, each answered by an index (transition_recorded_at, transition_feature_at), where
+    # one OR across them would scan the train's whole history.
     from metrics.selectors import changed_features
 
     moved = changed_features(train=train, since=checked_at)
-    first = (
-        FeatureTransition.objects.filter(feature__train=train)
-        .filter(Q(recorded_at__gte=checked_at) | Q(to_state=FeatureState.DONE, feature__in=moved))
-        .aggregate(first=Min("at"))["first"]
+    recorded = FeatureTransition.objects.filter(feature__train=train, recorded_at__gte=checked_at)
+    done = FeatureTransition.objects.filter(feature__in=moved, to_state=FeatureState.DONE)
+    first = min(
+        (at for at in (qs.aggregate(first=Min("at"))["first"] for qs in (recorded, done)) if at is not None),
+        default=None,
     )
     first_dependency = Dependency.objects.filter(pi__train=train, updated_at__gte=checked_at).aggregate(
         first=Min("created_at")
