@@ -17,6 +17,7 @@ from django.utils import timezone
 from art import rules
 from art.models import Feature, Iteration, ProgramIncrement, Story, Team
 from art.rules.keys import STORY, card_key
+from art.selectors.rows import objects_from_rows
 from pi_planning.models import Dependency, DependencyComment
 from pi_planning.selectors.history import HistoryEntry, attach_histories, history_counts, train_labels
 
@@ -248,23 +249,23 @@ def board_dependencies(
             columns[_column(prefix, field)] = F(f"{path}__{field}")
     for prefix, path in _BOARD_TEAMS:
         columns[_column(prefix, "name")] = F(f"{path}__name")
-    # Plain rows: the dependency's own columns make its model object (from_db, no annotation
-    # set on it), the relations' columns stay in a dict per dependency.
+    # Plain rows: the dependency's own columns make its model object (art.selectors.rows, no
+    # annotation set on it), the relations' columns stay in a dict per dependency.
     own = [f.attname for f in Dependency._meta.concrete_fields if f.name not in _BOARD_DEPENDENCY_UNUSED]
     names = list(columns)
     split = len(own)
-    deps = cast("list[DependencyWithHealth]", [])
-    related: list[dict[str, Any]] = []
     rows = (
         Dependency.objects.filter(pi_id=pi.pk)
         .annotate(**columns)
         .order_by("needed_by__number", "id")
         .values_list(*own, *names)
     )
-    for row in rows:
-        dep = cast("DependencyWithHealth", Dependency.from_db(rows.db, own, row[:split]))
-        deps.append(dep)
-        related.append(dict(zip(names, row[split:], strict=True)))
+    fetched = list(rows)
+    deps = cast(
+        "list[DependencyWithHealth]",
+        objects_from_rows(Dependency, own, [row[:split] for row in fetched], rows.db),
+    )
+    related = [dict(zip(names, row[split:], strict=True)) for row in fetched]
     stories_by_pair = _provider_stories(_wanted_pairs(deps))
     refs: dict[int, rules.dependencies.IterationRef] = {}
     extra_iterations: dict[int, Iteration] = {}
