@@ -3,10 +3,12 @@
 `board_floor(connection, pi_id)` fetches the rows the planning board shows (the PI's features
 and the train's unplanned backlog, the PI's stories, the PI's dependencies, the train's teams,
 the PI's iterations) with raw SQL and json.dumps them, nothing else: no models, no rules, no
-template, no serializer. It is a minimal handful of queries, not one: one for the PI's train,
-then one per table (five), all on one cursor; a UNION of five differently shaped tables would
-only move the same work into casts. Importable after django.setup() (the table and column
-names come from the models' _meta, so it follows renames).
+template, no serializer. The PI's stories are selected as the board selects them (two
+IN-subqueries on the story's own columns: an OR across LEFT JOINs makes PostgreSQL join the
+train's whole history first, which would flatter the ratios). It is a minimal handful of
+queries, not one: one for the PI's train, then one per table (five), all on one cursor; a UNION
+of five differently shaped tables would only move the same work into casts. Importable after
+django.setup() (the table and column names come from the models' _meta, so it follows renames).
 
 `time_board(pi, client, runs)` times the board page, the board API and the floor in one run
 (median of `runs` after a warm-up), for bench/bench_board.py and the benchmark suite:
@@ -71,8 +73,9 @@ def board_floor(connection: BaseDatabaseWrapper, pi_id: int) -> bytes:
                 f"SELECT s.id, s.number, s.external_key, s.title, s.points, s.state, s.team_id, "
                 f"s.iteration_id, s.feature_id, s.version FROM {story} s "
                 f"LEFT JOIN {iteration} i ON i.id = s.iteration_id "
-                f"LEFT JOIN {feature} f ON f.id = s.feature_id "
-                "WHERE i.pi_id = %s OR (s.iteration_id IS NULL AND f.pi_id = %s) "
+                f"WHERE s.iteration_id IN (SELECT id FROM {iteration} WHERE pi_id = %s) "
+                "OR (s.iteration_id IS NULL AND s.feature_id IN "
+                f"(SELECT id FROM {feature} WHERE pi_id = %s)) "
                 "ORDER BY i.number, s.feature_id, s.id",
                 [pi_id, pi_id],
             ),

@@ -2,7 +2,7 @@
 Kanban) and of cards: an `ETag` on every 200, and 304 with an empty body when the caller's
 `If-None-Match` names it, so a dashboard that polls downloads a view again only when it changed.
 
-A computed view's ETag is a hash of its JSON body: always right (it changes exactly when the
+A computed view's ETag is a hash of its body: always right (it changes exactly when the
 answer does, whoever asks and whatever the query), though the view is still computed to know
 it; a fingerprint from a few max/count queries would spare that work but has to list every table
 a view reads, and a view that forgets one answers 304 to a changed board. A card's ETag is its
@@ -41,16 +41,28 @@ def body_etag(data: Any) -> str:
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
 
+def content_etag(content: bytes) -> str:
+    """A strong ETag of a rendered body: the SHA-256 of its bytes, shortened."""
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
 def not_modified_or(request: Request, response: HttpResponseBase) -> HttpResponseBase:
     """`response` with its ETag (a hash of its body unless it has one), or 304 (empty body, the
     same ETag and Vary) when the request's If-None-Match names that ETag. Only a successful GET
-    or HEAD is touched: errors and writes pass as they are."""
+    or HEAD is touched: errors and writes pass as they are.
+
+    A response DRF has finalized (ConditionalGetMixin) is rendered here and its ETag is the hash
+    of the bytes it sends (content_etag): the JSON is encoded once, not once more for the hash.
+    One not finalized yet (a view's own call) is hashed by its data (body_etag)."""
     if request.method not in CONDITIONAL_METHODS or response.status_code != 200:
         return response
     if not response.has_header("ETag"):
         if not isinstance(response, Response) or response.data is None:
             return response
-        response["ETag"] = body_etag(response.data)
+        if getattr(response, "accepted_renderer", None) is not None:
+            response["ETag"] = content_etag(response.render().content)
+        else:
+            response["ETag"] = body_etag(response.data)
     conditional = get_conditional_response(
         request._request, etag=response["ETag"], response=cast(HttpResponse, response)
     )

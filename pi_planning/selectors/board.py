@@ -22,6 +22,7 @@ from django.http import Http404
 from art import rules
 from art.models import Feature, Iteration, Milestone, ProgramIncrement, Story, Team
 from art.selectors import FEATURE_RANK_ORDER
+from art.selectors.rows import objects_from_rows
 from pi_planning.models import PlanBaseline
 from pi_planning.selectors.backlog import BacklogSection, backlog_sections
 from pi_planning.selectors.capacity import NORMALIZED, VELOCITY, CapacityCell, capacity_inputs
@@ -334,6 +335,12 @@ FINISHED_FEATURE_STATES = (Feature.State.DONE, Feature.State.CANCELLED)
 BOARD_FEATURE_UNUSED = ("description", "found_after_release", "created_at", "updated_at")
 
 
+#: The columns of a feature the board reads (all but BOARD_FEATURE_UNUSED).
+_BOARD_FEATURE_COLUMNS = tuple(
+    f.attname for f in Feature._meta.concrete_fields if f.name not in BOARD_FEATURE_UNUSED
+)
+
+
 def _placement_label(iteration_by_id: dict[int, Iteration], iteration_id: int | None) -> str:
     iteration = iteration_by_id.get(iteration_id) if iteration_id else None
     return iteration.name if iteration else "Not planned"
@@ -344,6 +351,23 @@ def _placement_label(iteration_by_id: dict[int, Iteration], iteration_id: int | 
 #: story (the board's own features are reused).
 _PARENT_FIELDS = ("number", "external_key", "title")
 _PARENT_COLUMNS = {f"parent_{name}": F(f"feature__{name}") for name in _PARENT_FIELDS}
+
+
+#: A story's columns the board reads, then its feature's key and title (_PARENT_COLUMNS).
+_BOARD_STORY_COLUMNS = (
+    "id",
+    "number",
+    "external_key",
+    "title",
+    "points",
+    "state",
+    "team_id",
+    "iteration_id",
+    "feature_id",
+    "version",
+    "train_id",
+    *_PARENT_COLUMNS,
+)
 
 
 def _parent(story: Story, features: dict[int, BoardFeature], others: dict[int, Feature]) -> Feature:
@@ -388,38 +412,28 @@ def pi_board_data(
     iteration_by_id = {i.pk: i for i in iterations}
 
     # Features: the PI's and the train's unplanned backlog, in WSJF order (one query).
+    # Model objects made from plain rows (art.selectors.rows): hundreds of cards.
+    feature_rows = (
+        Feature.objects.filter(train_id=pi.train_id)
+        .filter(Q(pi=pi) | Q(pi__isnull=True))
+        .exclude(Q(pi__isnull=True) & Q(state__in=FINISHED_FEATURE_STATES))
+        .order_by(*FEATURE_RANK_ORDER)
+        .values_list(*_BOARD_FEATURE_COLUMNS)
+    )
     ranked = cast(
         "list[BoardFeature]",
-        list(
-            Feature.objects.filter(train_id=pi.train_id)
-            .filter(Q(pi=pi) | Q(pi__isnull=True))
-            .exclude(Q(pi__isnull=True) & Q(state__in=FINISHED_FEATURE_STATES))
-            .defer(*BOARD_FEATURE_UNUSED)
-            .order_by(*FEATURE_RANK_ORDER)
-        ),
+        objects_from_rows(Feature, _BOARD_FEATURE_COLUMNS, feature_rows, feature_rows.db),
     )
     features = [f for f in ranked if f.pi_id == pi.pk]
     feature_by_id = {f.pk: f for f in ranked}
+    story_rows = (
+        Story.objects.filter(_pi_stories(pi))
+        .annotate(**_PARENT_COLUMNS)
+        .order_by("iteration__number", "feature_id", "id")
+        .values_list(*_BOARD_STORY_COLUMNS)
+    )
     stories = cast(
-        "list[BoardStory]",
-        list(
-            Story.objects.filter(_pi_stories(pi))
-            .annotate(**_PARENT_COLUMNS)
-            .only(
-                "id",
-                "number",
-                "external_key",
-                "title",
-                "points",
-                "state",
-                "team_id",
-                "iteration_id",
-                "feature_id",
-                "version",
-                "train_id",
-            )
-            .order_by("iteration__number", "feature_id", "id")
-        ),
+        "list[BoardStory]", objects_from_rows(Story, _BOARD_STORY_COLUMNS, story_rows, story_rows.db)
     )
 
     capacity = capacity_inputs(

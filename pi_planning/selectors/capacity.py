@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from art import rules
 from art.models import Absence, Iteration, ProgramIncrement, Story, Team, TeamMember
+from art.selectors.rows import objects_from_rows
 from pi_planning.models import Holiday
 
 if TYPE_CHECKING:
@@ -199,7 +200,9 @@ def capacity_inputs(
     if iterations is None:
         iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
     members: dict[int, list[TeamMember]] = defaultdict(list)
-    for member in TeamMember.objects.filter(team_id__in=team_ids).only("id", "team_id", "fte", "delivering"):
+    member_columns = ("id", "team_id", "fte", "delivering")
+    member_rows = TeamMember.objects.filter(team_id__in=team_ids).values_list(*member_columns)
+    for member in objects_from_rows(TeamMember, member_columns, member_rows, member_rows.db):
         members[member.team_id].append(member)
     absences = {
         (row["member_id"], row["iteration_id"]): row["total"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from art import rules
 from art.models import Feature, Iteration, ProgramIncrement, Story, Team
 from art.rules.keys import STORY, card_key
+from art.selectors.rows import objects_from_rows
 from pi_planning.models import Dependency, DependencyComment
 from pi_planning.selectors.history import HistoryEntry, attach_histories, history_counts, train_labels
 
@@ -232,7 +233,8 @@ def board_dependencies(
     with the same figures), for the planning board: two queries of plain rows. The relations
     the board shows (teams, needed-by and committed iteration, requesting and providing feature)
     are the board's own objects from `teams`, `iterations` and `features` (by id), so no model
-    object is built per dependency besides the dependency itself; one that is not among them (a
+    object is built per dependency besides the dependency itself (from its own columns; the
+    relations' columns are read from the row, not set on it); one that is not among them (a
     feature or iteration of another PI) is built once from the same row's columns. Each
     iteration's IterationRef is built once."""
     now = now or timezone.now()
@@ -247,38 +249,46 @@ def board_dependencies(
             columns[_column(prefix, field)] = F(f"{path}__{field}")
     for prefix, path in _BOARD_TEAMS:
         columns[_column(prefix, "name")] = F(f"{path}__name")
+    # Plain rows: the dependency's own columns make its model object (art.selectors.rows, no
+    # annotation set on it), the relations' columns stay in a dict per dependency.
+    own = [f.attname for f in Dependency._meta.concrete_fields if f.name not in _BOARD_DEPENDENCY_UNUSED]
+    names = list(columns)
+    split = len(own)
+    rows = (
+        Dependency.objects.filter(pi_id=pi.pk)
+        .annotate(**columns)
+        .order_by("needed_by__number", "id")
+        .values_list(*own, *names)
+    )
+    fetched = list(rows)
     deps = cast(
         "list[DependencyWithHealth]",
-        list(
-            Dependency.objects.filter(pi_id=pi.pk)
-            .defer(*_BOARD_DEPENDENCY_UNUSED)
-            .annotate(**columns)
-            .order_by("needed_by__number", "id")
-        ),
+        objects_from_rows(Dependency, own, [row[:split] for row in fetched], rows.db),
     )
+    related = [dict(zip(names, row[split:], strict=True)) for row in fetched]
     stories_by_pair = _provider_stories(_wanted_pairs(deps))
     refs: dict[int, rules.dependencies.IterationRef] = {}
     extra_iterations: dict[int, Iteration] = {}
     extra_features: dict[int, Feature] = {}
     extra_teams: dict[int, Team] = {}
 
-    def ref(dep: Dependency, prefix: str) -> rules.dependencies.IterationRef | None:
-        iteration_id = getattr(dep, _column(prefix, "id"))
+    def ref(values: dict[str, Any], prefix: str) -> rules.dependencies.IterationRef | None:
+        iteration_id = values[_column(prefix, "id")]
         if iteration_id is None:
             return None
         found = refs.get(iteration_id)
         if found is None:
-            row = [getattr(dep, _column(prefix, n.removeprefix("iteration__"))) for n in _ITERATION_COLUMNS]
+            row = [values[_column(prefix, n.removeprefix("iteration__"))] for n in _ITERATION_COLUMNS]
             found = refs[iteration_id] = _iteration_ref_of_row(iteration_id, row)
         return found
 
-    def iteration(dep: Dependency, prefix: str) -> Iteration | None:
-        iteration_id = getattr(dep, _column(prefix, "id"))
+    def iteration(values: dict[str, Any], prefix: str) -> Iteration | None:
+        iteration_id = values[_column(prefix, "id")]
         if iteration_id is None:
             return None
         found = iterations.get(iteration_id) or extra_iterations.get(iteration_id)
         if found is None:
-            found_ref = ref(dep, prefix)
+            found_ref = ref(values, prefix)
             assert found_ref is not None
             found = extra_iterations[iteration_id] = _partial(
                 Iteration,
@@ -291,42 +301,40 @@ def board_dependencies(
             )
         return found
 
-    def feature(dep: Dependency, prefix: str, feature_id: int | None) -> Feature | None:
+    def feature(values: dict[str, Any], prefix: str, feature_id: int | None) -> Feature | None:
         if feature_id is None:
             return None
         found = features.get(feature_id) or extra_features.get(feature_id)
         if found is None:
             found = extra_features[feature_id] = _partial(
-                Feature, id=feature_id, **{n: getattr(dep, _column(prefix, n)) for n in _BOARD_FEATURE_FIELDS}
+                Feature, id=feature_id, **{n: values[_column(prefix, n)] for n in _BOARD_FEATURE_FIELDS}
             )
         return found
 
-    def team(dep: Dependency, prefix: str, team_id: int | None) -> Team | None:
+    def team(values: dict[str, Any], prefix: str, team_id: int | None) -> Team | None:
         if team_id is None:
             return None
         found = teams.get(team_id) or extra_teams.get(team_id)
         if found is None:
-            found = extra_teams[team_id] = _partial(
-                Team, id=team_id, name=getattr(dep, _column(prefix, "name"))
-            )
+            found = extra_teams[team_id] = _partial(Team, id=team_id, name=values[_column(prefix, "name")])
         return found
 
-    for dep in deps:
+    for dep, values in zip(deps, related, strict=True):
         cache = dep._state.fields_cache
         cache["pi"] = pi
-        cache["requester_team"] = team(dep, "rt", dep.requester_team_id)
-        cache["provider_team"] = team(dep, "pt", dep.provider_team_id)
-        cache["feature"] = feature(dep, "f", dep.feature_id)
-        cache["provider_feature"] = feature(dep, "pf", dep.provider_feature_id)
-        cache["needed_by"] = iteration(dep, "nb")
-        cache["committed_iteration"] = iteration(dep, "ci")
-        needed_by = ref(dep, "nb")
+        cache["requester_team"] = team(values, "rt", dep.requester_team_id)
+        cache["provider_team"] = team(values, "pt", dep.provider_team_id)
+        cache["feature"] = feature(values, "f", dep.feature_id)
+        cache["provider_feature"] = feature(values, "pf", dep.provider_feature_id)
+        cache["needed_by"] = iteration(values, "nb")
+        cache["committed_iteration"] = iteration(values, "ci")
+        needed_by = ref(values, "nb")
         assert needed_by is not None
         _attach_health(
             dep,
             needed_by=needed_by,
-            committed=ref(dep, "ci"),
-            provider_feature_iteration=ref(dep, "pfi") if dep.provider_feature_id else None,
+            committed=ref(values, "ci"),
+            provider_feature_iteration=ref(values, "pfi") if dep.provider_feature_id else None,
             stories_by_pair=stories_by_pair,
             now=now,
         )
