@@ -22,7 +22,8 @@ from art.models import Feature, Iteration, Team
 from pi_planning import services as planning
 from pi_planning.api.capacity import CapacityCellSerializer, capacity_data
 from pi_planning.api.common import BASIS, ERRORS, basis_param, pi_for_request
-from pi_planning.selectors.board import BoardData, board_card, pi_board_data
+from pi_planning.selectors.board import BoardData, pi_board_data
+from pi_planning.selectors.board_changes import board_card
 from pi_planning.selectors.capacity import BASES
 from pi_planning.services.board import board_access_refusal
 

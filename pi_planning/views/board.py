@@ -30,10 +30,9 @@ from pi_planning.selectors.board import (
     STATUS_ICONS,
     STATUS_TONES,
     BoardData,
-    board_card,
-    change_rows,
     pi_board_data,
 )
+from pi_planning.selectors.board_changes import board_card, change_rows
 from pi_planning.selectors.capacity import BASIS_LABELS, VELOCITY
 from pi_planning.services.board import board_move_refusal, feature_stories_along
 from pi_planning.views.common import basis_param, pi_for_request

@@ -45,8 +45,8 @@ from pi_planning.selectors.dependencies import (
     DependencyFilters,
     dependency_board,
     dependency_card,
-    dependency_form_choices,
 )
+from pi_planning.selectors.dependency_forms import dependency_form_choices
 from pi_planning.views.common import base_context, conflict_context, done, first_error, train_and_pi
 
 if TYPE_CHECKING:
