@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -56,7 +56,8 @@ def pct_label(pct: Decimal | None) -> str:
 
 @dataclass(frozen=True)
 class VelocityHistory:
-    """Points done by a team in its finished development iterations, oldest first."""
+    """Points done by a team in its finished development iterations, oldest first: its latest
+    ones, at least the 3 the mean takes, or all when it has fewer (velocity_histories)."""
 
     team_id: int
     iterations: tuple[tuple[str, Decimal], ...]  # (iteration name, points done)
@@ -241,24 +242,50 @@ def placed_loads(
     }
 
 
+#: How many of the train's latest finished development iterations velocity_histories reads
+#: first: a team with its 3 in them (rules.capacity.VELOCITY_ITERATIONS) is measured from them
+#: alone; the others from their whole history (a second query, only when there are any).
+VELOCITY_WINDOW = 6
+
+
 def velocity_histories(
-    *, train_id: int, team_ids: Iterable[int], today: dt.date | None = None
+    *, train_id: int, team_ids: Iterable[int], today: dt.date | None = None, recent: bool = True
 ) -> dict[int, VelocityHistory]:
     """Each team's points done per finished development iteration (ended before today) in
-    which it had stories placed, oldest first: one query, summed in SQL.
+    which it had stories placed, oldest first, summed in SQL.
+
+    With `recent` (the default) a history holds the team's iterations among the train's
+    VELOCITY_WINDOW latest finished ones when it has at least the 3 the mean takes there, and
+    its whole history otherwise: the same value and `used` as the whole history (those 3 are
+    the team's latest), read from a few iterations' stories instead of the train's history.
+    One query, and one more for the teams with fewer than 3 in the window (only if any).
+    Without `recent`, every team's whole history in one query."""
+    today = today or timezone.localdate()
+    team_ids = list(team_ids)
+    finished = Iteration.objects.filter(pi__train_id=train_id, end_date__lt=today, is_ip=False)
+    if not recent:
+        return _velocity_of(team_ids, finished.values("id"))
+    window = finished.order_by("-end_date", "-id").values("id")[:VELOCITY_WINDOW]
+    histories = _velocity_of(team_ids, window)
+    short = [
+        t
+        for t in team_ids
+        if len(histories.get(t, VelocityHistory(t, ())).iterations) < rules.capacity.VELOCITY_ITERATIONS
+    ]
+    if short:
+        histories.update(_velocity_of(short, finished.values("id")))
+    return histories
+
+
+def _velocity_of(team_ids: list[int], iteration_ids: QuerySet[Iteration, Any]) -> dict[int, VelocityHistory]:
+    """The teams' histories over the iterations `iteration_ids` (a subquery of ids): one query.
 
     The stories are grouped by (team, iteration) ids alone, so the database hashes two integers
-    per story of the train's history instead of sorting them by names; the iteration's and its
-    PI's names and end date are the same on every row of a group (MAX of one value), and the few
-    groups are put in order here."""
-    today = today or timezone.localdate()
+    per story instead of sorting them by names; the iteration's and its PI's names and end date
+    are the same on every row of a group (MAX of one value), and the few groups are put in
+    order here."""
     rows = (
-        Story.objects.filter(
-            team_id__in=list(team_ids),
-            iteration__pi__train_id=train_id,
-            iteration__end_date__lt=today,
-            iteration__is_ip=False,
-        )
+        Story.objects.filter(team_id__in=team_ids, iteration_id__in=iteration_ids)
         .values("team_id", "iteration_id")
         .annotate(
             done=Coalesce(Sum("points", filter=Q(state=Story.State.DONE)), 0),

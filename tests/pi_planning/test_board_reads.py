@@ -53,7 +53,10 @@ def test_velocity_history_per_finished_iteration_named_and_in_order(world, djang
     _older, _old, o, n = _history(world)
     with django_assert_num_queries(1):
         histories = velocity_histories(
-            train_id=world.train.pk, team_ids=[world.team.pk, world.other_team.pk], today=BEFORE_PI
+            train_id=world.train.pk,
+            team_ids=[world.team.pk, world.other_team.pk],
+            today=BEFORE_PI,
+            recent=False,
         )
     alpha = histories[world.team.pk]
     # oldest first, "PI · iteration", points done only (an iteration with nothing done counts 0)
@@ -66,6 +69,43 @@ def test_velocity_history_per_finished_iteration_named_and_in_order(world, djang
     assert alpha.value == Decimal(7)
     assert histories[world.other_team.pk].iterations == ((f"Old · {n[1].name}", Decimal(2)),)
     assert histories[world.other_team.pk].value is None
+
+
+def test_velocity_reads_the_latest_iterations_and_the_whole_history_only_for_short_teams(
+    world, django_assert_num_queries
+):
+    """Three PIs of four development iterations each, all finished on BEFORE_PI (the window is
+    the latest 6: PI "C"'s four and PI "B"'s last two). Alpha has done work in every
+    iteration: 1, 2, ... 12 points, so its velocity is (10 + 11 + 12) / 3 = 11 from the window
+    alone. Bravo worked only in PI "A" (3, 6 and 9 points in its iterations 1, 2, 3): nothing
+    in the window, so its whole history is read: (3 + 6 + 9) / 3 = 6. Both equal the whole
+    history's figures."""
+    pis = [
+        PIFactory(train=world.train, name=n, start_date=d)
+        for n, d in (("A", dt.date(2024, 9, 2)), ("B", dt.date(2025, 1, 6)), ("C", dt.date(2025, 5, 5)))
+    ]
+    development = [i for p in pis for i in p.iterations.filter(is_ip=False).order_by("number")]
+    assert len(development) == 12
+    for points, iteration in enumerate(development, start=1):
+        story(world, iteration=iteration, points=points, state=DONE)
+    for points, iteration in zip((3, 6, 9), development[:3], strict=True):
+        story(world, team=world.other_team, iteration=iteration, points=points, state=DONE)
+    teams = [world.team.pk, world.other_team.pk]
+    with django_assert_num_queries(2):  # the window; Bravo's whole history
+        recent = velocity_histories(train_id=world.train.pk, team_ids=teams, today=BEFORE_PI)
+    whole = velocity_histories(train_id=world.train.pk, team_ids=teams, today=BEFORE_PI, recent=False)
+    alpha, bravo = recent[world.team.pk], recent[world.other_team.pk]
+    assert alpha.value == Decimal(11)
+    assert [points for _, points in alpha.used] == [10, 11, 12]
+    assert len(alpha.iterations) == 6  # the window's iterations only
+    assert len(whole[world.team.pk].iterations) == 12
+    assert bravo.value == Decimal(6)
+    assert bravo.iterations == whole[world.other_team.pk].iterations
+    for team in teams:
+        assert (recent[team].value, recent[team].used) == (whole[team].value, whole[team].used)
+    # with Bravo left out, one query
+    with django_assert_num_queries(1):
+        velocity_histories(train_id=world.train.pk, team_ids=[world.team.pk], today=BEFORE_PI)
 
 
 def test_velocity_history_follows_the_calendar_not_the_names(world):
@@ -94,8 +134,13 @@ def test_the_board_page_on_the_normalized_basis_reads_no_velocity(world, plan, d
     TeamMember.objects.create(team=world.team, name="Dev", fte=Decimal(1), delivering=True)
     with CaptureQueriesContext(connection) as read:
         with_velocity = pi_board_data(pi=world.pi, today=BEFORE_PI)
-    # one query fewer: the velocity history's
-    with django_assert_num_queries(len(read) - 1):
+    # fewer queries by the velocity history's (two: Bravo has fewer than 3 in the window)
+    with CaptureQueriesContext(connection) as history:
+        velocity_histories(
+            train_id=world.train.pk, team_ids=[world.team.pk, world.other_team.pk], today=BEFORE_PI
+        )
+    assert len(history) == 2
+    with django_assert_num_queries(len(read) - len(history)):
         without = pi_board_data(pi=world.pi, today=BEFORE_PI, velocity=False)
     cell = (world.team.pk, plan.it(1).pk)
     by_cell = {(c.team_id, c.iteration_id): c for c in with_velocity.capacity_cells}
@@ -121,7 +166,8 @@ def test_the_board_page_reads_velocity_on_the_velocity_basis_only(world, plan, c
     with CaptureQueriesContext(connection) as velocity:
         page = client.get(plan.url() + "?basis=velocity")
     assert "Capacity from measured velocity (normalized: 8)" in page.content.decode()
-    assert len(velocity) == len(normalized) + 1
+    # the velocity history: one query, one more for Bravo (fewer than 3 in the window)
+    assert len(velocity) == len(normalized) + 2
 
 
 def test_the_pi_stories_are_placed_in_its_iterations_or_wait_under_its_features(world, plan):
