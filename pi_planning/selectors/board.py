@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from art import rules
 from art.models import Feature, Iteration, Milestone, ProgramIncrement, Story, Team
@@ -345,14 +345,7 @@ def _placement_label(iteration_by_id: dict[int, Iteration], iteration_id: int | 
     return iteration.name if iteration else "Not planned"
 
 
-#: A story's feature as the board shows it (its key and title), read in the stories' query: a
-#: story under a feature of another PI, or a finished one, names it without a model object per
-#: story (the board's own features are reused).
-_PARENT_FIELDS = ("number", "external_key", "title")
-_PARENT_COLUMNS = {f"parent_{name}": F(f"feature__{name}") for name in _PARENT_FIELDS}
-
-
-#: A story's columns the board reads, then its feature's key and title (_PARENT_COLUMNS).
+#: A story's columns the board reads.
 _BOARD_STORY_COLUMNS = (
     "id",
     "number",
@@ -365,29 +358,28 @@ _BOARD_STORY_COLUMNS = (
     "feature_id",
     "version",
     "train_id",
-    *_PARENT_COLUMNS,
 )
+#: What the board shows of a story's feature that is not one of its own (of another PI, or
+#: finished): its key and title.
+_PARENT_COLUMNS = ("id", "number", "external_key", "title")
 
 
-def _parent(story: Story, features: dict[int, BoardFeature], others: dict[int, Feature]) -> Feature:
-    """The story's feature: the board's own, or one built once from the story row's columns
-    (with only its key and title loaded)."""
-    feature_id = cast(int, story.feature_id)
-    found = features.get(feature_id) or others.get(feature_id)
-    if found is None:
-        values = {"id": feature_id, **{n: getattr(story, f"parent_{n}") for n in _PARENT_FIELDS}}
-        names = [f.attname for f in Feature._meta.concrete_fields if f.attname in values]
-        found = others[feature_id] = Feature.from_db(None, names, [values[n] for n in names])
-    return found
-
-
-def _pi_stories(pi: ProgramIncrement) -> Q:
+def _pi_stories(iteration_ids: list[int], feature_ids: list[int]) -> Q:
     """The PI's stories: placed in one of its iterations, or not placed and under one of its
-    features. As two IN-subqueries on the story's own columns (an OR across two LEFT JOINs
-    made PostgreSQL join the train's whole history before filtering)."""
-    return Q(iteration_id__in=Iteration.objects.filter(pi=pi).values("id")) | Q(
-        iteration__isnull=True, feature_id__in=Feature.objects.filter(pi=pi).values("id")
-    )
+    features, by the ids the board has read. Lists of ids let the database read both from the
+    story's indexes (subqueries in an OR made it scan the train's whole history, and an OR
+    across two LEFT JOINs joined it first)."""
+    return Q(iteration_id__in=iteration_ids) | Q(iteration__isnull=True, feature_id__in=feature_ids)
+
+
+def _other_parents(stories: list[BoardStory], features: dict[int, BoardFeature]) -> dict[int, Feature]:
+    """The stories' features that are not the board's own (of another PI, or finished), each
+    built once with only its key and title: one query, and only when there are any."""
+    wanted = {s.feature_id for s in stories if s.feature_id and s.feature_id not in features}
+    if not wanted:
+        return {}
+    rows = Feature.objects.filter(id__in=wanted).values_list(*_PARENT_COLUMNS)
+    return {f.pk: f for f in objects_from_rows(Feature, _PARENT_COLUMNS, rows, rows.db)}
 
 
 def pi_board_data(
@@ -399,8 +391,9 @@ def pi_board_data(
     velocity: bool = True,
 ) -> BoardData:
     """Everything the board shows for `pi`. Queries: teams, iterations, milestones, features
-    (ranked), stories, five or six for capacity, two for dependencies, one for the baseline;
-    none per team, card or dependency. Without `velocity` the teams' measured velocity is not
+    (ranked), stories (and the features of another PI they are under, if any), five to seven
+    for capacity, two for dependencies (and one for each kind of relation of theirs outside
+    the PI, if any), one for the baseline; none per team, card or dependency. Without `velocity` the teams' measured velocity is not
     read (one query fewer): the page on the normalized basis shows none (the API shows it on
     every cell, the velocity basis plans with it)."""
     expanded = set(expanded)
@@ -425,15 +418,23 @@ def pi_board_data(
     )
     features = [f for f in ranked if f.pi_id == pi.pk]
     feature_by_id = {f.pk: f for f in ranked}
-    story_rows = (
-        Story.objects.filter(_pi_stories(pi))
-        .annotate(**_PARENT_COLUMNS)
-        .order_by("iteration__number", "feature_id", "id")
-        .values_list(*_BOARD_STORY_COLUMNS)
-    )
+    story_rows = Story.objects.filter(
+        _pi_stories(list(iteration_by_id), [f.pk for f in features])
+    ).values_list(*_BOARD_STORY_COLUMNS)
     stories = cast(
         "list[BoardStory]", objects_from_rows(Story, _BOARD_STORY_COLUMNS, story_rows, story_rows.db)
     )
+    # By iteration (the unplaced last), feature (those without one last), id.
+    stories.sort(
+        key=lambda s: (
+            s.iteration_id is None,
+            iteration_by_id[s.iteration_id].number if s.iteration_id is not None else 0,
+            s.feature_id is None,
+            s.feature_id or 0,
+            s.pk,
+        )
+    )
+    other_parents = _other_parents(stories, feature_by_id)
 
     capacity = capacity_inputs(
         pi=pi,
@@ -497,13 +498,16 @@ def pi_board_data(
             and feature.team_id in team_by_id
             and feature.iteration_id in iteration_by_id
         )
-    other_parents: dict[int, Feature] = {}
     for story in stories:
         story.ref, story.dom_id = f"story-{story.pk}", story_dom_id(story.pk)
         story.late_for = late_story_keys.get(story.key, [])
         story.change = change_of.get(("story", story.pk))
         story.team_obj = team_by_id.get(story.team_id)
-        story.parent = _parent(story, feature_by_id, other_parents) if story.feature_id else None
+        story.parent = (
+            (feature_by_id.get(story.feature_id) or other_parents[story.feature_id])
+            if story.feature_id
+            else None
+        )
         if story.parent is not None:
             story._state.fields_cache["feature"] = story.parent
 

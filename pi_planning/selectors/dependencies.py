@@ -8,10 +8,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from django.db import models
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from art import rules
@@ -191,34 +191,24 @@ def with_health(
     return deps
 
 
-#: What board_dependencies reads of each dependency's relations, as columns of its one query:
-#: (prefix of the annotation, the relation's path).
-_BOARD_ITERATIONS = (
-    ("nb", "needed_by"),
-    ("ci", "committed_iteration"),
-    ("pfi", "provider_feature__iteration"),
-)
-_BOARD_FEATURES = (("f", "feature"), ("pf", "provider_feature"))
-_BOARD_FEATURE_FIELDS = ("number", "external_key", "title", "pi_id", "team_id", "iteration_id")
-_BOARD_TEAMS = (("rt", "requester_team"), ("pt", "provider_team"))
 #: A dependency's columns the planning board never reads: not loaded by board_dependencies.
 _BOARD_DEPENDENCY_UNUSED = ("description", "owner", "created_by", "updated_at")
+#: What the board reads of a feature that is not one of its own (of another PI, or finished).
+_BOARD_FEATURE_FIELDS = ("id", "number", "external_key", "title", "pi_id", "team_id", "iteration_id")
 
 
-M = TypeVar("M", bound=models.Model)
-
-
-def _column(prefix: str, field: str) -> str:
-    """The annotation board_dependencies reads a relation's field from ("needed_by__pi__name"
-    of prefix "nb" is "row_nb_pi_name")."""
-    return f"row_{prefix}_{field.replace('__', '_')}"
-
-
-def _partial(model: type[M], **values: Any) -> M:
-    """An instance of `model` as loaded from the database with only these fields (the others
-    deferred, loaded if read)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(None, names, [values[n] for n in names])
+def _board_ref(iteration: Iteration, pi: ProgramIncrement) -> rules.dependencies.IterationRef:
+    """An iteration's IterationRef, named with its PI's name (the board's PI's for its own)."""
+    pi_name = pi.name if iteration.pi_id == pi.pk else iteration.pi.name
+    return rules.dependencies.IterationRef(
+        id=iteration.pk,
+        pi_id=iteration.pi_id,
+        number=iteration.number,
+        name=iteration.name,
+        is_ip=iteration.is_ip,
+        start_date=iteration.start_date,
+        pi_name=pi_name,
+    )
 
 
 def board_dependencies(
@@ -230,115 +220,85 @@ def board_dependencies(
     now: dt.datetime | None = None,
 ) -> list[DependencyWithHealth]:
     """Every dependency of `pi` with health and age (as pi_dependencies, in the same order and
-    with the same figures), for the planning board: two queries of plain rows. The relations
-    the board shows (teams, needed-by and committed iteration, requesting and providing feature)
-    are the board's own objects from `teams`, `iterations` and `features` (by id), so no model
-    object is built per dependency besides the dependency itself (from its own columns; the
-    relations' columns are read from the row, not set on it); one that is not among them (a
-    feature or iteration of another PI) is built once from the same row's columns. Each
-    iteration's IterationRef is built once."""
+    with the same figures), for the planning board. The relations the board shows (teams,
+    needed-by and committed iteration, requesting and providing feature) are the board's own
+    objects from `teams`, `iterations` and `features` (by id), so no model object is built per
+    dependency besides the dependency itself, from its own columns, with no join. The few
+    that are not among them (a feature or an iteration of another PI, a team of no row) are
+    read once each, by id: a query for each kind only when there are any. Then one query of
+    plain rows for the provider stories; each iteration's IterationRef is built once."""
     now = now or timezone.now()
-    columns: dict[str, Any] = {}
-    for prefix, path in _BOARD_ITERATIONS:
-        columns[_column(prefix, "id")] = F(f"{path}_id")
-        for name in _ITERATION_COLUMNS:
-            field = name.removeprefix("iteration__")
-            columns[_column(prefix, field)] = F(f"{path}__{field}")
-    for prefix, path in _BOARD_FEATURES:
-        for field in _BOARD_FEATURE_FIELDS:
-            columns[_column(prefix, field)] = F(f"{path}__{field}")
-    for prefix, path in _BOARD_TEAMS:
-        columns[_column(prefix, "name")] = F(f"{path}__name")
-    # Plain rows: the dependency's own columns make its model object (art.selectors.rows, no
-    # annotation set on it), the relations' columns stay in a dict per dependency.
     own = [f.attname for f in Dependency._meta.concrete_fields if f.name not in _BOARD_DEPENDENCY_UNUSED]
-    names = list(columns)
-    split = len(own)
-    rows = (
-        Dependency.objects.filter(pi_id=pi.pk)
-        .annotate(**columns)
-        .order_by("needed_by__number", "id")
-        .values_list(*own, *names)
-    )
-    fetched = list(rows)
-    deps = cast(
-        "list[DependencyWithHealth]",
-        objects_from_rows(Dependency, own, [row[:split] for row in fetched], rows.db),
-    )
-    related = [dict(zip(names, row[split:], strict=True)) for row in fetched]
+    rows = Dependency.objects.filter(pi_id=pi.pk).order_by("needed_by__number", "id").values_list(*own)
+    deps = cast("list[DependencyWithHealth]", objects_from_rows(Dependency, own, rows, rows.db))
+
+    all_features: dict[int, Feature] = dict(features)
+    wanted = {f for d in deps for f in (d.feature_id, d.provider_feature_id) if f and f not in all_features}
+    if wanted:
+        feature_rows = Feature.objects.filter(id__in=wanted).values_list(*_BOARD_FEATURE_FIELDS)
+        for found in objects_from_rows(Feature, _BOARD_FEATURE_FIELDS, feature_rows, feature_rows.db):
+            all_features[found.pk] = found
+    all_iterations: dict[int, Iteration] = dict(iterations)
+    wanted = {
+        i
+        for d in deps
+        for i in (
+            d.needed_by_id,
+            d.committed_iteration_id,
+            all_features[d.provider_feature_id].iteration_id if d.provider_feature_id else None,
+        )
+        if i and i not in all_iterations
+    }
+    if wanted:
+        all_iterations.update(
+            (i.pk, i)
+            for i in Iteration.objects.filter(id__in=wanted)
+            .select_related("pi")
+            .only(*_ITERATION_FIELDS, "pi__name")
+        )
+    all_teams: dict[int, Team] = dict(teams)
+    wanted = {t for d in deps for t in (d.requester_team_id, d.provider_team_id) if t and t not in all_teams}
+    if wanted:
+        all_teams.update((t.pk, t) for t in Team.objects.filter(id__in=wanted).only("id", "name"))
+
     stories_by_pair = _provider_stories(_wanted_pairs(deps))
     refs: dict[int, rules.dependencies.IterationRef] = {}
-    extra_iterations: dict[int, Iteration] = {}
-    extra_features: dict[int, Feature] = {}
-    extra_teams: dict[int, Team] = {}
 
-    def ref(values: dict[str, Any], prefix: str) -> rules.dependencies.IterationRef | None:
-        iteration_id = values[_column(prefix, "id")]
+    def ref(iteration_id: int | None) -> rules.dependencies.IterationRef | None:
         if iteration_id is None:
             return None
         found = refs.get(iteration_id)
         if found is None:
-            row = [values[_column(prefix, n.removeprefix("iteration__"))] for n in _ITERATION_COLUMNS]
-            found = refs[iteration_id] = _iteration_ref_of_row(iteration_id, row)
+            found = refs[iteration_id] = _board_ref(all_iterations[iteration_id], pi)
         return found
 
-    def iteration(values: dict[str, Any], prefix: str) -> Iteration | None:
-        iteration_id = values[_column(prefix, "id")]
-        if iteration_id is None:
-            return None
-        found = iterations.get(iteration_id) or extra_iterations.get(iteration_id)
-        if found is None:
-            found_ref = ref(values, prefix)
-            assert found_ref is not None
-            found = extra_iterations[iteration_id] = _partial(
-                Iteration,
-                id=iteration_id,
-                pi_id=found_ref.pi_id,
-                number=found_ref.number,
-                name=found_ref.name,
-                is_ip=found_ref.is_ip,
-                start_date=found_ref.start_date,
-            )
-        return found
-
-    def feature(values: dict[str, Any], prefix: str, feature_id: int | None) -> Feature | None:
-        if feature_id is None:
-            return None
-        found = features.get(feature_id) or extra_features.get(feature_id)
-        if found is None:
-            found = extra_features[feature_id] = _partial(
-                Feature, id=feature_id, **{n: values[_column(prefix, n)] for n in _BOARD_FEATURE_FIELDS}
-            )
-        return found
-
-    def team(values: dict[str, Any], prefix: str, team_id: int | None) -> Team | None:
-        if team_id is None:
-            return None
-        found = teams.get(team_id) or extra_teams.get(team_id)
-        if found is None:
-            found = extra_teams[team_id] = _partial(Team, id=team_id, name=values[_column(prefix, "name")])
-        return found
-
-    for dep, values in zip(deps, related, strict=True):
+    for dep in deps:
         cache = dep._state.fields_cache
         cache["pi"] = pi
-        cache["requester_team"] = team(values, "rt", dep.requester_team_id)
-        cache["provider_team"] = team(values, "pt", dep.provider_team_id)
-        cache["feature"] = feature(values, "f", dep.feature_id)
-        cache["provider_feature"] = feature(values, "pf", dep.provider_feature_id)
-        cache["needed_by"] = iteration(values, "nb")
-        cache["committed_iteration"] = iteration(values, "ci")
-        needed_by = ref(values, "nb")
+        cache["requester_team"] = all_teams[dep.requester_team_id]
+        cache["provider_team"] = all_teams[dep.provider_team_id] if dep.provider_team_id else None
+        cache["feature"] = all_features[dep.feature_id] if dep.feature_id else None
+        provider_feature = all_features[dep.provider_feature_id] if dep.provider_feature_id else None
+        cache["provider_feature"] = provider_feature
+        cache["needed_by"] = all_iterations[dep.needed_by_id]
+        cache["committed_iteration"] = (
+            all_iterations[dep.committed_iteration_id] if dep.committed_iteration_id else None
+        )
+        needed_by = ref(dep.needed_by_id)
         assert needed_by is not None
         _attach_health(
             dep,
             needed_by=needed_by,
-            committed=ref(values, "ci"),
-            provider_feature_iteration=ref(values, "pfi") if dep.provider_feature_id else None,
+            committed=ref(dep.committed_iteration_id),
+            provider_feature_iteration=ref(provider_feature.iteration_id) if provider_feature else None,
             stories_by_pair=stories_by_pair,
             now=now,
         )
     return deps
+
+
+#: What an IterationRef reads of an iteration (and its PI's name, through `pi`).
+_ITERATION_FIELDS = ("id", "pi_id", "number", "name", "is_ip", "start_date")
 
 
 def pi_dependencies(*, pi_id: int, include_done: bool = True) -> list[DependencyWithHealth]:
