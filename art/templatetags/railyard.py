@@ -3,9 +3,11 @@ navigation. They format; they never decide who may do what (views pass can_* fla
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
 
@@ -24,7 +26,20 @@ PI_STATE_BADGES = {
 
 @register.simple_tag
 def icon(name: str, label: str = "", css: str = "") -> str:
-    """An icon from static/icons/sprite.svg. Decorative unless `label` names it for screen readers."""
+    """An icon from static/icons/sprite.svg. Decorative unless `label` names it for screen readers.
+    Written once per name, label, class and static URL (pages write hundreds: a board's cards
+    and rows); a lazy label (translated) is written each time."""
+    if type(name) is str and type(label) is str and type(css) is str:
+        return _icon(name, label, css, settings.STATIC_URL, settings.STORAGES["staticfiles"]["BACKEND"])
+    return _icon_html(name, label, css)
+
+
+@lru_cache(maxsize=512)
+def _icon(name: str, label: str, css: str, static_url: str | None, storage: str) -> str:
+    return _icon_html(name, label, css)
+
+
+def _icon_html(name: str, label: str, css: str) -> str:
     href = f"{static('icons/sprite.svg')}#{name}"
     if label:
         return format_html(

@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat, pluralize
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
@@ -167,11 +167,20 @@ def board_card(context: template.Context, card: Any, kind: str) -> SafeString:
     )
 
 
-def _show(value: Any) -> str:
+#: (language, thousands grouping): what writing a number depends on, read once per tag call
+#: (get_language() goes through a context-local lookup: a board writes hundreds of numbers).
+Locale = tuple[str | None, bool]
+
+
+def _locale() -> Locale:
+    return get_language(), settings.USE_THOUSAND_SEPARATOR
+
+
+def _show(value: Any, locale: Locale) -> str:
     """`{{ value }}`: localized and escaped, as the template engine writes it; an integer (ids,
     counts, days, widths: a board writes hundreds) worked out once per value and language."""
     if type(value) is int:
-        return _int_in(value, get_language(), settings.USE_THOUSAND_SEPARATOR)
+        return _int_in(value, *locale)
     return esc(localize(value))
 
 
@@ -182,36 +191,37 @@ def _int_in(value: int, language: str | None, grouping: bool) -> str:
 
 @lru_cache(maxsize=4096)
 def _decimal_in(value: Any, language: str | None, grouping: bool) -> str:
-    return _show(floatformat(value, "-1"))
+    return _show(floatformat(value, "-1"), (language, grouping))
 
 
-def _decimal(value: Any) -> str:
+def _decimal(value: Any, locale: Locale) -> str:
     """`{{ value|floatformat:"-1" }}`, worked out once per value and language: a board's
     cells repeat the same few capacities and loads."""
-    return _decimal_in(value, get_language(), settings.USE_THOUSAND_SEPARATOR)
+    return _decimal_in(value, *locale)
 
 
 @register.simple_tag
-def board_load(cell: Any) -> SafeString:
+def board_load(cell: Any, locale: Locale | None = None) -> SafeString:
     """The load line of a board cell (pi_planning/board.html, partial `cell`): its figures,
     status and bar, and a title that spells them out. Written directly for the same reason as
     the cards: a board has a cell per team and iteration."""
+    locale = locale or _locale()
     cap = cell.capacity
     team, iteration = cell.team, cell.iteration
     tone, status = esc(cell.tone), esc(cell.status_label)
-    points, capacity, pct = _decimal(cap.points), _decimal(cap.capacity), cap.pct_label
+    points, capacity, pct = _decimal(cap.points, locale), _decimal(cap.capacity, locale), cap.pct_label
     title = [f"{esc(team.name)} · {esc(iteration.name)}: load {points} of capacity {capacity} points"]
     if pct:
         title.append(f" ({esc(pct)})")
     title.append(f": {status}. ")
     if cap.basis == "velocity":
-        title.append(f"Capacity from measured velocity (normalized: {_decimal(cap.normalized)}).")
+        title.append(f"Capacity from measured velocity (normalized: {_decimal(cap.normalized, locale)}).")
     else:
-        title.append(f"{_show(cap.members)} delivering, {_show(iteration.workdays)} workdays")
+        title.append(f"{_show(cap.members, locale)} delivering, {_show(iteration.workdays, locale)} workdays")
         if cap.holiday_days:
-            title.append(f", {_show(cap.holiday_days)} public holiday{pluralize(cap.holiday_days)}")
+            title.append(f", {_show(cap.holiday_days, locale)} public holiday{pluralize(cap.holiday_days)}")
         if cap.absence_days:
-            title.append(f", {_decimal(cap.absence_days)} days of absence")
+            title.append(f", {_decimal(cap.absence_days, locale)} days of absence")
         title.append(".")
     return mark_safe(  # every value is escaped
         f'<p class="load load--{tone}" title="{"".join(title)}">\n'
@@ -219,7 +229,7 @@ def board_load(cell: Any) -> SafeString:
         f'    <span class="load__figures"><strong>{points}</strong>/{capacity}</span>\n'
         f'    <span class="load__word">{f"{esc(pct)} " if pct else ""}{status}</span>\n'
         f'    <span class="load__bar" aria-hidden="true"><span class="load__fill" style="width: '
-        f'{_show(cap.bar_pct)}%"></span></span>\n'
+        f'{_show(cap.bar_pct, locale)}%"></span></span>\n'
         "  </p>"
     )
 
@@ -229,9 +239,10 @@ def board_cell(context: template.Context, cell: Any) -> SafeString:
     """One cell of the board (pi_planning/board.html, partial `cell`): its load line, the IP
     refusal when a move was refused there, and its feature and story cards. Written directly
     for the same reason as the cards: a board has a cell per team and iteration."""
+    locale = _locale()
     team, iteration = cell.team, cell.iteration
     ip = iteration.is_ip
-    team_id, iteration_id = _show(team.pk), _show(iteration.pk)
+    team_id, iteration_id = _show(team.pk, locale), _show(iteration.pk, locale)
     where = f"{esc(team.name)}, {esc(iteration.name)}"
     flags = {
         "saved_card": context.get("saved_card"),
@@ -243,13 +254,13 @@ def board_cell(context: template.Context, cell: Any) -> SafeString:
         f'<div class="bcell bcell--{esc(cell.tone)}{" bcell--ip" if ip else ""}" role="cell" '
         f'id="{esc(cell.dom_id)}" data-team="{team_id}" data-iteration="{iteration_id}"'
         f"{_OOB if context.get('oob') else ''}>\n  \n  ",
-        board_load(cell),
+        board_load(cell, locale),
         "\n  ",
     ]
     if context.get("refused_iteration") == iteration.pk and ip:
         out.append(
             f'\n  <p class="bcell__refusal" role="alert">{icon("x-circle")}<span>Not placed here: '
-            f"{_show(context.get('ip_rule', ''))}</span></p>\n  "
+            f"{_show(context.get('ip_rule', ''), locale)}</span></p>\n  "
         )
     out.append(
         f'\n  <div class="bcell__cards" data-drop="feature" data-team="{team_id}" '
@@ -268,17 +279,34 @@ def board_cell(context: template.Context, cell: Any) -> SafeString:
     return mark_safe("".join(out))  # every value is escaped
 
 
+#: A team id no team has, standing for the team in a URL reversed once (_team_url).
+_ANY_TEAM = 987654321
+
+
+def _team_url(name: str, slug: str, team_id: int) -> str:
+    """reverse(name, kwargs={"slug": slug, "team_id": team_id}), the URL reversed once per name,
+    train, script prefix and URLconf (a board has a row per team)."""
+    pattern = _team_url_pattern(name, slug, get_script_prefix(), get_urlconf())
+    return pattern.replace(str(_ANY_TEAM), str(int(team_id)))
+
+
+@lru_cache(maxsize=256)
+def _team_url_pattern(name: str, slug: str, prefix: str, urlconf: str | None) -> str:
+    return reverse(name, kwargs={"slug": slug, "team_id": _ANY_TEAM}, urlconf=urlconf)
+
+
 @register.simple_tag(takes_context=True)
 def board_row_head(context: template.Context, row: Any) -> SafeString:
     """The head of a team's row on the board (pi_planning/board.html, partial `team-row`): its
     name, the collapse and stories toggles, the capacity link, the note when nobody delivers,
     and the stories not placed yet. Written directly for the same reason as the cells: a board
     has a row per team. `train` and `pi` come from the context, as in the template."""
+    locale = _locale()
     team = row.team
-    team_pk, name = _show(team.pk), esc(team.name)
     train, pi = context["train"], context["pi"]
-    team_url = esc(reverse("art:team", kwargs={"slug": train.slug, "team_id": team.pk}))
-    capacity_url = esc(reverse("pi_planning:team_capacity", kwargs={"slug": train.slug, "team_id": team.pk}))
+    team_pk, name, pi_pk = _show(team.pk, locale), esc(team.name), _show(pi.pk, locale)
+    team_url = esc(_team_url("art:team", train.slug, team.pk))
+    capacity_url = esc(_team_url("pi_planning:team_capacity", train.slug, team.pk))
     story_count = row.story_count
     out = [
         f'<div class="brow__head brow__head--{esc(row.worst_tone)}" role="rowheader" id="{esc(row.head_id)}" '
@@ -293,10 +321,10 @@ def board_row_head(context: template.Context, row: Any) -> SafeString:
         '      <button type="button" class="brow__toggle" '
         f'aria-expanded="{"true" if row.expanded else "false"}" '
         f'data-expand="{team_pk}" title="Show or hide {name}\'s stories">\n'
-        f"        {icon('chevron-right', css='brow__chevron')}<span>{_show(story_count)} "
+        f"        {icon('chevron-right', css='brow__chevron')}<span>{_show(story_count, locale)} "
         f"stor{pluralize(story_count, 'y,ies')}</span>\n"
         "      </button>\n"
-        f'      <a class="brow__capacity" href="{capacity_url}?pi={_show(pi.pk)}" title="Capacity of {name}: '
+        f'      <a class="brow__capacity" href="{capacity_url}?pi={pi_pk}" title="Capacity of {name}: '
         f'people, FTE, absences">{icon("users")}<span class="visually-hidden">Capacity of {name}</span></a>\n'
         "    </div>\n    ",
     ]
@@ -310,7 +338,9 @@ def board_row_head(context: template.Context, row: Any) -> SafeString:
         f'aria-label="{name}: stories not placed yet">\n      '
     )
     if row.unplaced_stories:
-        out.append(f'<p class="brow__unplaced-title">Not placed ({_show(len(row.unplaced_stories))})</p>')
+        out.append(
+            f'<p class="brow__unplaced-title">Not placed ({_show(len(row.unplaced_stories), locale)})</p>'
+        )
     out.append("\n      ")
     flags = {
         "saved_card": context.get("saved_card"),
