@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pi_planning.forms.capacity import MemberCapacityForm
 
 NORMALIZED, VELOCITY = "normalized", "velocity"
+ZERO = Decimal(0)
 BASES = (NORMALIZED, VELOCITY)
 BASIS_LABELS = {NORMALIZED: "Normalized points", VELOCITY: "Measured velocity"}
 #: The load statuses of pi_planning.rules.load_status, as choices (the API's enum).
@@ -139,6 +140,7 @@ class CapacityInputs:
     holidays: list[dt.date]
     loads: dict[tuple[int, int], Decimal]  # (team id, iteration id) -> points placed
     velocity: dict[int, VelocityHistory] = field(default_factory=dict)
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def holiday_days(self, iteration: Iteration) -> int:
         return rules.capacity.holiday_days(self.holidays, iteration.start_date, iteration.end_date)
@@ -155,18 +157,10 @@ class CapacityInputs:
         ]
 
     def cell(self, team_id: int, iteration: Iteration, basis: str = NORMALIZED) -> CapacityCell:
-        holiday_days = self.holiday_days(iteration)
-        holidays = Decimal(holiday_days)
-        delivering = [m for m in self.members.get(team_id, ()) if m.delivering]
-        absences = [self.absences.get((m.pk, iteration.pk), Decimal(0)) for m in delivering]
-        # The members who do not deliver count for nothing (rules.capacity.team_capacity).
-        normalized = rules.capacity.team_capacity(
-            [
-                rules.capacity.MemberInput(fte=m.fte, delivering=True, absence_days=absence + holidays)
-                for m, absence in zip(delivering, absences, strict=True)
-            ],
-            iteration.workdays,
-        )
+        holiday_days = self._holiday_days(iteration)
+        delivering = self._delivering(team_id)
+        absences = tuple(self.absences.get((m.pk, iteration.pk), ZERO) for m in delivering)
+        normalized = self._normalized(team_id, iteration.workdays, holiday_days, absences)
         history = self.velocity.get(team_id)
         velocity = history.value if history else None
         used = VELOCITY if basis == VELOCITY and velocity is not None else NORMALIZED
@@ -177,11 +171,45 @@ class CapacityInputs:
             normalized=normalized,
             velocity=velocity,
             basis=used,
-            load=rules.capacity.load_status(self.loads.get((team_id, iteration.pk), Decimal(0)), capacity),
+            load=rules.capacity.load_status(self.loads.get((team_id, iteration.pk), ZERO), capacity),
             members=len(delivering),
             holiday_days=holiday_days,
-            absence_days=sum(absences, Decimal(0)),
+            absence_days=sum(absences, ZERO),
         )
+
+    # A board asks for a cell per team and iteration: what cells share is worked out once.
+
+    def _holiday_days(self, iteration: Iteration) -> int:
+        key = (iteration.start_date, iteration.end_date)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self.holiday_days(iteration)
+        return found
+
+    def _delivering(self, team_id: int) -> list[TeamMember]:
+        key = ("delivering", team_id)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = [m for m in self.members.get(team_id, ()) if m.delivering]
+        return found
+
+    def _normalized(
+        self, team_id: int, workdays: int, holiday_days: int, absences: tuple[Decimal, ...]
+    ) -> Decimal:
+        """rules.capacity.team_capacity of the team's delivering members (the members who do
+        not deliver count for nothing), once per workdays, holidays and absences."""
+        key = ("normalized", team_id, workdays, holiday_days, absences)
+        found = self._memo.get(key)
+        if found is None:
+            holidays = Decimal(holiday_days)
+            found = self._memo[key] = rules.capacity.team_capacity(
+                [
+                    rules.capacity.MemberInput(fte=m.fte, delivering=True, absence_days=absence + holidays)
+                    for m, absence in zip(self._delivering(team_id), absences, strict=True)
+                ],
+                workdays,
+            )
+        return found
 
 
 def capacity_inputs(
