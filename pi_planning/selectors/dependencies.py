@@ -223,10 +223,11 @@ def board_dependencies(
     with the same figures), for the planning board. The relations the board shows (teams,
     needed-by and committed iteration, requesting and providing feature) are the board's own
     objects from `teams`, `iterations` and `features` (by id), so no model object is built per
-    dependency besides the dependency itself, from its own columns, with no join. The few
-    that are not among them (a feature or an iteration of another PI, a team of no row) are
-    read once each, by id: a query for each kind only when there are any. Then one query of
-    plain rows for the provider stories; each iteration's IterationRef is built once."""
+    dependency besides the dependency itself, from its own columns, with no join; the provider
+    stories that can hide a conflict are plain rows of one query. The few relations that are
+    not among the board's objects (a feature or an iteration of another PI, a team of no row)
+    are read once each, by id: a query for each kind only when there are any. Each
+    iteration's IterationRef is built once."""
     now = now or timezone.now()
     own = [f.attname for f in Dependency._meta.concrete_fields if f.name not in _BOARD_DEPENDENCY_UNUSED]
     rows = Dependency.objects.filter(pi_id=pi.pk).order_by("needed_by__number", "id").values_list(*own)
@@ -249,6 +250,20 @@ def board_dependencies(
         )
         if i and i not in all_iterations
     }
+    # The stories that can hide a conflict: plain rows, their iterations read with the others.
+    pairs = _wanted_pairs(deps)
+    story_rows = (
+        list(
+            Story.objects.filter(
+                feature_id__in=sorted({f for f, _ in pairs}),
+                team_id__in=sorted({t for _, t in pairs}),
+                iteration__isnull=False,
+            ).values_list("number", "external_key", "title", "feature_id", "team_id", "iteration_id")
+        )
+        if pairs
+        else []
+    )
+    wanted |= {row[5] for row in story_rows if row[5] not in all_iterations}
     if wanted:
         all_iterations.update(
             (i.pk, i)
@@ -261,16 +276,27 @@ def board_dependencies(
     if wanted:
         all_teams.update((t.pk, t) for t in Team.objects.filter(id__in=wanted).only("id", "name"))
 
-    stories_by_pair = _provider_stories(_wanted_pairs(deps))
     refs: dict[int, rules.dependencies.IterationRef] = {}
 
-    def ref(iteration_id: int | None) -> rules.dependencies.IterationRef | None:
-        if iteration_id is None:
-            return None
+    def ref_of(iteration_id: int) -> rules.dependencies.IterationRef:
         found = refs.get(iteration_id)
         if found is None:
             found = refs[iteration_id] = _board_ref(all_iterations[iteration_id], pi)
         return found
+
+    def ref(iteration_id: int | None) -> rules.dependencies.IterationRef | None:
+        return None if iteration_id is None else ref_of(iteration_id)
+
+    stories_by_pair: dict[tuple[int | None, int | None], list[rules.dependencies.StoryRef]] = defaultdict(
+        list
+    )
+    for number, external_key, title, feature_id, team_id, iteration_id in story_rows:
+        if (feature_id, team_id) in pairs:
+            stories_by_pair[(feature_id, team_id)].append(
+                rules.dependencies.StoryRef(
+                    card_key(STORY, number, external_key), title, ref_of(iteration_id)
+                )
+            )
 
     for dep in deps:
         cache = dep._state.fields_cache
