@@ -48,6 +48,11 @@ def _attr(value: Any) -> str:
     return "" if value is None else esc(value)
 
 
+def _id(value: int | None) -> str:
+    """`{{ value|default_if_none:'' }}` of an id (an integer: nothing to escape)."""
+    return "" if value is None else str(int(value))
+
+
 def card_html(
     card: Any,
     kind: str,
@@ -64,7 +69,9 @@ def card_html(
     late_for = None if feature else card.late_for
     change = card.change
     key = esc(card.key)
-    out = [f'<article class="bcard bcard--{esc(kind)}']
+    # kind ("feature" or "story"), ref and dom_id ("feature-12", "card-feature-12") and ids are
+    # written by this module from integers: nothing to escape in them.
+    out = [f'<article class="bcard bcard--{kind}']
     if feature:
         out.append(f" bcard--{esc(card.kind)}")
     if saved:
@@ -74,9 +81,9 @@ def card_html(
     if late_for:
         out.append(" bcard--late")
     out.append(
-        f'" id="{esc(card.dom_id)}" data-card data-kind="{esc(kind)}" data-id="{_num(card.pk)}" '
-        f'data-version="{_num(card.version)}" data-team="{_attr(card.team_id)}" '
-        f'data-iteration="{_attr(card.iteration_id)}"'
+        f'" id="{card.dom_id}" data-card data-kind="{kind}" data-id="{card.pk}" '
+        f'data-version="{card.version}" data-team="{_id(card.team_id)}" '
+        f'data-iteration="{_id(card.iteration_id)}"'
     )
     if change:
         out.append(f' data-change="{esc(change)}"')
@@ -141,9 +148,7 @@ def card_html(
     if conflict:
         out.append('<span class="bcard__saved bcard__saved--conflict">⚠ Changed by someone else</span>')
     if can_move:
-        out.append(
-            f'<a class="bcard__menu" href="?move={esc(ref)}" data-card-menu aria-label="Move {key}">⋯</a>'
-        )
+        out.append(f'<a class="bcard__menu" href="?move={ref}" data-card-menu aria-label="Move {key}">⋯</a>')
     elif can_link and feature:
         out.append(
             f'<button type="button" class="bcard__pick" data-card-pick aria-label="Pick {key} for a '
@@ -350,4 +355,22 @@ def board_row_head(context: template.Context, row: Any) -> SafeString:
     }
     out.extend(f"\n{card_html(card, 'story', **flags)}\n" for card in row.unplaced_stories)
     out.append("\n    </div>\n  </div>")
+    return mark_safe("".join(out))  # every value is escaped
+
+
+@register.simple_tag(takes_context=True)
+def board_team_row(context: template.Context, row: Any) -> SafeString:
+    """A team's whole row on the board (pi_planning/board.html, partial `team-row`): the row,
+    out of band when the context says so, its head and its cells, whose own cards never go out
+    of band. Written directly for the same reason as the cells: the template engine's loop and
+    `with` over a row per team and a cell per iteration cost more than the cells themselves."""
+    team_pk = _show(row.team.pk, _locale())
+    out = [
+        f'<div class="brow{" is-expanded" if row.expanded else ""}" role="row" id="{esc(row.dom_id)}" '
+        f'data-team-row="{team_pk}"{_OOB if context.get("oob") else ""}>\n  \n  ',
+    ]
+    with context.push(oob=False):
+        out += [board_row_head(context, row), "\n  "]
+        out.extend(f"\n{board_cell(context, cell)}\n" for cell in row.cells)
+    out.append("\n  \n</div>")
     return mark_safe("".join(out))  # every value is escaped

@@ -200,3 +200,39 @@ def test_row_heads_are_written_as_the_template_wrote_them(world, plan):
         }
         old = OLD_ROW_HEAD.render(Context(context))
         assert board_row_head(Context(context), row) == old, row.dom_id
+
+
+#: The team-row partial before it moved to {% board_team_row %}.
+OLD_TEAM_ROW = Template(
+    "{% load board_cards %}"
+    '<div class="brow{% if row.expanded %} is-expanded{% endif %}" role="row" id="{{ row.dom_id }}" '
+    'data-team-row="{{ row.team.pk }}"{% if oob %} hx-swap-oob="outerHTML"{% endif %}>\n'
+    "  {% with oob=False %}\n"
+    "  {% board_row_head row %}\n"
+    "  {% for cell in row.cells %}\n"
+    "{% board_cell cell %}\n"
+    "{% endfor %}\n"
+    "  {% endwith %}\n"
+    "</div>"
+)
+
+
+def test_team_rows_are_written_as_the_template_wrote_them(world, plan):
+    build_board(world, plan, teams=3, cards=60)
+    board = pi_board_data(pi=world.pi)
+    for n, row in enumerate(board.rows * 2):
+        row.expanded = n % 2 == 0
+        context = {
+            "row": row,
+            "train": world.train,
+            "pi": world.pi,
+            "oob": n % 2 == 1,
+            "saved_card": next(iter(c.ref for cell in row.cells for c in cell.features), ""),
+            "conflict_card": "",
+            "can_link": n % 3 == 0,
+        }
+        old = OLD_TEAM_ROW.render(Context(context))
+        new = Template("{% load board_cards %}{% board_team_row row %}").render(Context(context))
+        assert new == old, row.dom_id
+        assert ('hx-swap-oob="outerHTML"' in new.split("\n", 1)[0]) is (n % 2 == 1)
+        assert new.count("hx-swap-oob") == (n % 2 == 1)  # never its cells or cards
