@@ -4,14 +4,19 @@ stories, milestones, dependencies with health, the baseline and changes since), 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from art.api.conditional import IF_NONE_MATCH, NOT_MODIFIED, ConditionalGetMixin
@@ -174,6 +179,25 @@ def board_data(board: BoardData) -> dict[str, Any]:
 _DATE_TIME = serializers.DateTimeField()
 
 
+def date_time_writer() -> Callable[[Any], Any]:
+    """_DATE_TIME.to_representation with the current time zone read once (DRF reads it for
+    every value, through a context-local lookup; a board writes hundreds): an aware date-time
+    in that zone in ISO 8601, "+00:00" written "Z", as DRF writes it. Anything else (another
+    output format, naive values) is left to DRF."""
+    output = api_settings.DATETIME_FORMAT
+    if not settings.USE_TZ or output is None or output.lower() != ISO_8601:
+        return _DATE_TIME.to_representation
+    zone = timezone.get_current_timezone()
+
+    def write(value: Any) -> Any:
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            return _DATE_TIME.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
+
+
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
@@ -224,8 +248,10 @@ def story_representation(story: Any) -> dict[str, Any]:
     }
 
 
-def dependency_representation(dep: Any) -> dict[str, Any]:
-    """BoardDependencySerializer(dep).data, written directly (see feature_representation)."""
+def dependency_representation(dep: Any, date_time: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """BoardDependencySerializer(dep).data, written directly (see feature_representation);
+    `date_time` writes the date-times (date_time_writer(), made once per answer)."""
+    date_time = date_time or date_time_writer()
     return {
         "id": dep.pk,
         "key": dep.key,
@@ -242,8 +268,8 @@ def dependency_representation(dep: Any) -> dict[str, Any]:
         "health_reason": str(dep.health.reason),
         "hidden_conflict": bool(dep.health.hidden_conflict),
         "age_days": int(dep.age_days),
-        "created_at": _DATE_TIME.to_representation(dep.created_at),
-        "resolved_at": None if dep.resolved_at is None else _DATE_TIME.to_representation(dep.resolved_at),
+        "created_at": date_time(dep.created_at),
+        "resolved_at": None if dep.resolved_at is None else date_time(dep.resolved_at),
         "version": int(dep.version),
     }
 
@@ -252,7 +278,6 @@ def dependency_representation(dep: Any) -> dict[str, Any]:
 _LISTS = {
     "features": feature_representation,
     "stories": story_representation,
-    "dependencies": dependency_representation,
     # capacity_data writes each cell as CapacityCellSerializer does (floats, ids and words).
     "capacity": dict,
 }
@@ -262,10 +287,12 @@ def board_representation(board: BoardData) -> dict[str, Any]:
     """BoardSerializer(board_data(board)).data, with the cards and dependencies written by
     feature_representation, story_representation and dependency_representation."""
     data = board_data(board)
-    lists = {name: data[name] for name in _LISTS}
-    out = BoardSerializer({**data, **{name: [] for name in _LISTS}}).data
+    written = {*_LISTS, "dependencies"}
+    out = BoardSerializer({**data, **{name: [] for name in written}}).data
     for name, write in _LISTS.items():
-        out[name] = [write(item) for item in lists[name]]
+        out[name] = [write(item) for item in data[name]]
+    date_time = date_time_writer()
+    out["dependencies"] = [dependency_representation(d, date_time) for d in data["dependencies"]]
     return out
 
 

@@ -393,9 +393,10 @@ def pi_board_data(
     """Everything the board shows for `pi`. Queries: teams, iterations, milestones, features
     (ranked), stories (and the features of another PI they are under, if any), five to seven
     for capacity, two for dependencies (and one for each kind of relation of theirs outside
-    the PI, if any), one for the baseline; none per team, card or dependency. Without `velocity` the teams' measured velocity is not
-    read (one query fewer): the page on the normalized basis shows none (the API shows it on
-    every cell, the velocity basis plans with it)."""
+    the PI, if any), one for the baseline; none per team, card or dependency. Without
+    `velocity` the teams' measured velocity is not read (a query or two fewer): the page on
+    the normalized basis shows none (the API shows it on every cell, the velocity basis plans
+    with it)."""
     expanded = set(expanded)
     teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
     iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))

@@ -9,10 +9,11 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from rest_framework.fields import DateTimeField
 
 from art.models import Feature, Iteration, Team
 from art.services import feature_update, story_create
-from pi_planning.api.board import BoardSerializer, board_data, board_representation
+from pi_planning.api.board import BoardSerializer, board_data, board_representation, dependency_representation
 from pi_planning.selectors.board import pi_board_data
 from pi_planning.selectors.dependencies import board_dependencies, dependency_queryset, with_health
 from pi_planning.services import dependency_create, dependency_set_state
@@ -185,3 +186,13 @@ def test_the_board_api_lists_are_what_their_serializers_write(world, plan):
     board = pi_board_data(pi=world.pi)
     assert board.dependencies and board.features and board.stories
     assert board_representation(board) == BoardSerializer(board_data(board)).data
+    # date-times in the time zone of the request (a train's), resolved ones included
+    resolved = board.dependencies[0]
+    resolved.resolved_at = resolved.created_at + dt.timedelta(days=3, hours=5)
+    for zone in ("UTC", "Europe/Paris", "America/Los_Angeles"):
+        with timezone.override(zone):
+            assert board_representation(board) == BoardSerializer(board_data(board)).data
+            written = dependency_representation(resolved)
+            assert written["created_at"] == DateTimeField().to_representation(resolved.created_at)
+            assert written["resolved_at"] == DateTimeField().to_representation(resolved.resolved_at)
+            assert written["created_at"].endswith("Z") is (zone == "UTC")
