@@ -19,17 +19,27 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (
+    ROOT,
+    large_pi,
+    large_train_slug,
+    measured,
+    median_ms,
+    percentile,
+    setup_django,
+    signed_in_client,
+    timed,
+)
+from floors import board_floor
+
 #: The page must answer well within a second on the benchmark train, on a laptop.
 BUDGET_MS = 1000
 
@@ -57,30 +67,22 @@ def main() -> int:
     options = parser.parse_args()
     workdir = prepare(options.reuse)
 
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "art.settings.local")
-    import django
-
-    django.setup()
+    setup_django()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from art.demo import PROFILES
-    from art.models import Feature, ProgramIncrement, Story, Team
+    from art.models import Feature, Story, Team
     from pi_planning.models import Dependency
 
-    settings.ALLOWED_HOSTS = ["*"]
-    slug = PROFILES["large"].train_slug
-    pi = ProgramIncrement.objects.filter(train__slug=slug).order_by("-start_date").first()
+    pi = large_pi()
     if pi is None:
-        print(f"No benchmark train ({slug}): run seed_demo --size large first, or leave out --reuse.")
+        print(
+            f"No benchmark train ({large_train_slug()}): run seed_demo --size large first, "
+            "or leave out --reuse."
+        )
         return 1
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="rte"))
-    base = f"/trains/{slug}/pis/{pi.pk}/board/"
+    client = signed_in_client()
+    base = f"/trains/{pi.train.slug}/pis/{pi.pk}/board/"
     team = Team.objects.filter(train=pi.train).order_by("name").first()
     htmx = {"HTTP_HX_REQUEST": "true"}
     requests = {
@@ -110,12 +112,11 @@ def main() -> int:
                 "team": story.team_id,
                 "iteration": target.pk,
             }
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = getattr(client, method)(url, data, **headers) if data else client.get(url, **headers)
-            elapsed = (time.perf_counter() - started) * 1000
+        seconds, queries, response = measured(
+            lambda: getattr(client, method)(url, data, **headers) if data else client.get(url, **headers)
+        )
         assert response.status_code == 200, (name, response.status_code)
-        return elapsed, len(queries), len(response.content), response.status_code
+        return seconds * 1000, queries, len(response.content), response.status_code
 
     figures = {
         "teams": Team.objects.filter(train=pi.train).count(),
@@ -135,7 +136,7 @@ def main() -> int:
         run(name)  # warm-up: templates compiled, caches filled
         samples = [run(name) for _ in range(options.runs)]
         times = sorted(s[0] for s in samples)
-        p90 = times[min(len(times) - 1, math.ceil(0.9 * len(times)) - 1)]
+        p90 = percentile(times, 90)
         results[name] = {
             "queries": samples[-1][1],
             "kb": round(samples[-1][2] / 1024, 1),
@@ -149,16 +150,7 @@ def main() -> int:
             f"{r['p90_ms']:>5.0f} ms {r['max_ms']:>5.0f} ms"
         )
     # The floor (bench/floors.py): the same rows by raw SQL and json.dumps, timed in this run.
-    sys.path.insert(0, str(ROOT / "bench"))
-    from floors import board_floor
-
-    board_floor(connection, pi.pk)
-    floor_times = []
-    for _ in range(options.runs):
-        started = time.perf_counter()
-        board_floor(connection, pi.pk)
-        floor_times.append((time.perf_counter() - started) * 1000)
-    floor_ms = statistics.median(floor_times)
+    floor_ms = median_ms(timed(lambda: board_floor(connection, pi.pk), options.runs))
     print(f"  {'floor (raw SQL + json)':<22} {'':>7} {'':>7} {floor_ms:>6.0f} ms")
     for name in ("board page", "board API"):
         print(f"  {name} ÷ floor: {results[name]['median_ms'] / floor_ms:.1f}×")

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import math
 import os
 import platform
 import pstats
 import statistics
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import large_pi, large_train_slug, measured, percentile, setup_django, signed_in_client
+
 #: The first page of the board on the benchmark train (issue 15).
 BUDGET_MS = 500
 
@@ -36,30 +34,18 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile one full page and stop")
     options = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "art.settings.local")
-    import django
-
-    django.setup()
+    setup_django()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from art.demo import PROFILES
-    from art.models import ProgramIncrement
     from pi_planning.models import Dependency
 
-    settings.ALLOWED_HOSTS = ["*"]
-    slug = PROFILES["large"].train_slug
-    pi = ProgramIncrement.objects.filter(train__slug=slug).order_by("-start_date").first()
+    pi = large_pi()
     if pi is None:
-        print(f"No benchmark train ({slug}): run seed_demo --size large first.")
+        print(f"No benchmark train ({large_train_slug()}): run seed_demo --size large first.")
         return 1
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="rte"))
-    base = f"/trains/{slug}/pis/{pi.pk}/dependencies/"
+    client = signed_in_client()
+    base = f"/trains/{pi.train.slug}/pis/{pi.pk}/dependencies/"
     last = Dependency.objects.filter(pi=pi).order_by("-pk").first()
     htmx = {"HTTP_HX_REQUEST": "true"}
     requests = {
@@ -80,12 +66,9 @@ def main() -> int:
 
     def run(name: str) -> tuple[float, int, int]:
         url, headers = requests[name]
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url, **headers)
-            elapsed = (time.perf_counter() - started) * 1000
+        seconds, queries, response = measured(lambda: client.get(url, **headers))
         assert response.status_code == 200, (name, response.status_code)
-        return elapsed, len(queries), len(response.content)
+        return seconds * 1000, queries, len(response.content)
 
     print(
         f"Dependency board of {pi.train.name} · {pi.name} on {connection.vendor} "
@@ -98,7 +81,7 @@ def main() -> int:
         run(name)  # warm-up: templates compiled, caches filled
         samples = [run(name) for _ in range(options.runs)]
         times = sorted(s[0] for s in samples)
-        p90 = times[min(len(times) - 1, math.ceil(0.9 * len(times)) - 1)]
+        p90 = percentile(times, 90)
         medians[name] = statistics.median(times)
         print(
             f"  {name:<22} {samples[-1][1]:>7} {samples[-1][2] / 1024:>7.1f} {medians[name]:>6.0f} ms "

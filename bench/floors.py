@@ -20,20 +20,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
 import sys
-import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from common import large_pi, large_train_slug, measured, median_ms, setup_django, signed_in_client
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.test import Client
 
     from art.models import ProgramIncrement
-
-ROOT = Path(__file__).resolve().parent.parent
 
 #: Features in these states are history: not on the backlog (pi_planning.selectors.board).
 _FINISHED = ("done", "cancelled")
@@ -105,18 +101,10 @@ def board_floor(connection: BaseDatabaseWrapper, pi_id: int) -> bytes:
 
 def _median_ms(call: Any, runs: int) -> tuple[float, int, int]:
     """(median ms, queries, bytes) of `call()` over `runs` runs after one warm-up."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     call()
-    times, queries, size = [], 0, 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            size = len(call())
-            times.append((time.perf_counter() - started) * 1000)
-        queries = len(captured)
-    return statistics.median(times), queries, size
+    samples = [measured(call) for _ in range(runs)]
+    _, queries, body = samples[-1]
+    return median_ms([seconds for seconds, _, _ in samples]), queries, len(body)
 
 
 def time_board(pi: ProgramIncrement, client: Client, runs: int = 15) -> dict[str, dict[str, float]]:
@@ -150,27 +138,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Board page and API against their floor")
     parser.add_argument("--runs", type=int, default=15)
     options = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "art.settings.local")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
+    setup_django()
     from django.db import connection
-    from django.test import Client
 
-    from art.demo import PROFILES
-    from art.models import ProgramIncrement
-
-    settings.ALLOWED_HOSTS = ["*"]
-    slug = PROFILES["large"].train_slug
-    pi = ProgramIncrement.objects.filter(train__slug=slug).order_by("-start_date").first()
+    pi = large_pi()
     if pi is None:
-        print(f"No benchmark train ({slug}): run seed_demo --size large first.")
+        print(f"No benchmark train ({large_train_slug()}): run seed_demo --size large first.")
         return 1
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="rte"))
+    client = signed_in_client()
     figures = time_board(pi, client, options.runs)
     print(f"Board of {pi.train.name} · {pi.name} on {connection.vendor}, median of {options.runs} runs")
     print(f"  {'':<12} {'queries':>7} {'KB':>7} {'median':>9} {'÷ floor':>8}")

@@ -1,0 +1,106 @@
+"""What the benchmark scripts share: Django set up on this repository, the benchmark train's
+current PI, a signed-in test client, and the timing loop with its median and percentiles.
+
+The scripts run as files (`.venv/bin/python bench/suite.py`), so bench/ is first on sys.path and
+they import this module as `common`. Timings are in seconds; `median_ms` turns them into ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from art.models import ProgramIncrement
+
+ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+def setup_django() -> None:
+    """django.setup() on the repository's local settings (the database the environment names),
+    every host allowed for the test client."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "art.settings.local")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+
+
+def large_train_slug() -> str:
+    """The slug of the benchmark train, `seed_demo --size large`."""
+    from art.demo import PROFILES
+
+    return PROFILES["large"].train_slug
+
+
+def large_pi() -> ProgramIncrement | None:
+    """The benchmark train's current PI, the latest one, with its train; None when the train is
+    not there."""
+    from art.models import ProgramIncrement
+
+    return (
+        ProgramIncrement.objects.filter(train__slug=large_train_slug())
+        .select_related("train")
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def signed_in_client(username: str = "rte") -> Client:
+    """Django's test client, signed in as `username`."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    """The seconds of `runs` calls of `fn`, after one warm-up call (templates compiled, caches
+    filled)."""
+    fn()
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def measured(fn: Callable[[], T]) -> tuple[float, int, T]:
+    """One call of `fn`: its seconds, the number of queries it made, and what it returned."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - started
+    return seconds, len(queries), result
+
+
+def median_ms(values: list[float]) -> float:
+    """The median of timings in seconds, in milliseconds."""
+    return statistics.median(values) * 1000
+
+
+def percentile(values: list[float], percent: int) -> float:
+    """The nearest-rank percentile: the smallest value at least `percent`% of the values reach."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-percent * len(ordered) // 100) - 1)]
+
+
+def p95(values: list[float]) -> float:
+    return percentile(values, 95)
