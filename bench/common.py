@@ -79,6 +79,21 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
     return seconds
 
 
+def interleaved(calls: dict[str, Callable[[], object]], runs: int) -> dict[str, list[float]]:
+    """The seconds of `runs` calls of each of `calls`, taken in turns (one of each per round,
+    after one warm-up round): a path and its floor see the same moments of a busy machine, so
+    their ratio holds when the machine's speed drifts during the run."""
+    for fn in calls.values():
+        fn()
+    seconds: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(runs):
+        for name, fn in calls.items():
+            started = time.perf_counter()
+            fn()
+            seconds[name].append(time.perf_counter() - started)
+    return seconds
+
+
 def measured(fn: Callable[[], T]) -> tuple[float, int, T]:
     """One call of `fn`: its seconds, the number of queries it made, and what it returned."""
     from django.db import connection

@@ -3,15 +3,16 @@
 `board_floor(connection, pi_id)` fetches the rows the planning board shows (the PI's features
 and the train's unplanned backlog, the PI's stories, the PI's dependencies, the train's teams,
 the PI's iterations) with raw SQL and json.dumps them, nothing else: no models, no rules, no
-template, no serializer. The PI's stories are selected as the board selects them (two
-IN-subqueries on the story's own columns: an OR across LEFT JOINs makes PostgreSQL join the
-train's whole history first, which would flatter the ratios). It is a minimal handful of
-queries, not one: one for the PI's train, then one per table (five), all on one cursor; a UNION
-of five differently shaped tables would only move the same work into casts. Importable after
+template, no serializer. The PI's stories are selected as the board selects them: by the ids
+of the PI's iterations and features that the earlier queries returned (index scans), sorted
+here. It is a minimal handful of queries, not one: one for the PI's train, then one per table
+(five), all on one cursor; a UNION of five differently shaped tables would only move the same
+work into casts. Importable after
 django.setup() (the table and column names come from the models' _meta, so it follows renames).
 
 `time_board(pi, client, runs)` times the board page, the board API and the floor in one run
-(median of `runs` after a warm-up), for bench/bench_board.py and the benchmark suite:
+(medians of `runs` rounds taken in turns, after a warm-up round), for bench/bench_board.py and
+the benchmark suite:
 
     DATABASE_URL=postgres://... .venv/bin/python bench/floors.py [--runs 15]
 """
@@ -23,7 +24,15 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from common import large_pi, large_train_slug, measured, median_ms, setup_django, signed_in_client
+from common import (
+    interleaved,
+    large_pi,
+    large_train_slug,
+    measured,
+    median_ms,
+    setup_django,
+    signed_in_client,
+)
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -47,7 +56,9 @@ def _rows(cursor: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
 
 def board_floor(connection: BaseDatabaseWrapper, pi_id: int) -> bytes:
     """The board's rows for PI `pi_id` as JSON bytes, by six raw queries (the PI's train, then
-    features, stories, dependencies, teams, iterations) and json.dumps."""
+    teams, iterations, features, stories, dependencies) and json.dumps. The stories are read
+    as the board reads them: by the ids of the PI's iterations and features the earlier
+    queries returned (index scans), sorted by iteration number, feature and id."""
     from art.models import Feature, Iteration, ProgramIncrement, Story, Team
     from pi_planning.models import Dependency
 
@@ -55,34 +66,7 @@ def board_floor(connection: BaseDatabaseWrapper, pi_id: int) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT train_id FROM {_table(ProgramIncrement)} WHERE id = %s", [pi_id])
         (train_id,) = cursor.fetchone()
-        data = {
-            "features": _rows(
-                cursor,
-                "SELECT id, number, external_key, title, kind, state, points, team_id, iteration_id, "
-                "iteration_is_explicit, user_business_value, time_criticality, risk_reduction, job_size, "
-                f"pi_id, version, created_at FROM {feature} WHERE train_id = %s AND (pi_id = %s OR "
-                "(pi_id IS NULL AND state NOT IN (%s, %s))) ORDER BY id",
-                [train_id, pi_id, *_FINISHED],
-            ),
-            "stories": _rows(
-                cursor,
-                f"SELECT s.id, s.number, s.external_key, s.title, s.points, s.state, s.team_id, "
-                f"s.iteration_id, s.feature_id, s.version FROM {story} s "
-                f"LEFT JOIN {iteration} i ON i.id = s.iteration_id "
-                f"WHERE s.iteration_id IN (SELECT id FROM {iteration} WHERE pi_id = %s) "
-                "OR (s.iteration_id IS NULL AND s.feature_id IN "
-                f"(SELECT id FROM {feature} WHERE pi_id = %s)) "
-                "ORDER BY i.number, s.feature_id, s.id",
-                [pi_id, pi_id],
-            ),
-            "dependencies": _rows(
-                cursor,
-                "SELECT id, number, external_key, title, requester_team_id, provider_team_id, "
-                "external_provider, feature_id, provider_feature_id, needed_by_id, committed_iteration_id, "
-                f"state, created_at, resolved_at, version FROM {_table(Dependency)} WHERE pi_id = %s "
-                "ORDER BY id",
-                [pi_id],
-            ),
+        data: dict[str, list[dict[str, Any]]] = {
             "teams": _rows(
                 cursor,
                 f"SELECT id, name, abbreviation, shown_initials FROM {_table(Team)} WHERE train_id = %s "
@@ -95,16 +79,48 @@ def board_floor(connection: BaseDatabaseWrapper, pi_id: int) -> bytes:
                 "ORDER BY number",
                 [pi_id],
             ),
+            "features": _rows(
+                cursor,
+                "SELECT id, number, external_key, title, kind, state, points, team_id, iteration_id, "
+                "iteration_is_explicit, user_business_value, time_criticality, risk_reduction, job_size, "
+                f"pi_id, version, created_at FROM {feature} WHERE train_id = %s AND (pi_id = %s OR "
+                "(pi_id IS NULL AND state NOT IN (%s, %s))) ORDER BY id",
+                [train_id, pi_id, *_FINISHED],
+            ),
         }
+        number = {i["id"]: i["number"] for i in data["iterations"]}
+        features = [f["id"] for f in data["features"] if f["pi_id"] == pi_id]
+        stories = _rows(
+            cursor,
+            "SELECT id, number, external_key, title, points, state, team_id, iteration_id, feature_id, "
+            f"version FROM {story} WHERE iteration_id IN ({_ids(number)}) "
+            f"OR (iteration_id IS NULL AND feature_id IN ({_ids(features)}))",
+            [],
+        )
+        stories.sort(
+            key=lambda s: (
+                s["iteration_id"] is None,
+                number.get(s["iteration_id"], 0),
+                s["feature_id"] is None,
+                s["feature_id"] or 0,
+                s["id"],
+            )
+        )
+        data["stories"] = stories
+        data["dependencies"] = _rows(
+            cursor,
+            "SELECT id, number, external_key, title, requester_team_id, provider_team_id, "
+            "external_provider, feature_id, provider_feature_id, needed_by_id, committed_iteration_id, "
+            f"state, created_at, resolved_at, version FROM {_table(Dependency)} WHERE pi_id = %s "
+            "ORDER BY id",
+            [pi_id],
+        )
     return json.dumps(data, default=str).encode()
 
 
-def _median_ms(call: Any, runs: int) -> tuple[float, int, int]:
-    """(median ms, queries, bytes) of `call()` over `runs` runs after one warm-up."""
-    call()
-    samples = [measured(call) for _ in range(runs)]
-    _, queries, body = samples[-1]
-    return median_ms([seconds for seconds, _, _ in samples]), queries, len(body)
+def _ids(values: Any) -> str:
+    """A list of ids written into SQL (integers only), or NULL for none."""
+    return ", ".join(str(int(v)) for v in values) or "NULL"
 
 
 def time_board(pi: ProgramIncrement, client: Client, runs: int = 15) -> dict[str, dict[str, float]]:
@@ -124,10 +140,15 @@ def time_board(pi: ProgramIncrement, client: Client, runs: int = 15) -> dict[str
         "board page": lambda: get(page),
         "board API": lambda: get(api),
     }
+    seconds = interleaved(calls, runs)  # in turns: the ratios hold when the machine drifts
     figures: dict[str, dict[str, float]] = {}
     for name, call in calls.items():
-        median, queries, size = _median_ms(call, runs)
-        figures[name] = {"median_ms": round(median, 1), "queries": queries, "kb": round(size / 1024, 1)}
+        _, queries, body = measured(call)
+        figures[name] = {
+            "median_ms": round(median_ms(seconds[name]), 1),
+            "queries": queries,
+            "kb": round(len(body) / 1024, 1),
+        }
     floor = figures["floor"]["median_ms"]
     for figure in figures.values():
         figure["ratio"] = round(figure["median_ms"] / floor, 2) if floor else 0.0

@@ -13,7 +13,8 @@ later runs reuse them. Then it times, each `--runs` times (median and p95):
   history, for both trains, after a finished recompute run (as after a night: the load of the
   stored days is read from the snapshots);
 - the full recompute of the snapshots from empty (every row written), and again with nothing
-  changed (a night without new transitions), and from 30 days ago only (`since`: a back-dated
+  changed, the nightly run after a night without new transitions (from yesterday, as
+  metrics.services.recompute_all asks), and from 30 days ago only (`since`: a back-dated
   change), for both trains, with the rows written;
 
 and prints the ratios (full history ÷ 91 days; 2× ÷ 1×). The section "Flow and recompute
@@ -185,6 +186,12 @@ def measure(train_id: int, runs: int) -> dict[str, object]:
         result = services.recompute_snapshots(train_id=train.pk)
         written.append(getattr(result, "written", result.rows))
 
+    def nightly() -> None:
+        # The nightly run (metrics.services.recompute_all): from yesterday, after a finished run,
+        # with no change since (the staleness check finds none): the new days only.
+        run = RecomputeRun.objects.create(train=train, since=today - dt.timedelta(days=1))
+        written.append(services.recompute_run_execute(run_id=run.pk).written)
+
     def since_30_days() -> None:
         result = services.recompute_snapshots(train_id=train.pk, since=today - dt.timedelta(days=30))
         written.append(result.written)
@@ -206,9 +213,19 @@ def measure(train_id: int, runs: int) -> dict[str, object]:
     figures["recompute_unchanged"] = timed(unchanged, runs)
     figures["unchanged_written"] = written[-1]
     written.clear()
+    figures["recompute_nightly"] = timed(nightly, runs)
+    figures["nightly_written"] = written[-1]
+    written.clear()
     figures["recompute_since"] = timed(since_30_days, runs)
     figures["since_written"] = written[-1]
-    for key in ("flow_91", "flow_full", "recompute", "recompute_unchanged", "recompute_since"):
+    for key in (
+        "flow_91",
+        "flow_full",
+        "recompute",
+        "recompute_unchanged",
+        "recompute_nightly",
+        "recompute_since",
+    ):
         figures[key + "_cpu"] = CPU[id(figures[key])]
     return figures
 
@@ -247,7 +264,8 @@ def report(figures: dict[str, dict], engine: str, baseline: dict | None) -> str:
     row("flow endpoint, last 91 days", "flow_91")
     row("flow endpoint, whole history", "flow_full")
     row("recompute from empty (every row written)", "recompute")
-    row("recompute, nothing changed", "recompute_unchanged")
+    row("recompute of the whole history, nothing changed", "recompute_unchanged")
+    row("the nightly run (from yesterday), nothing changed", "recompute_nightly")
     row("recompute from 30 days ago (since), nothing changed", "recompute_since")
     lines += [
         "",

@@ -174,7 +174,8 @@ def scaling_report(scale: dict, engine: str) -> str:
         "flow_91": ("flow endpoint, last 91 days", None),
         "flow_full": ("flow endpoint, whole history", None),
         "recompute": ("nightly recompute from empty (every row written)", 2.1),
-        "recompute_unchanged": ("nightly recompute, nothing changed", 2.1),
+        "recompute_unchanged": ("recompute of the whole history, nothing changed (writes nothing)", 2.1),
+        "recompute_nightly": ("the nightly run after a night with nothing changed (from yesterday)", 2.1),
         "recompute_since": ("recompute from 30 days ago (the days from a change)", None),
     }
     for key, (label, limit) in goals.items():
@@ -187,9 +188,10 @@ def scaling_report(scale: dict, engine: str) -> str:
     lines += [
         "",
         f"Whole history ÷ 91 days: {full_1:.2f}× (1×), {full_2:.2f}× (2×); goal ≤ 2×. Rows written "
-        f"by a night with nothing changed: {one['unchanged_written']:,} (1×) and "
-        f"{two['unchanged_written']:,} (2×) of {one['recompute_rows']:,} and "
-        f"{two['recompute_rows']:,}; goal ~none.",
+        f"by a recompute of the whole history with nothing changed: {one['unchanged_written']:,} (1×) "
+        f"and {two['unchanged_written']:,} (2×) of {one['recompute_rows']:,} and "
+        f"{two['recompute_rows']:,}; by the nightly run after a night with nothing changed: "
+        f"{one['nightly_written']:,} (1×) and {two['nightly_written']:,} (2×); goal ~none.",
     ]
     lines.append("")
     return "\n".join(lines)
