@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast, overload
 
 from django.db import models
@@ -199,15 +199,8 @@ _BOARD_FEATURE_FIELDS = ("id", "number", "external_key", "title", "pi_id", "team
 
 def _board_ref(iteration: Iteration, pi: ProgramIncrement) -> rules.dependencies.IterationRef:
     """An iteration's IterationRef, named with its PI's name (the board's PI's for its own)."""
-    pi_name = pi.name if iteration.pi_id == pi.pk else iteration.pi.name
-    return rules.dependencies.IterationRef(
-        id=iteration.pk,
-        pi_id=iteration.pi_id,
-        number=iteration.number,
-        name=iteration.name,
-        is_ip=iteration.is_ip,
-        start_date=iteration.start_date,
-        pi_name=pi_name,
+    return replace(
+        iteration_ref(iteration), pi_name=pi.name if iteration.pi_id == pi.pk else iteration.pi.name
     )
 
 

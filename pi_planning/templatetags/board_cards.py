@@ -43,11 +43,6 @@ def _num(value: Any) -> str:
     return str(value)
 
 
-def _attr(value: Any) -> str:
-    """`{{ value|default_if_none:'' }}`."""
-    return "" if value is None else esc(value)
-
-
 def _id(value: int | None) -> str:
     """`{{ value|default_if_none:'' }}` of an id (an integer: nothing to escape)."""
     return "" if value is None else str(int(value))
