@@ -25,22 +25,9 @@ from art.selectors.rows import objects_from_rows
 from pi_planning.models import PlanBaseline
 from pi_planning.selectors.backlog import BacklogSection, backlog_sections
 from pi_planning.selectors.capacity import NORMALIZED, VELOCITY, CapacityCell, capacity_inputs
+from pi_planning.selectors.card_deps import HEALTH_ORDER, HEALTH_TONES, CardDeps
 from pi_planning.selectors.dependencies import board_dependencies
 
-#: Worst first: the health a card's badge shows when it takes part in several dependencies.
-HEALTH_ORDER = {
-    rules.dependencies.RED: 0,
-    rules.dependencies.AMBER: 1,
-    rules.dependencies.GREEN: 2,
-    rules.dependencies.DONE: 3,
-}
-#: How health reads on the page: (css tone, icon, word). Colour is never the only signal.
-HEALTH_TONES = {
-    rules.dependencies.GREEN: "healthy",
-    rules.dependencies.AMBER: "risk",
-    rules.dependencies.RED: "conflict",
-    rules.dependencies.DONE: "neutral",
-}
 STATUS_TONES = {"ok": "healthy", "no_slack": "risk", "overloaded": "conflict"}
 STATUS_ICONS = {"ok": "✓", "no_slack": "⚠", "overloaded": "✕"}
 CHANGE_LABELS = {"moved": "Moved", "added": "Added", "removed": "Removed"}
@@ -85,68 +72,6 @@ def story_dom_id(story_id: int) -> str:
 
 def team_dom_id(team_id: int) -> str:
     return f"team-{team_id}"
-
-
-@dataclass
-class CardDeps:
-    """A card's part in the PI's dependencies, for its badge."""
-
-    count: int = 0
-    worst: str | None = None
-    external: int = 0
-    by_health: dict[str, int] = field(default_factory=dict)
-    parts: list[tuple[DependencyWithHealth, str]] = field(default_factory=list)  # (dependency, role)
-
-    def add(self, dependency: DependencyWithHealth, role: str) -> None:
-        self.count += 1
-        code = dependency.health.code
-        self.by_health[code] = self.by_health.get(code, 0) + 1
-        if self.worst is None or HEALTH_ORDER[code] < HEALTH_ORDER[self.worst]:
-            self.worst = code
-        if dependency.is_external:
-            self.external += 1
-        self.parts.append((dependency, role))
-
-    @property
-    def reasons(self) -> list[str]:
-        """One line per dependency, in the order they were added: written when the badge's
-        title asks for them (the API never does)."""
-        reasons = []
-        for dependency, role in self.parts:
-            other = dependency.provider_name if role == "requester" else dependency.requester_team.name
-            verb = "needs from" if role == "requester" else "provides to"
-            reasons.append(f"{dependency.key} {verb} {other}: {dependency.health.label}")
-        return reasons
-
-    @property
-    def tone(self) -> str:
-        return HEALTH_TONES.get(self.worst or "", "neutral")
-
-    @property
-    def icon(self) -> str:
-        return rules.dependencies.HEALTH_ICONS.get(self.worst or "", "")
-
-    @property
-    def label(self) -> str:
-        return rules.dependencies.HEALTH_LABELS.get(self.worst or "", "")
-
-    @property
-    def summary(self) -> str:
-        return "; ".join(self.reasons)
-
-    @property
-    def counts(self) -> list[tuple[str, str, int, str]]:
-        """(tone, icon, count, word) per health, worst first: the card's badges when strings
-        are off."""
-        return [
-            (
-                HEALTH_TONES[code],
-                rules.dependencies.HEALTH_ICONS[code],
-                self.by_health[code],
-                rules.dependencies.HEALTH_LABELS[code],
-            )
-            for code in sorted(self.by_health, key=HEALTH_ORDER.__getitem__)
-        ]
 
 
 @dataclass
@@ -391,12 +316,11 @@ def pi_board_data(
     velocity: bool = True,
 ) -> BoardData:
     """Everything the board shows for `pi`. Queries: teams, iterations, milestones, features
-    (ranked), stories (and the features of another PI they are under, if any), five to seven
-    for capacity, two for dependencies (and one for each kind of relation of theirs outside
-    the PI, if any), one for the baseline; none per team, card or dependency. Without
-    `velocity` the teams' measured velocity is not read (a query or two fewer): the page on
-    the normalized basis shows none (the API shows it on every cell, the velocity basis plans
-    with it)."""
+    (ranked), stories (and any other PI's features they are under), five to seven for capacity,
+    two for dependencies (and one per kind of relation of theirs outside the PI, if any), one
+    for the baseline; none per team, card or dependency. Without `velocity` the teams' measured
+    velocity is not read: the page on the normalized basis shows none (the API shows it on
+    every cell, the velocity basis plans with it)."""
     expanded = set(expanded)
     teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
     iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
