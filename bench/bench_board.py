@@ -21,19 +21,19 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from common import (
+    REQUEST_HEADER,
     ROOT,
-    large_pi,
-    large_train_slug,
+    large_pi_or_say,
     measured,
     median_ms,
-    percentile,
+    request_figures,
+    request_line,
     setup_django,
     signed_in_client,
     timed,
@@ -74,12 +74,8 @@ def main() -> int:
     from art.models import Feature, Story, Team
     from pi_planning.models import Dependency
 
-    pi = large_pi()
+    pi = large_pi_or_say(", or leave out --reuse")
     if pi is None:
-        print(
-            f"No benchmark train ({large_train_slug()}): run seed_demo --size large first, "
-            "or leave out --reuse."
-        )
         return 1
     client = signed_in_client()
     base = f"/trains/{pi.train.slug}/pis/{pi.pk}/board/"
@@ -130,25 +126,11 @@ def main() -> int:
         f"{platform.python_version()}, {os.cpu_count()} cores, DEBUG={settings.DEBUG})"
     )
     print("  " + ", ".join(f"{v:,} {k}" for k, v in figures.items()))
-    print(f"  {'request':<22} {'queries':>7} {'KB':>7} {'median':>8} {'p90':>8} {'max':>8}")
+    print(REQUEST_HEADER)
     results = {}
     for name in requests:
-        run(name)  # warm-up: templates compiled, caches filled
-        samples = [run(name) for _ in range(options.runs)]
-        times = sorted(s[0] for s in samples)
-        p90 = percentile(times, 90)
-        results[name] = {
-            "queries": samples[-1][1],
-            "kb": round(samples[-1][2] / 1024, 1),
-            "median_ms": round(statistics.median(times), 1),
-            "p90_ms": round(p90, 1),
-            "max_ms": round(times[-1], 1),
-        }
-        r = results[name]
-        print(
-            f"  {name:<22} {r['queries']:>7} {r['kb']:>7.1f} {r['median_ms']:>6.0f} ms "
-            f"{r['p90_ms']:>5.0f} ms {r['max_ms']:>5.0f} ms"
-        )
+        results[name] = request_figures(lambda name=name: run(name)[:3], options.runs)
+        print(request_line(name, results[name]))
     # The floor (bench/floors.py): the same rows by raw SQL and json.dumps, timed in this run.
     floor_ms = median_ms(timed(lambda: board_floor(connection, pi.pk), options.runs))
     print(f"  {'floor (raw SQL + json)':<22} {'':>7} {'':>7} {floor_ms:>6.0f} ms")

@@ -19,10 +19,17 @@ import cProfile
 import os
 import platform
 import pstats
-import statistics
 import sys
 
-from common import large_pi, large_train_slug, measured, percentile, setup_django, signed_in_client
+from common import (
+    REQUEST_HEADER,
+    large_pi_or_say,
+    measured,
+    request_figures,
+    request_line,
+    setup_django,
+    signed_in_client,
+)
 
 #: The first page of the board on the benchmark train (issue 15).
 BUDGET_MS = 500
@@ -40,9 +47,8 @@ def main() -> int:
 
     from pi_planning.models import Dependency
 
-    pi = large_pi()
+    pi = large_pi_or_say()
     if pi is None:
-        print(f"No benchmark train ({large_train_slug()}): run seed_demo --size large first.")
         return 1
     client = signed_in_client()
     base = f"/trains/{pi.train.slug}/pis/{pi.pk}/dependencies/"
@@ -75,18 +81,12 @@ def main() -> int:
         f"({platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
         f"DEBUG={settings.DEBUG}): {Dependency.objects.filter(pi=pi).count()} dependencies"
     )
-    print(f"  {'request':<22} {'queries':>7} {'KB':>7} {'median':>8} {'p90':>8} {'max':>8}")
+    print(REQUEST_HEADER)
     medians = {}
     for name in requests:
-        run(name)  # warm-up: templates compiled, caches filled
-        samples = [run(name) for _ in range(options.runs)]
-        times = sorted(s[0] for s in samples)
-        p90 = percentile(times, 90)
-        medians[name] = statistics.median(times)
-        print(
-            f"  {name:<22} {samples[-1][1]:>7} {samples[-1][2] / 1024:>7.1f} {medians[name]:>6.0f} ms "
-            f"{p90:>5.0f} ms {times[-1]:>5.0f} ms"
-        )
+        figures = request_figures(lambda name=name: run(name), options.runs)
+        medians[name] = figures["median_ms"]
+        print(request_line(name, figures))
     if medians["page"] > BUDGET_MS:
         print(f"FAIL: the first page took {medians['page']:.0f} ms (budget {BUDGET_MS} ms)")
         return 1

@@ -57,6 +57,41 @@ def large_pi() -> ProgramIncrement | None:
     )
 
 
+def large_pi_or_say(hint: str = "") -> ProgramIncrement | None:
+    """large_pi(), or None after saying how to build the benchmark train (and `hint`)."""
+    pi = large_pi()
+    if pi is None:
+        print(f"No benchmark train ({large_train_slug()}): run seed_demo --size large first{hint}.")
+    return pi
+
+
+def request_figures(run: Callable[[], tuple[float, int, int]], runs: int) -> dict[str, float]:
+    """Queries, KB, median, 90th percentile and max (ms) of `runs` calls of `run` after a
+    warm-up; `run` answers (ms, queries, bytes) of one request."""
+    run()  # warm-up: templates compiled, caches filled
+    samples = [run() for _ in range(runs)]
+    times = sorted(s[0] for s in samples)
+    return {
+        "queries": samples[-1][1],
+        "kb": round(samples[-1][2] / 1024, 1),
+        "median_ms": round(statistics.median(times), 1),
+        "p90_ms": round(percentile(times, 90), 1),
+        "max_ms": round(times[-1], 1),
+    }
+
+
+def request_line(name: str, figures: dict[str, float]) -> str:
+    """One row of the scripts' request tables (the header: REQUEST_HEADER)."""
+    f = figures
+    return (
+        f"  {name:<22} {f['queries']:>7} {f['kb']:>7.1f} {f['median_ms']:>6.0f} ms "
+        f"{f['p90_ms']:>5.0f} ms {f['max_ms']:>5.0f} ms"
+    )
+
+
+REQUEST_HEADER = f"  {'request':<22} {'queries':>7} {'KB':>7} {'median':>8} {'p90':>8} {'max':>8}"
+
+
 def signed_in_client(username: str = "rte") -> Client:
     """Django's test client, signed in as `username`."""
     from django.contrib.auth import get_user_model

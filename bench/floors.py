@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from common import (
     interleaved,
-    large_pi,
-    large_train_slug,
+    large_pi_or_say,
     measured,
     median_ms,
     setup_django,
@@ -162,9 +161,8 @@ def main() -> int:
     setup_django()
     from django.db import connection
 
-    pi = large_pi()
+    pi = large_pi_or_say()
     if pi is None:
-        print(f"No benchmark train ({large_train_slug()}): run seed_demo --size large first.")
         return 1
     client = signed_in_client()
     figures = time_board(pi, client, options.runs)

@@ -298,7 +298,7 @@ def velocity_histories(
     short = [
         t
         for t in team_ids
-        if len(histories.get(t, VelocityHistory(t, ())).iterations) < rules.capacity.VELOCITY_ITERATIONS
+        if t not in histories or len(histories[t].iterations) < rules.capacity.VELOCITY_ITERATIONS
     ]
     if short:
         histories.update(_velocity_of(short, finished.values("id")))

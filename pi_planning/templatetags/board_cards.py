@@ -157,14 +157,18 @@ def card_html(
 @register.simple_tag(takes_context=True)
 def board_card(context: template.Context, card: Any, kind: str) -> SafeString:
     """One card of the board (see card_html), with the flags of the context it renders in."""
-    return card_html(
-        card,
-        kind,
-        saved_card=context.get("saved_card"),
-        conflict_card=context.get("conflict_card"),
-        oob=context.get("oob"),
-        can_link=context.get("can_link"),
-    )
+    return card_html(card, kind, **_card_flags(context, oob=context.get("oob")))
+
+
+def _card_flags(context: template.Context, *, oob: Any) -> dict[str, Any]:
+    """The flags of the context card_html reads (the saved and the conflicting card, whether a
+    feature can be picked for a dependency), and whether the card goes out of band."""
+    return {
+        "saved_card": context.get("saved_card"),
+        "conflict_card": context.get("conflict_card"),
+        "oob": oob,
+        "can_link": context.get("can_link"),
+    }
 
 
 #: (language, thousands grouping): what writing a number depends on, read once per tag call
@@ -244,12 +248,7 @@ def board_cell(context: template.Context, cell: Any) -> SafeString:
     ip = iteration.is_ip
     team_id, iteration_id = _show(team.pk, locale), _show(iteration.pk, locale)
     where = f"{esc(team.name)}, {esc(iteration.name)}"
-    flags = {
-        "saved_card": context.get("saved_card"),
-        "conflict_card": context.get("conflict_card"),
-        "oob": False,
-        "can_link": context.get("can_link"),
-    }
+    flags = _card_flags(context, oob=False)
     out = [
         f'<div class="bcell bcell--{esc(cell.tone)}{" bcell--ip" if ip else ""}" role="cell" '
         f'id="{esc(cell.dom_id)}" data-team="{team_id}" data-iteration="{iteration_id}"'
@@ -342,12 +341,7 @@ def board_row_head(context: template.Context, row: Any) -> SafeString:
             f'<p class="brow__unplaced-title">Not placed ({_show(len(row.unplaced_stories), locale)})</p>'
         )
     out.append("\n      ")
-    flags = {
-        "saved_card": context.get("saved_card"),
-        "conflict_card": context.get("conflict_card"),
-        "oob": False,  # the row may go out of band, never its cards
-        "can_link": context.get("can_link"),
-    }
+    flags = _card_flags(context, oob=False)  # the row may go out of band, never its cards
     out.extend(f"\n{card_html(card, 'story', **flags)}\n" for card in row.unplaced_stories)
     out.append("\n    </div>\n  </div>")
     return mark_safe("".join(out))  # every value is escaped
