@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.requirements.lock.stamp
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench bench-seed bench-flow bench-deps bench-live soak faults backup restore audit ci clean
+.PHONY: help venv run migrate seed seed-large test lint format typecheck schema bench bench-seed bench-flow bench-deps bench-room bench-live soak faults backup restore audit ci clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ bench-flow: $(STAMP) ## Flow endpoint and nightly recompute at 1x and 2x history
 
 bench-deps: $(STAMP) ## The dependency board (first page, Load more, a card's link) on the benchmark train (make seed-large first; DATABASE_URL: PostgreSQL)
 	$(BIN)/python bench/bench_dependencies.py
+
+bench-room: $(STAMP) ## One change, 100 open pages read the board again: remembered and not (make seed-large first; DATABASE_URL: PostgreSQL)
+	$(BIN)/python bench/bench_room.py
 
 bench-live: $(STAMP) ## Live updates: 100 sockets on one board, 200 changes; delivery p50/p95/p99 (REDIS=1: two servers on Redis)
 	$(BIN)/python bench/live_latency.py $(if $(REDIS),--redis)

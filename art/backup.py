@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from art import freshness
 from art.access import TRAIN_PATHS
 from art.models import ReleaseTrain
 
@@ -122,6 +123,9 @@ def database_restore(source: Path) -> None:
             backup.backup(connection.connection)
     else:
         raise BackupError(f"no restore for the {connection.vendor} database")
+    # What any process remembers of the trains is out of date (art.freshness).
+    freshness.train_changed(ReleaseTrain.objects.values_list("pk", flat=True))
+    freshness.forget()
 
 
 def default_backup_path(directory: Path) -> Path:
@@ -216,7 +220,9 @@ def train_import(document: dict[str, Any]) -> ReleaseTrain:
         for obj in serializers.deserialize("python", document["objects"], handle_forward_references=True):
             obj.save()
         _reset_sequences()
-    return ReleaseTrain.objects.get(slug=slug)
+    train = ReleaseTrain.objects.get(slug=slug)
+    freshness.train_changed([train.pk])  # its ids may be those of a train deleted earlier
+    return train
 
 
 def _reset_sequences() -> None:

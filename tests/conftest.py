@@ -103,3 +103,22 @@ class Htmx:
 def htmx(client):
     """The test client, sending requests as htmx does (sign it in with the page fixtures)."""
     return Htmx(client)
+
+
+@pytest.fixture
+def memo_on(settings):
+    """The memo of computed views (art.freshness) on, as outside tests, over a cache of this
+    process's own (parallel test processes sharing one Redis would move each other's
+    generations: their trains have the same ids), empty at the start and the end."""
+    from django.core.cache import cache
+
+    from art import freshness
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "memo"}
+    }
+    settings.RAILYARD_MEMO = True
+    freshness.forget()
+    cache.clear()
+    yield
+    freshness.forget()

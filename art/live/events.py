@@ -20,7 +20,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import models, transaction
 
-from art import webhooks
+from art import freshness, webhooks
 from art.models import ChangeRecord
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,12 @@ def _after_commit(events: dict[int, list[dict[str, Any]]]) -> None:
 
 
 def send(events: dict[int, list[dict[str, Any]]]) -> None:
-    """Send each train's events to its group as one message. Never raises."""
+    """Send each train's events to its group as one message, after what the process remembers
+    of those trains is put out of date (art.freshness). Never raises."""
+    try:
+        freshness.train_changed(events)
+    except Exception:  # the memo then expires on its own (art.freshness.MEMO_SECONDS)
+        log.warning("trains %s not marked changed", sorted(events), exc_info=True)
     layer = get_channel_layer()
     if layer is None or not events:
         return

@@ -33,7 +33,12 @@ class ChangeRecord(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="change_object_at")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="change_object_at"),
+            # A train's latest entry (art.freshness, art.live): one index step, however long
+            # the install's history and however quiet the train.
+            models.Index(fields=["train", "id"], name="change_train_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor} {self.action} {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"

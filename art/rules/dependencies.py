@@ -257,6 +257,14 @@ def dependency_age_days(dependency: DependencyDates, now: datetime) -> int:
     return max((end - dependency.created_at) // ONE_DAY, 0)
 
 
+def next_age_change(dependency: DependencyDates, now: datetime) -> datetime | None:
+    """The moment :func:`dependency_age_days` next moves on (a whole day after the one it
+    counted last); None for a resolved dependency, whose age stays."""
+    if dependency.resolved_at is not None:
+        return None
+    return dependency.created_at + (dependency_age_days(dependency, now) + 1) * ONE_DAY
+
+
 def age_is_aging(age_days: int, *, resolved: bool, aging_after_days: int = AGING_AFTER_DAYS) -> bool:
     """Open and older than ``aging_after_days`` whole days (14 is not aging, 15 is)."""
     return not resolved and age_days > aging_after_days

@@ -206,6 +206,10 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 
+# Computed views of a train (the planning board) kept in the process between requests until the
+# train changes (art/freshness.py). RAILYARD_MEMO=0 computes them on every read.
+RAILYARD_MEMO = env_bool("RAILYARD_MEMO", True)
+
 # --- Live updates (Django Channels; art/live/) --------------------------------------------------
 # A change publishes which parts changed to the train's group; every open page re-renders those
 # parts from the server. Several web processes share the groups through Redis; the embedded

@@ -40,3 +40,6 @@ REST_FRAMEWORK = {
 }
 # Webhook retries wait for nothing (eager tasks never sleep, but a worker would).
 RAILYARD_WEBHOOKS_RETRY_SECONDS = 0
+# Tests build their data with factories, behind the services' back (no history entry, no
+# announcement): every read computes. tests/art/test_freshness.py switches the memo on.
+RAILYARD_MEMO = False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -296,6 +296,17 @@ def board_representation(board: BoardData) -> dict[str, Any]:
     return out
 
 
+def shared_representation(board: BoardData) -> dict[str, Any]:
+    """board_representation(board), worked out once per board and time zone (the date-times
+    are written in it): a remembered board (pi_board_data) answers every client with the same
+    data until the train changes. Read only, as the board is."""
+    key = ("api", timezone.get_current_timezone_name())
+    found = board.derived.get(key)
+    if found is None:
+        found = board.derived[key] = board_representation(board)
+    return cast("dict[str, Any]", found)
+
+
 class BoardView(ConditionalGetMixin, APIView):
     """The planning board as data: teams, iterations, milestones, the PI's features and
     stories where they are placed, dependencies with their health, capacity and load per team
@@ -315,7 +326,7 @@ class BoardView(ConditionalGetMixin, APIView):
     def get(self, request: Request, pk: int) -> Response:
         pi = pi_for_request(request, pk)
         board = pi_board_data(pi=pi, basis=basis_param(request))
-        return Response(board_representation(board))
+        return Response(shared_representation(board))
 
 
 #: What a board move moves (the schema's CardKindEnum).

@@ -17,8 +17,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import Q
+from django.utils import timezone
 
-from art import rules
+from art import freshness, rules
 from art.models import Feature, Iteration, Milestone, ProgramIncrement, Story, Team
 from art.selectors import FEATURE_RANK_ORDER
 from art.selectors.rows import objects_from_rows
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
         placement: str
         team_obj: Team | None
         on_board: bool
-        can_move: bool  # set by views.board._mark_permissions
 
     class BoardStory(Story):
         ref: str
@@ -56,7 +56,6 @@ if TYPE_CHECKING:
         change: str | None
         team_obj: Team | None
         parent: Feature | None
-        can_move: bool  # set by views.board._mark_permissions
 
     class BoardDependency(DependencyWithHealth):
         tone: str
@@ -109,8 +108,6 @@ class TeamRow:
     team: Team
     cells: list[BoardCell]
     unplaced_stories: list[BoardStory] = field(default_factory=list)
-    expanded: bool = False
-    can_edit: bool = False  # set by views.board._mark_permissions
 
     @property
     def dom_id(self) -> str:
@@ -206,6 +203,9 @@ class BoardData:
     health_counts: dict[str, int]
     team_by_id: dict[int, Team]
     iteration_by_id: dict[int, Iteration]
+    #: What readers worked out from the board once for all (the API's answer per time zone):
+    #: kept as long as the board is (art.freshness).
+    derived: dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def closed(self) -> bool:
@@ -311,17 +311,44 @@ def pi_board_data(
     *,
     pi: ProgramIncrement,
     basis: str = NORMALIZED,
-    expanded: Iterable[int] = (),
     today: dt.date | None = None,
     velocity: bool = True,
 ) -> BoardData:
-    """Everything the board shows for `pi`. Queries: teams, iterations, milestones, features
-    (ranked), stories (and any other PI's features they are under), five to seven for capacity,
-    two for dependencies (and one per kind of relation of theirs outside the PI, if any), one
-    for the baseline; none per team, card or dependency. Without `velocity` the teams' measured
-    velocity is not read: the page on the normalized basis shows none (the API shows it on
-    every cell, the velocity basis plans with it)."""
-    expanded = set(expanded)
+    """Everything the board shows for `pi` (see board_data), remembered while its train does
+    not change (art.freshness): the page, its fragments, the live updates of every open page
+    and the API read one board, built once per change. Read only: the same BoardData serves
+    every request of the process until the train changes, the day ends or a dependency's age
+    moves on. With `today` given it is built afresh (and not kept)."""
+    velocity = velocity or basis == VELOCITY
+
+    def build() -> tuple[BoardData, dt.datetime | None]:
+        now = timezone.now()
+        board = board_data(pi=pi, basis=basis, today=today, velocity=velocity, now=now)
+        dates = [rules.dependencies.DependencyDates(d.created_at, d.resolved_at) for d in board.dependencies]
+        changes = [rules.dependencies.next_age_change(d, now) for d in dates]
+        return board, min((c for c in changes if c is not None), default=None)
+
+    if today is not None:
+        return build()[0]
+    key = ("planning-board", pi.pk, basis, velocity, timezone.localdate())
+    return freshness.remembered(pi.train_id, key, build)
+
+
+def board_data(
+    *,
+    pi: ProgramIncrement,
+    basis: str = NORMALIZED,
+    today: dt.date | None = None,
+    velocity: bool = True,
+    now: dt.datetime | None = None,
+) -> BoardData:
+    """Everything the board shows for `pi`, read now. Queries: teams, iterations, milestones,
+    features (ranked), stories (and any other PI's features they are under), five to seven for
+    capacity, two for dependencies (and one per kind of relation of theirs outside the PI, if
+    any), one for the baseline; none per team, card or dependency. Without `velocity` the
+    teams' measured velocity is not read: the page on the normalized basis shows none (the API
+    shows it on every cell, the velocity basis plans with it). Dependencies' ages are counted
+    at `now` (the current time by default)."""
     teams = list(Team.objects.filter(train_id=pi.train_id).order_by("name"))
     iterations = list(Iteration.objects.filter(pi=pi).order_by("number"))
     milestones = list(Milestone.objects.filter(pi=pi).order_by("date", "name"))
@@ -370,7 +397,9 @@ def pi_board_data(
     )
     dependencies = cast(
         "list[BoardDependency]",
-        board_dependencies(pi=pi, teams=team_by_id, iterations=iteration_by_id, features=feature_by_id),
+        board_dependencies(
+            pi=pi, teams=team_by_id, iterations=iteration_by_id, features=feature_by_id, now=now
+        ),
     )
     baseline = (
         PlanBaseline.objects.filter(pi=pi)
@@ -455,7 +484,6 @@ def pi_board_data(
             team=team,
             cells=[cells[(team.pk, it.pk)] for it in iterations],
             unplaced_stories=unplaced.get(team.pk, []),
-            expanded=team.pk in expanded,
         )
         for team in teams
     ]

@@ -1,8 +1,10 @@
 """The planning board's card, rendered in Python: the board shows hundreds of them (a feature
 or story card per placed card), and through the template engine each cost some fifty node
 renders, most of the page's time. `{% board_card card kind %}` writes exactly the markup the
-`card` partial of pi_planning/board.html wrote, reading the same flags (card.can_move, the
-context's saved_card, conflict_card, oob, can_link): the template still decides nothing."""
+`card` partial of pi_planning/board.html wrote, reading the same flags (the context's moves,
+saved_card, conflict_card, oob, can_link): the template still decides nothing. The cards and
+rows are shared between requests (pi_planning.selectors.board.pi_board_data): what one reader
+may do comes from the context, never from them."""
 
 from __future__ import annotations
 
@@ -56,7 +58,9 @@ def card_html(
     conflict_card: Any = None,
     oob: Any = False,
     can_link: Any = False,
+    moves: Any = None,
 ) -> SafeString:
+    """The card's markup; `moves` (views.board.BoardMoves) says whether this reader may move it."""
     feature = kind == "feature"
     ref = card.ref
     saved = ref == saved_card
@@ -82,7 +86,7 @@ def card_html(
     )
     if change:
         out.append(f' data-change="{esc(change)}"')
-    can_move = getattr(card, "can_move", False)
+    can_move = moves is not None and moves.card(card, kind)
     if can_move:
         out.append(" data-movable")
     if oob:
@@ -162,12 +166,14 @@ def board_card(context: template.Context, card: Any, kind: str) -> SafeString:
 
 def _card_flags(context: template.Context, *, oob: Any) -> dict[str, Any]:
     """The flags of the context card_html reads (the saved and the conflicting card, whether a
-    feature can be picked for a dependency), and whether the card goes out of band."""
+    feature can be picked for a dependency, what the reader may move), and whether the card
+    goes out of band."""
     return {
         "saved_card": context.get("saved_card"),
         "conflict_card": context.get("conflict_card"),
         "oob": oob,
         "can_link": context.get("can_link"),
+        "moves": context.get("moves"),
     }
 
 
@@ -294,6 +300,11 @@ def _team_url_pattern(name: str, slug: str, prefix: str, urlconf: str | None) ->
     return reverse(name, kwargs={"slug": slug, "team_id": _ANY_TEAM}, urlconf=urlconf)
 
 
+def _expanded(context: template.Context, row: Any) -> bool:
+    """Whether the reader opened the row's stories (the context's expanded_teams)."""
+    return row.team.pk in (context.get("expanded_teams") or ())
+
+
 @register.simple_tag(takes_context=True)
 def board_row_head(context: template.Context, row: Any) -> SafeString:
     """The head of a team's row on the board (pi_planning/board.html, partial `team-row`): its
@@ -318,7 +329,7 @@ def board_row_head(context: template.Context, row: Any) -> SafeString:
         f'<span class="bcard__team" aria-hidden="true">{esc(team.initials)}</span></p>\n'
         '    <div class="brow__tools">\n'
         '      <button type="button" class="brow__toggle" '
-        f'aria-expanded="{"true" if row.expanded else "false"}" '
+        f'aria-expanded="{"true" if _expanded(context, row) else "false"}" '
         f'data-expand="{team_pk}" title="Show or hide {name}\'s stories">\n'
         f"        {icon('chevron-right', css='brow__chevron')}<span>{_show(story_count, locale)} "
         f"stor{pluralize(story_count, 'y,ies')}</span>\n"
@@ -329,7 +340,8 @@ def board_row_head(context: template.Context, row: Any) -> SafeString:
     ]
     if row.no_people:
         out.append('<p class="brow__people">No one delivers yet: capacity 0.')
-        if row.can_edit:
+        moves = context.get("moves")
+        if moves is not None and moves.row(team.pk):
             out.append(f' <a href="{team_url}">Add people</a>')
         out.append("</p>")
     out.append(
@@ -355,7 +367,8 @@ def board_team_row(context: template.Context, row: Any) -> SafeString:
     `with` over a row per team and a cell per iteration cost more than the cells themselves."""
     team_pk = _show(row.team.pk, _locale())
     out = [
-        f'<div class="brow{" is-expanded" if row.expanded else ""}" role="row" id="{esc(row.dom_id)}" '
+        f'<div class="brow{" is-expanded" if _expanded(context, row) else ""}" role="row" '
+        f'id="{esc(row.dom_id)}" '
         f'data-team-row="{team_pk}"{_OOB if context.get("oob") else ""}>\n  \n  ',
     ]
     with context.push(oob=False):

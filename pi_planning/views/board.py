@@ -4,6 +4,7 @@ by keyboard menu, dependencies drawn between two cards, and its CSV and print ex
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -84,32 +85,47 @@ def _panels(request: HtmxHttpRequest) -> list[str]:
     return [name for name in raw.split(",") if name in PANELS]
 
 
-def _mark_permissions(request: HtmxHttpRequest, board: BoardData) -> None:
-    """Who may move what, per card, decided by art.access (templates only read the flags): the
+@dataclass(frozen=True)
+class BoardMoves:
+    """What one reader may do on one board, decided by art.access (templates only read it): the
     move menu and dragging are offered exactly where board_move would accept the move. Every
-    card pi_board_data loads belongs to this board (services.board.board_rule_refusal); on a closed
-    PI nothing moves."""
+    card pi_board_data loads belongs to this board (services.board.board_rule_refusal); on a
+    closed PI nothing moves. Kept in the request's context: the board's cards are shared
+    between requests (pi_board_data), so nothing of one reader is written on them."""
+
+    backlog: bool = False  # may move features (rank, team, iteration): the backlog's and the grid's
+    teams: frozenset[int] = frozenset()  # teams whose stories they may move and people they may add
+    closed: bool = False
+
+    def card(self, card: Feature | Story, kind: str) -> bool:
+        if kind == "feature":
+            return self.backlog
+        return not self.closed and card.team_id in self.teams
+
+    def row(self, team_id: int) -> bool:
+        return team_id in self.teams
+
+
+def board_moves(request: HtmxHttpRequest, board: BoardData) -> BoardMoves:
     user, train_id = request.user, board.pi.train_id
-    backlog = can(user, Action.EDIT_BACKLOG, train_id) and not board.closed
-    for feature in board.backlog:
-        feature.can_move = backlog
-    editable_teams = {t.pk for t in board.teams if can(user, Action.EDIT_TEAM, train_id, [t.pk])}
-    for story in board.stories:
-        story.can_move = story.team_id in editable_teams and not board.closed
-    for row in board.rows:
-        row.can_edit = row.team.pk in editable_teams
+    return BoardMoves(
+        backlog=can(user, Action.EDIT_BACKLOG, train_id) and not board.closed,
+        teams=frozenset(t.pk for t in board.teams if can(user, Action.EDIT_TEAM, train_id, [t.pk])),
+        closed=board.closed,
+    )
 
 
 def board_context(request: HtmxHttpRequest, pi: ProgramIncrement, **extra: Any) -> dict[str, Any]:
     # The page shows no measured velocity on the normalized basis: not read there.
     basis = basis_param(request)
-    board = pi_board_data(pi=pi, basis=basis, expanded=_expanded(request), velocity=basis == VELOCITY)
-    _mark_permissions(request, board)
+    board = pi_board_data(pi=pi, basis=basis, velocity=basis == VELOCITY)
     flags = permissions(request.user, pi.train_id)
     context: dict[str, Any] = {
         "train": pi.train,
         "pi": pi,
         "board": board,
+        "moves": board_moves(request, board),
+        "expanded_teams": frozenset(_expanded(request)),
         "can": flags,
         "can_link": flags[Action.EDIT_DEPENDENCY],
         "my_team_id": my_team_id(request.user, pi.train_id),

@@ -10,6 +10,7 @@ from django.template import Context, Template
 from art.models import Story, Team, TeamMember
 from pi_planning.selectors.board import pi_board_data
 from pi_planning.templatetags.board_cards import board_cell, board_load, board_row_head, card_html
+from pi_planning.views.board import BoardMoves
 from tests.pi_planning.helpers import build_board
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +147,9 @@ def test_cards_cells_and_load_lines_are_written_as_the_template_wrote_them(world
         if n % 6 == 0:
             card.title = 'Quotes "and" <tags> & ampersands'
     for n, (kind, card) in enumerate(cards):
-        card.can_move = n % 3 == 0
+        movable = n % 3 == 0
+        moves = BoardMoves(backlog=movable, teams=frozenset([card.team_id] if movable else []))
+        card.can_move = movable  # what the old partial read
         flags = {
             "saved_card": card.ref if n % 5 == 0 else "",
             "conflict_card": card.ref if n % 7 == 0 else "",
@@ -154,7 +157,7 @@ def test_cards_cells_and_load_lines_are_written_as_the_template_wrote_them(world
             "can_link": n % 4 < 2,
         }
         old = OLD_CARD.render(Context({"card": card, "kind": kind, **flags}))
-        assert card_html(card, kind, **flags) == old, (kind, card.pk)
+        assert card_html(card, kind, moves=moves, **flags) == old, (kind, card.pk)
     for row in board.rows:
         for cell in row.cells:
             assert board_load(cell) == OLD_LOAD.render(Context({"cell": cell})), cell.dom_id
@@ -185,11 +188,15 @@ def test_row_heads_are_written_as_the_template_wrote_them(world, plan):
     assert any(r.no_people for r in rows) and any(r.unplaced_stories for r in rows)
     assert any(r.team.pk == quiet.pk for r in rows)
     for n, row in enumerate(rows * 2):
+        # what the old partial read from the row and its cards, the new one from the context
         row.expanded = n % 2 == 0
         row.can_edit = n % 3 != 0
+        closed = n % 4 == 1
         for story in row.unplaced_stories:
-            story.can_move = n % 2 == 1
+            story.can_move = row.can_edit and not closed
         context = {
+            "moves": BoardMoves(teams=frozenset([row.team.pk] if row.can_edit else []), closed=closed),
+            "expanded_teams": {row.team.pk} if row.expanded else set(),
             "row": row,
             "train": world.train,
             "pi": world.pi,
@@ -221,8 +228,9 @@ def test_team_rows_are_written_as_the_template_wrote_them(world, plan):
     build_board(world, plan, teams=3, cards=60)
     board = pi_board_data(pi=world.pi)
     for n, row in enumerate(board.rows * 2):
-        row.expanded = n % 2 == 0
+        row.expanded = n % 2 == 0  # what the old partial read
         context = {
+            "expanded_teams": {row.team.pk} if row.expanded else set(),
             "row": row,
             "train": world.train,
             "pi": world.pi,

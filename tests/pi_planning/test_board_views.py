@@ -17,31 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cards(world, plan):
-    """Alpha's feature in iteration 2 with a story there; Bravo's feature in iteration 3 with a
-    story; a dependency of Alpha's feature on Bravo's, needed by iteration 2 (a conflict)."""
-    alpha_feature = feature(world, iteration=plan.it(2), title="Alpha checkout", external_key="ALP-1")
-    bravo_feature = feature(world, team=world.other_team, iteration=plan.it(3), title="Bravo ledger")
-    alpha_story = story(world, feature=alpha_feature, iteration=plan.it(2), title="Alpha story")
-    bravo_story = story(
-        world, team=world.other_team, feature=bravo_feature, iteration=plan.it(3), title="Bravo story"
-    )
-    dependency = Dependency.objects.create(
-        pi=world.pi,
-        requester_team=world.team,
-        provider_team=world.other_team,
-        feature=alpha_feature,
-        provider_feature=bravo_feature,
-        needed_by=plan.it(2),
-        title="Ledger accounts",
-    )
-    return {
-        "alpha_feature": alpha_feature,
-        "bravo_feature": bravo_feature,
-        "alpha_story": alpha_story,
-        "bravo_story": bravo_story,
-        "dependency": dependency,
-    }
+def cards(board_cards):
+    return board_cards
 
 
 # --- the page and its fragments -------------------------------------------------------------
