@@ -123,9 +123,8 @@ def database_restore(source: Path) -> None:
             backup.backup(connection.connection)
     else:
         raise BackupError(f"no restore for the {connection.vendor} database")
-    # What any process remembers of the trains is out of date (art.freshness).
+    # What the web processes remember of the trains is out of date (art.freshness).
     freshness.train_changed(ReleaseTrain.objects.values_list("pk", flat=True))
-    freshness.forget()
 
 
 def default_backup_path(directory: Path) -> Path:

@@ -125,6 +125,6 @@ def remembered(
 
 
 def forget() -> None:
-    """Drop everything this process remembers (tests, and a restore)."""
+    """Drop everything this process remembers (tests)."""
     with _lock:
         _memo.clear()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from common import (
@@ -123,9 +124,43 @@ def _ids(values: Any) -> str:
     return ", ".join(str(int(v)) for v in values) or "NULL"
 
 
+def board_runs(
+    pi: ProgramIncrement, get: Callable[[str], bytes], runs: int
+) -> dict[bool, tuple[dict[str, Callable[[], bytes]], dict[str, list[float]]]]:
+    """The board page and API ("board page", "board API", read by `get(url)`) of an unchanged board
+    (remembered: art.freshness), then each as the first read after a change (the train's
+    generation moved on first, as a committed change does: built again). Each kind is timed in
+    a run of its own, `runs` rounds in turns with the floor (a change between the reads of an
+    unchanged board would make them builds; in turns, the ratios hold when the machine drifts).
+    By `changed` (False, True): the calls by read, and their seconds and the floor's."""
+    from django.db import connection
+
+    from art import freshness
+
+    urls = {
+        "board page": f"/trains/{pi.train.slug}/pis/{pi.pk}/board/",
+        "board API": f"/api/v1/pis/{pi.pk}/board/",
+    }
+
+    def after_change(url: str) -> bytes:
+        freshness.train_changed([pi.train_id])
+        return get(url)
+
+    found = {}
+    for changed in (False, True):
+        calls: dict[str, Callable[[], bytes]] = {
+            name: (lambda url=url: after_change(url)) if changed else (lambda url=url: get(url))
+            for name, url in urls.items()
+        }
+        seconds = interleaved({"floor": lambda: board_floor(connection, pi.pk), **calls}, runs)
+        found[changed] = (calls, seconds)
+    return found
+
+
 def time_board(pi: ProgramIncrement, client: Client, runs: int = 15) -> dict[str, dict[str, float]]:
-    """Median time, queries and size of the board page, the board API and the floor, measured
-    in one run; `ratio` is each one's median over the floor's. `client` is signed in."""
+    """Median time, queries and size of the board page and API (board_runs: unchanged, and
+    "changed", the first read after a change) and of the floor; `ratio` is each one's median over
+    the floor's of the same run. `client` is signed in."""
     from django.db import connection
 
     def get(url: str) -> bytes:
@@ -133,34 +168,15 @@ def time_board(pi: ProgramIncrement, client: Client, runs: int = 15) -> dict[str
         assert response.status_code == 200, (url, response.status_code)
         return response.content
 
-    from art import freshness
-
-    def after_change(url: str) -> bytes:
-        freshness.train_changed([pi.train_id])  # as a committed change does: built again
-        return get(url)
-
-    page = f"/trains/{pi.train.slug}/pis/{pi.pk}/board/"
-    api = f"/api/v1/pis/{pi.pk}/board/"
-    floor_call = {"floor": lambda: board_floor(connection, pi.pk)}
-    # Two runs, each in turns with its own floor: a change between the reads of an unchanged
-    # board would make them builds.
-    passes = (
-        {**floor_call, "board page": lambda: get(page), "board API": lambda: get(api)},
-        {
-            **floor_call,
-            "page, changed": lambda: after_change(page),
-            "API, changed": lambda: after_change(api),
-        },
-    )
     figures: dict[str, dict[str, float]] = {}
-    for calls in passes:
-        seconds = interleaved(calls, runs)  # in turns: the ratios hold when the machine drifts
+    for changed, (calls, seconds) in board_runs(pi, get, runs).items():
         floor = median_ms(seconds["floor"])
+        if not changed:
+            calls = {"floor": lambda: board_floor(connection, pi.pk), **calls}
         for name, call in calls.items():
+            call()  # as in its run: the unchanged board read once before (the other run changed it)
             _, queries, body = measured(call)
-            if name == "floor" and name in figures:
-                continue
-            figures[name] = {
+            figures[f"{name}, changed" if changed else name] = {
                 "median_ms": round(median_ms(seconds[name]), 1),
                 "queries": queries,
                 "kb": round(len(body) / 1024, 1),
@@ -182,9 +198,9 @@ def main() -> int:
     client = signed_in_client()
     figures = time_board(pi, client, options.runs)
     print(f"Board of {pi.train.name} · {pi.name} on {connection.vendor}, median of {options.runs} runs")
-    print(f"  {'':<12} {'queries':>7} {'KB':>7} {'median':>9} {'÷ floor':>8}")
+    print(f"  {'':<20} {'queries':>7} {'KB':>7} {'median':>9} {'÷ floor':>8}")
     for name, f in figures.items():
-        print(f"  {name:<12} {f['queries']:>7} {f['kb']:>7.1f} {f['median_ms']:>6.1f} ms {f['ratio']:>7.2f}×")
+        print(f"  {name:<20} {f['queries']:>7} {f['kb']:>7.1f} {f['median_ms']:>6.1f} ms {f['ratio']:>7.2f}×")
     return 0
 
 

@@ -38,7 +38,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from common import ROOT, interleaved, large_pi, median_ms, setup_django, signed_in_client, timed
+from common import ROOT, large_pi, median_ms, setup_django, signed_in_client, timed
 from suite_profile import other_page_urls, profile, sequential_scans
 from suite_report import Row, database, fmt, report, rewrite_results, scaling_report, write_json
 
@@ -88,45 +88,26 @@ class Suite:
     def board(self) -> None:
         """The board page and API of an unchanged board (every read after the first of each
         change: remembered, art.freshness), and the first read after a change (built), each
-        beside the floor measured in the same turns."""
-        from floors import board_floor
+        beside the floor of its own run (floors.board_runs)."""
+        from floors import board_runs
 
-        from art import freshness
-
-        slug, pk, train_id = self.train.slug, self.pi.pk, self.train.pk
-
-        def after_change(url: str) -> Callable[[], object]:
-            def call() -> object:
-                freshness.train_changed([train_id])  # as a committed change does
-                return self.get(url)
-
-            return call
-
-        urls = {"board page": f"/trains/{slug}/pis/{pk}/board/", "board API": f"/api/v1/pis/{pk}/board/"}
         limits = {"board page": 4.0, "board API": 3.0}
-        changed = ", first read after a change"
-        unchanged = {f"{name}, large PI": (lambda url=url: self.get(url)) for name, url in urls.items()}
-        after = {f"{name}, large PI{changed}": after_change(url) for name, url in urls.items()}
-        # In turns, the floor with each round: the ratios hold on a machine whose speed drifts.
-        # Two runs, each with its own floor: a change between the reads of an unchanged board
-        # would make them builds.
-        for calls in (unchanged, after):
-            seconds = interleaved({"floor": lambda: board_floor(self.connection, pk), **calls}, self.runs)
+        for changed, (calls, seconds) in board_runs(self.pi, self.get, self.runs).items():
             floor = seconds["floor"]
-            for label, call in calls.items():
-                name = label.split(",")[0]
-                note = "the build that the next readers share: no goal of its own" if changed in label else ""
-                times = seconds[label]
+            for name, call in calls.items():
+                label = f"{name}, large PI" + (", first read after a change" if changed else "")
+                note = "the build that the next readers share: no goal of its own" if changed else ""
+                times = seconds[name]
                 self.rows.append(
                     Row(
                         label,
-                        f"≤ {limits[name]:g}× floor" if not note else "—",
+                        "—" if changed else f"≤ {limits[name]:g}× floor",
                         self.count_queries(label, call),
                         times,
                         "the PI's features, stories, dependencies, teams and iterations by raw SQL, as JSON",
                         floor,
                         median_ms(times) / median_ms(floor),
-                        None if note else limits[name],
+                        None if changed else limits[name],
                         note=note,
                         request=call,
                     )

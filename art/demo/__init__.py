@@ -36,7 +36,6 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.module_loading import autodiscover_modules
 
-from art import freshness
 from art.models import (
     ChangeRecord,
     Feature,
@@ -230,7 +229,6 @@ def remove(profile: Profile) -> bool:
         train_id = train.pk
         _delete_with_protected(train)
         ChangeRecord.objects.filter(train_id=train_id).delete()
-        freshness.train_changed([train_id])  # nothing remembered of it serves again
         User.objects.filter(pk__in=people - elsewhere).delete()
     return True
 

@@ -314,7 +314,7 @@ def pi_board_data(
     today: dt.date | None = None,
     velocity: bool = True,
 ) -> BoardData:
-    """Everything the board shows for `pi` (see board_data), remembered while its train does
+    """Everything the board shows for `pi` (see build_board_data), remembered while its train does
     not change (art.freshness): the page, its fragments, the live updates of every open page
     and the API read one board, built once per change. Read only: the same BoardData serves
     every request of the process until the train changes, the day ends or a dependency's age
@@ -323,10 +323,9 @@ def pi_board_data(
 
     def build() -> tuple[BoardData, dt.datetime | None]:
         now = timezone.now()
-        board = board_data(pi=pi, basis=basis, today=today, velocity=velocity, now=now)
-        dates = [rules.dependencies.DependencyDates(d.created_at, d.resolved_at) for d in board.dependencies]
-        changes = [rules.dependencies.next_age_change(d, now) for d in dates]
-        return board, min((c for c in changes if c is not None), default=None)
+        board = build_board_data(pi=pi, basis=basis, today=today, velocity=velocity, now=now)
+        changes = [d.age_changes_at for d in board.dependencies if d.age_changes_at is not None]
+        return board, min(changes, default=None)
 
     if today is not None:
         return build()[0]
@@ -334,7 +333,7 @@ def pi_board_data(
     return freshness.remembered(pi.train_id, key, build)
 
 
-def board_data(
+def build_board_data(
     *,
     pi: ProgramIncrement,
     basis: str = NORMALIZED,

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         health: rules.dependencies.Health
         age_days: int
         aging: bool
+        age_changes_at: dt.datetime | None  # when age_days next moves on (None: resolved)
 
     class DependencyCard(DependencyWithHealth):
         """A dependency as the dependency board shows it (dependency_board, dependency_card)."""
@@ -145,7 +146,8 @@ def _attach_health(
     stories_by_pair: dict[tuple[int | None, int | None], list[rules.dependencies.StoryRef]],
     now: dt.datetime,
 ) -> None:
-    """Health, age and aging of one dependency, by the rules (art.rules.dependencies)."""
+    """Health, age (and when it next moves on) and aging of one dependency, by the rules
+    (art.rules.dependencies)."""
     dep.health = rules.dependencies.dependency_health(
         state=dep.state,
         needed_by=needed_by,
@@ -156,6 +158,7 @@ def _attach_health(
     )
     dates = rules.dependencies.DependencyDates(dep.created_at, dep.resolved_at)
     dep.age_days = rules.dependencies.dependency_age_days(dates, now)
+    dep.age_changes_at = rules.dependencies.next_age_change(dates, now)
     dep.aging = rules.dependencies.age_is_aging(dep.age_days, resolved=dep.is_resolved)
 
 
